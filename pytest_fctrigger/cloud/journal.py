@@ -1,0 +1,91 @@
+"""The write journal: every write a handler makes to a simulated service.
+
+Services append a ``Write`` for each successful mutating call; ``fc_invoke`` reads the
+writes made during one invocation (``InvokeResult.writes``) and the loop detector
+matches them against the function's triggers. Each write carries the event FC would
+deliver for it, so a loop can be re-delivered to the handler (``--fc-loop-depth``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any, Callable, Dict, List, Optional
+
+
+@dataclasses.dataclass
+class Write:
+    """One mutating SDK call that reached a simulated service."""
+
+    service: str  # "oss" | "mns" | "tablestore" | "sls"
+    api: str  # the service API name, e.g. "PutObject", "PublishMessage", "PutRow"
+    resource: Dict[str, Any]  # oss: bucket, key; mns: topic|queue; tablestore: instance, table; sls: project, logstore
+    region: Optional[str] = None
+    event_name: Optional[str] = None  # the trigger-side event name, e.g. "ObjectCreated:PutObject"
+    event: Any = None  # the FCEvent FC would deliver for this write (None when none)
+    attributes: Dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. MNS message tag
+    sdk: Optional[str] = None  # which SDK made the call, e.g. "oss2", "alibabacloud_oss_v2"
+
+    def describe(self) -> str:
+        r = self.resource
+        if self.service == "oss":
+            target = f"oss://{r.get('bucket')}/{r.get('key')}"
+        elif self.service == "mns":
+            target = f"topic {r['topic']!r}" if r.get("topic") else f"queue {r.get('queue')!r}"
+            tag = self.attributes.get("tag")
+            if tag:
+                target += f" with tag {tag!r}"
+        elif self.service == "tablestore":
+            target = f"table {r.get('instance')}/{r.get('table')}"
+        elif self.service == "sls":
+            target = f"logstore {r.get('project')}/{r.get('logstore')}"
+        else:
+            target = repr(r)
+        return f"{self.api} {target}"
+
+
+class Journal:
+    """Thread-safe, append-only list of writes with positional marks."""
+
+    def __init__(self) -> None:
+        self._writes: List[Write] = []
+        self._lock = threading.Lock()
+        self._listeners: List[Callable[[Write], None]] = []
+
+    def record(self, write: Write) -> Write:
+        with self._lock:
+            self._writes.append(write)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(write)
+        return write
+
+    def mark(self) -> int:
+        """Position to pass to ``since`` later."""
+        with self._lock:
+            return len(self._writes)
+
+    def since(self, mark: int) -> List[Write]:
+        with self._lock:
+            return list(self._writes[mark:])
+
+    def subscribe(self, listener: Callable[[Write], None]) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def __iter__(self):
+        return iter(self.since(0))
+
+    def __len__(self) -> int:
+        return len(self._writes)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._writes.clear()

@@ -1,0 +1,41 @@
+"""Hooks other packages (and ``conftest.py`` files) implement to extend the plugin.
+
+Registered with ``pytest_addhooks``; implement them like any pytest hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List
+
+import pytest
+
+hookspec = pytest.hookspec
+
+
+@hookspec
+def pytest_fctrigger_matrix_cases(config: pytest.Config, definition: Any, cases: List[Any]) -> None:
+    """Add, drop or reorder the cases of one ``fc_matrix`` test, in place.
+
+    ``cases`` is the list of ``pytest_fctrigger.matrix.MatrixCase`` the marker
+    produced for ``definition`` (the test function's ``FunctionDefinition``).
+    Called at collection time, once per ``fc_matrix`` test.
+    """
+
+
+@hookspec
+def pytest_fctrigger_event_sources(config: pytest.Config) -> List[Any]:
+    """Return extra event sources (``pytest_fctrigger.matrix.EventSource``) for ``fc_matrix``.
+
+    Each source has a ``trigger_type``, its ``variants`` and a ``build(rng, variant)``
+    callable returning an ``FCEvent``; ``fc_matrix('<trigger_type>')`` then covers it.
+    """
+
+
+@hookspec
+def pytest_fctrigger_loop_rules(config: pytest.Config) -> List[Any]:
+    """Return extra loop rules: callables ``rule(write, trigger) -> bool``.
+
+    A rule returning ``True`` says the write fires the trigger; the built-in rules
+    (OSS bucket/event/prefix/suffix, MNS topic/tag, Tablestore table, SLS logstore)
+    are always applied.
+    """
