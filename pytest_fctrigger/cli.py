@@ -1,0 +1,46 @@
+"""``fctrigger`` command line: ``event``, ``list``, ``lint``.
+
+Imports nothing heavy up front; each subcommand loads its module when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import List, Optional
+
+# subcommand -> module defining add_parser(subparsers) and run(args) -> int
+SUBCOMMANDS = {
+    "event": "pytest_fctrigger.events.cli_event",
+    "list": "pytest_fctrigger.events.cli_list",
+    "lint": "pytest_fctrigger.triggers.cli_lint",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fctrigger",
+        description="Alibaba Cloud Function Compute trigger events and trigger config checks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{event,list,lint}")
+    sub.required = True
+    for name, module_name in SUBCOMMANDS.items():
+        importlib.import_module(module_name).add_parser(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from .errors import FCTriggerError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except FCTriggerError as exc:
+        print(f"fctrigger {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
