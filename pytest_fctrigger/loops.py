@@ -634,6 +634,7 @@ class LoopDetector:
         truncated = False
         converged: Optional[bool] = None
         finished: List[Tuple[List[Any], List[str]]] = []
+        stuck: List[Tuple[List[Any], List[str]]] = []
         for number in range(1, depth + 1):
             if not paths:
                 break
@@ -646,11 +647,14 @@ class LoopDetector:
                 hop = self._redeliver(number, cause, redeliver)
                 hops.append(hop)
                 new_path = path + [hop]
-                if not hop.matches:
+                if hop.skipped:  # cannot follow: the chain stays open as far as we know
+                    stuck.append((new_path, visited))
+                elif not hop.matches:
                     finished.append((new_path, visited))
                 for m in hop.matches:
                     next_paths.append((new_path[:-1] + [_with_first(hop, m)], visited + [_target(m)]))
             paths = next_paths
+        paths = stuck + paths
         if depth > 0:
             converged = not paths
         looping = [p for p in paths if _has_cycle(p[1])]
@@ -741,18 +745,19 @@ class LoopDetector:
                 parts.append(_fires_words(step, report.origin, current))
                 current = _target(step)
             else:
-                parts.append(describe_event(step.event) if step.event is not None else "no event")
-                parts.append(f"handler {step.handler}")
                 if step.skipped:
                     parts.append(f"not re-delivered: {step.skipped}")
-                elif step.error:
+                    continue
+                parts.append(describe_event(step.event))
+                parts.append(f"handler {step.handler}")
+                if step.error:
                     parts.append(f"raised {step.error}")
                 if step.matches:
                     m = step.matches[0]
                     parts.append(f"write {m.write.describe()}")
                     parts.append(_fires_words(m, report.origin, current))
                     current = _target(m)
-                elif not step.skipped:
+                else:
                     parts.append("no write fires a trigger (chain ends)")
         return " -> ".join(parts)
 
