@@ -181,16 +181,21 @@ class _OssRule:
     __slots__ = ("exact", "families", "prefix", "suffix", "events_text")
 
     def __init__(self, trigger: Any) -> None:
+        from .events.oss import expand_oss_event_names
+
         exact = set()
         families = []
         for ev in trigger.events:
-            name = _strip_oss(str(ev))
-            if name.endswith(":*"):
-                families.append(name[:-1])  # "ObjectCreated:" matches the whole family
-            elif name == "*":
-                families.append("")
-            else:
-                exact.add(name)
+            try:  # the shared expansion: oss:ObjectCreated:* -> the 9 documented names
+                exact.update(expand_oss_event_names([ev]))
+            except ConfigError:
+                # a name the event catalog does not list (e.g. fc3's
+                # oss:ObjectModified:UpdateObjectMeta) still matches itself / its family
+                name = _strip_oss(str(ev))
+                if name.endswith(":*"):
+                    families.append(name[:-1])
+                else:
+                    exact.add(name)
         self.exact = frozenset(exact)
         self.families = tuple(families)
         self.prefix = trigger.prefix

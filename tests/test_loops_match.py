@@ -198,3 +198,12 @@ def test_detector_rejects_bad_options(kwargs, message):
     with pytest.raises(ConfigError) as info:
         LoopDetector([oss_trigger()], **kwargs)
     assert str(info.value) == message
+
+
+def test_oss_event_outside_the_catalog_still_matches_itself():
+    # fc3's OSSEvents enum lists oss:ObjectModified:UpdateObjectMeta, the seeds' 12 names do not
+    trigger = oss_trigger(events=["oss:ObjectModified:UpdateObjectMeta", "oss:ObjectRemoved:*"])
+    meta = oss_write("images", "a", "PutObjectMeta", "ObjectModified:UpdateObjectMeta")
+    assert write_fires(meta, trigger)
+    assert write_fires(oss_write("images", "a", "DeleteObjects", "ObjectRemoved:DeleteObjects"), trigger)
+    assert not write_fires(oss_write("images", "a", "PutObject"), trigger)
