@@ -46,6 +46,7 @@ class Cloud:
         self._redis = None
         self._services: Dict[str, Any] = {}
         self._router = None
+        self._guard = None
         self._stack: Optional[contextlib.ExitStack] = None
 
     # --- services -------------------------------------------------------------------
@@ -86,7 +87,18 @@ class Cloud:
                 from .cursor_store import make_redis
 
                 self._redis = make_redis(None)
+            self._allow_redis_host(self._redis)
         return self._redis
+
+    def _allow_redis_host(self, client: Any) -> None:
+        # A real Redis given by URL may live on another host (a CI service container):
+        # the cursor store is the plugin's own traffic, so the guard lets it through.
+        if self._guard is None:
+            return
+        pool = getattr(client, "connection_pool", None)
+        host = getattr(pool, "connection_kwargs", {}).get("host") if pool is not None else None
+        if host:
+            self._guard.allow_host(host)
 
     @property
     def active(self) -> bool:
@@ -105,8 +117,10 @@ class Cloud:
             if not self.allow_network:
                 from .guard import NetworkGuard
 
-                stack.enter_context(NetworkGuard())
-            router = HttpRouter()
+                self._guard = stack.enter_context(NetworkGuard())
+                if self._redis is not None:
+                    self._allow_redis_host(self._redis)
+            router = HttpRouter(allow_network=self.allow_network)
             self._router = router
             self._stack = stack
             try:
@@ -124,3 +138,4 @@ class Cloud:
             finally:
                 self._stack = None
                 self._router = None
+                self._guard = None

@@ -1,7 +1,11 @@
 """One ``responses`` mock shared by every requests-based SDK (oss2, oss-v2, aliyun-log).
 
-Services register URL patterns with callbacks; a request no service claims fails
-with a ``NotSimulatedError`` naming the method and URL instead of reaching the network.
+Services register URL patterns with callbacks. A request no service claims is never
+sent: an Alibaba Cloud endpoint (``*.aliyuncs.com``) fails with ``NotSimulatedError``
+naming the method and URL, any other host with the network guard's
+``NetworkBlockedError``. Loopback URLs pass through to the real transport (a test's
+own local server), and with ``allow_network=True`` every unclaimed URL does.
+
 One catch-all callback per method dispatches to the routes itself: ``responses``
 pops the first of several matching registrations, which would reorder routes.
 """
@@ -9,18 +13,21 @@ pops the first of several matching registrations, which would reorder routes.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Pattern, Tuple, Union
+from typing import Callable, List, Optional, Pattern, Tuple, Union
+from urllib.parse import urlsplit
 
-from ..errors import NotSimulatedError
+from ..errors import NetworkBlockedError, NotSimulatedError
 
 Callback = Callable[[object], Tuple[int, dict, Union[bytes, str]]]
 _METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH")
+_ALIBABA_HOST = re.compile(r"(^|\.)(aliyuncs\.com|aliyun\.com|alibabacloud\.com)$")
 
 
 class HttpRouter:
     """Routes intercepted ``requests`` calls to the simulated services."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, allow_network: bool = False) -> None:
+        self.allow_network = allow_network
         self._routes: List[Tuple[str, Pattern[str], Callback]] = []
         self._mock = None
 
@@ -33,26 +40,56 @@ class HttpRouter:
         pattern = re.compile(url_pattern) if isinstance(url_pattern, str) else url_pattern
         self._routes.append((service, pattern, callback))
 
+    @property
+    def services(self) -> List[str]:
+        return sorted({s for s, _, _ in self._routes})
+
+    def route_for(self, url: str) -> Optional[Callback]:
+        for _service, pattern, callback in self._routes:
+            if pattern.match(url):
+                return callback
+        return None
+
     def start(self) -> None:
         import responses
 
+        from .guard import is_loopback_host
+
         self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        self._mock.start()
+
+        def claims(request):
+            url = str(request.url)
+            if self.route_for(url) is not None:
+                return True, ""
+            if is_loopback_host(urlsplit(url).hostname) or self.allow_network:
+                return False, "left to the real transport"  # -> passthrough below
+            return True, ""  # _dispatch refuses it with a clear error
+
         catch_all = re.compile(r".*")
         for method in _METHODS:
-            self._mock.add_callback(method, catch_all, callback=self._dispatch)
+            # content_type=None: a service's headers are exactly what it returns
+            self._mock.add_callback(
+                method, catch_all, callback=self._dispatch, content_type=None, match=[claims]
+            )
+        # unclaimed requests the matcher let go of are sent for real
+        self._mock.add_passthru(catch_all)
+        self._mock.start()
 
     def _dispatch(self, request):
-        url = request.url
-        for _service, pattern, callback in self._routes:
-            if pattern.match(url):
-                return callback(request)
-        raise NotSimulatedError(
-            "HTTP", f"{request.method} {url}",
-            "no simulated service serves this URL (served: "
-            + (", ".join(sorted({s for s, _, _ in self._routes})) or "none")
-            + "); the request was not sent",
-        )
+        url = str(request.url)
+        callback = self.route_for(url)
+        if callback is not None:
+            return callback(request)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if _ALIBABA_HOST.search(host):
+            raise NotSimulatedError(
+                "HTTP", f"{request.method} {url}",
+                "no simulated service serves this Alibaba Cloud endpoint (served: "
+                + (", ".join(self.services) or "none")
+                + "); the request was not sent",
+            )
+        raise NetworkBlockedError(host, parts.port or (443 if parts.scheme == "https" else 80))
 
     def stop(self) -> None:
         if self._mock is not None:

@@ -1,0 +1,281 @@
+"""The network guard: no connection or DNS lookup for a non-loopback host leaves the process.
+
+While a ``NetworkGuard`` is active, the socket layer refuses any name resolution or
+connection that is not for a loopback address (or a Unix socket) and raises
+``NetworkBlockedError`` naming the host and the opt-out (``--fc-allow-network``).
+The check runs *before* the real function, so a blocked host is never resolved:
+``getaddrinfo("example.com", 443)`` fails without a DNS query.
+
+Patched (module attributes of ``socket``, so code that looks them up at call time
+sees the guard; that is every HTTP client in the standard library, ``urllib3``,
+``requests``, ``http.client``, ``asyncio`` and ``aiohttp``):
+
+* resolution: ``getaddrinfo``, ``gethostbyname``, ``gethostbyname_ex``,
+  ``gethostbyaddr``, ``getnameinfo``;
+* connections: ``create_connection`` and the ``socket.socket`` methods ``connect``,
+  ``connect_ex``, ``sendto`` and ``sendmsg`` (UDP, e.g. a hand-written DNS query).
+
+Known gap: a module that bound ``from socket import getaddrinfo`` before the guard
+was entered keeps the unpatched function for *lookups* (its connections are still
+refused by the ``socket.socket`` methods).
+
+Guards nest: the first one to enter installs the patches, the last one to leave
+restores exactly the objects that were there before (including "not overridden on
+``socket.socket``"). Whatever was installed beneath the first guard (for example a
+test's tripwire) stays beneath it and only sees traffic the guard allows.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from ..errors import NetworkBlockedError
+
+__all__ = ["NetworkGuard", "is_loopback_host"]
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+_RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo")
+_SOCKET_METHODS = ("connect", "connect_ex", "sendto", "sendmsg")
+_MISSING = object()
+
+
+def _host_text(host: Any) -> Optional[str]:
+    if host is None:
+        return None
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("idna", "replace")
+    return str(host).strip().rstrip(".").lower()
+
+
+def is_loopback_host(host: Any) -> bool:
+    """True for loopback / unspecified addresses and the usual names of the local host.
+
+    Unspecified addresses (``0.0.0.0``, ``::``, ``None``, ``""``) connect to the local
+    host on every platform FC code runs on, so they are local too. Any other name is
+    *not* resolved to find out: resolving it would be the DNS lookup the guard exists
+    to prevent.
+    """
+    text = _host_text(host)
+    if not text:
+        return True
+    if text in _LOOPBACK_NAMES or text.endswith(".localhost"):
+        return True
+    text = text.strip("[]").split("%", 1)[0]  # "[::1]", "fe80::1%eth0"
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback or ip.is_unspecified
+
+
+class _GuardState:
+    """Process-wide patch state shared by every active guard (the socket module is global)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.active: List["NetworkGuard"] = []
+        self.saved_module: Dict[str, Any] = {}
+        self.saved_methods: Dict[str, Any] = {}
+
+    def allowed(self, host: Any) -> bool:
+        if is_loopback_host(host):
+            return True
+        text = _host_text(host)
+        with self.lock:
+            return any(text in guard._allowed for guard in self.active)
+
+    def check(self, host: Any, port: Any = None) -> None:
+        if not self.allowed(host):
+            raise NetworkBlockedError(str(_host_text(host)), _port(port))
+
+    def learn(self, host: Any, addresses: Iterable[str]) -> None:
+        """An allowed *name* resolved to these addresses: connecting to them is allowed too."""
+        text = _host_text(host)
+        with self.lock:
+            for guard in self.active:
+                if text in guard._allowed:
+                    guard._allowed.update(_host_text(a) for a in addresses)
+
+
+_STATE = _GuardState()
+
+
+def _port(port: Any) -> Optional[int]:
+    try:
+        return int(port) if port is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _inet_target(address: Any) -> Optional[Tuple[Any, Any]]:
+    """(host, port) of an AF_INET/AF_INET6 address tuple; None for Unix and other families."""
+    if isinstance(address, tuple) and len(address) >= 2 and isinstance(address[0], (str, bytes, bytearray)):
+        return address[0], address[1]
+    return None
+
+
+# --------------------------------------------------------------------------- wrappers
+def _wrap_getaddrinfo(real: Callable) -> Callable:
+    def getaddrinfo(host, port, *args, **kwargs):
+        _STATE.check(host, port)
+        result = real(host, port, *args, **kwargs)
+        if not is_loopback_host(host):  # an explicitly allowed name (e.g. the Redis server)
+            _STATE.learn(host, (info[4][0] for info in result))
+        return result
+
+    return getaddrinfo
+
+
+def _wrap_host_first(real: Callable) -> Callable:
+    def resolver(host, *args, **kwargs):
+        _STATE.check(host)
+        return real(host, *args, **kwargs)
+
+    resolver.__name__ = getattr(real, "__name__", "resolver")
+    return resolver
+
+
+def _wrap_getnameinfo(real: Callable) -> Callable:
+    def getnameinfo(sockaddr, flags, *args, **kwargs):
+        target = _inet_target(sockaddr)
+        if target is not None:
+            _STATE.check(*target)
+        return real(sockaddr, flags, *args, **kwargs)
+
+    return getnameinfo
+
+
+def _wrap_create_connection(real: Callable) -> Callable:
+    def create_connection(address, *args, **kwargs):
+        target = _inet_target(address)
+        if target is not None:
+            _STATE.check(*target)
+        return real(address, *args, **kwargs)
+
+    return create_connection
+
+
+def _wrap_connect(real: Callable) -> Callable:
+    def connect(self, address, *args, **kwargs):
+        target = _inet_target(address)
+        if target is not None:
+            _STATE.check(*target)
+        return real(self, address, *args, **kwargs)
+
+    connect.__name__ = getattr(real, "__name__", "connect")
+    return connect
+
+
+def _wrap_sendto(real: Callable) -> Callable:
+    def sendto(self, data, *args):
+        # sendto(data, address) or sendto(data, flags, address)
+        target = _inet_target(args[-1]) if args else None
+        if target is not None:
+            _STATE.check(*target)
+        return real(self, data, *args)
+
+    return sendto
+
+
+def _wrap_sendmsg(real: Callable) -> Callable:
+    def sendmsg(self, buffers, *args):
+        # sendmsg(buffers[, ancdata[, flags[, address]]])
+        target = _inet_target(args[2]) if len(args) >= 3 else None
+        if target is not None:
+            _STATE.check(*target)
+        return real(self, buffers, *args)
+
+    return sendmsg
+
+
+_MODULE_WRAPPERS = {
+    "getaddrinfo": _wrap_getaddrinfo,
+    "gethostbyname": _wrap_host_first,
+    "gethostbyname_ex": _wrap_host_first,
+    "gethostbyaddr": _wrap_host_first,
+    "getnameinfo": _wrap_getnameinfo,
+    "create_connection": _wrap_create_connection,
+}
+_METHOD_WRAPPERS = {
+    "connect": _wrap_connect,
+    "connect_ex": _wrap_connect,
+    "sendto": _wrap_sendto,
+    "sendmsg": _wrap_sendmsg,
+}
+
+
+def _install() -> None:
+    for name, wrap in _MODULE_WRAPPERS.items():
+        real = getattr(socket, name)
+        _STATE.saved_module[name] = real
+        setattr(socket, name, wrap(real))
+    cls = socket.socket
+    for name, wrap in _METHOD_WRAPPERS.items():
+        if not hasattr(cls, name):  # sendmsg is missing on some platforms
+            continue
+        _STATE.saved_methods[name] = cls.__dict__.get(name, _MISSING)
+        setattr(cls, name, wrap(getattr(cls, name)))
+
+
+def _uninstall() -> None:
+    for name, real in _STATE.saved_module.items():
+        setattr(socket, name, real)
+    cls = socket.socket
+    for name, real in _STATE.saved_methods.items():
+        if real is _MISSING:
+            delattr(cls, name)  # it was inherited from _socket.socket: remove our override
+        else:
+            setattr(cls, name, real)
+    _STATE.saved_module.clear()
+    _STATE.saved_methods.clear()
+
+
+class NetworkGuard:
+    """Context manager: refuse DNS lookups and connections for non-loopback hosts.
+
+    ``allow`` names extra hosts (names or addresses) that may be reached, e.g. a real
+    Redis server given by URL; the addresses an allowed name resolves to are allowed
+    as well. ``allow_host()`` adds one while the guard is active.
+    """
+
+    def __init__(self, allow: Iterable[str] = ()) -> None:
+        self._allowed: Set[Optional[str]] = {_host_text(h) for h in allow}
+        self._entered = False
+
+    def allow_host(self, host: str) -> None:
+        with _STATE.lock:
+            self._allowed.add(_host_text(host))
+
+    @property
+    def active(self) -> bool:
+        return self._entered
+
+    def __enter__(self) -> "NetworkGuard":
+        with _STATE.lock:
+            if self._entered:
+                raise RuntimeError("this NetworkGuard is already active; create a new one to nest")
+            if not _STATE.active:
+                _install()
+            _STATE.active.append(self)
+            self._entered = True
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        with _STATE.lock:
+            if not self._entered:
+                return
+            _STATE.active.remove(self)
+            self._entered = False
+            if not _STATE.active:
+                _uninstall()
+
+    @staticmethod
+    def engaged() -> bool:
+        """True while at least one guard is active in this process."""
+        with _STATE.lock:
+            return bool(_STATE.active)

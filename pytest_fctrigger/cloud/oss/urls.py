@@ -1,0 +1,110 @@
+"""Which OSS endpoint, bucket and key a request URL addresses.
+
+Served host forms (any region, optional ``:port``, http or https), each either bare
+(path-style ``/bucket/key``, or the service itself for ``GET /``) or prefixed with
+``<bucket>.`` (virtual-hosted, what oss2 and the v2 SDK send by default):
+
+=====================================  ===========  ======================================
+host                                   kind         produced by
+=====================================  ===========  ======================================
+``oss-<region>.aliyuncs.com``          public       ``oss2.Bucket(auth, endpoint, ...)``, v2 default
+``oss-<region>-internal.aliyuncs.com`` internal     FC samples; v2 ``use_internal_endpoint``
+``vpc100-oss-<region>.aliyuncs.com``   internal     legacy VPC endpoints
+``<region>.oss.aliyuncs.com``          dualstack    v2 ``use_dualstack_endpoint``
+``oss-accelerate.aliyuncs.com``        accelerate   transfer acceleration (no region)
+``oss-accelerate-overseas.aliyuncs...`` accelerate  idem, outside mainland China
+=====================================  ===========  ======================================
+
+Keys are percent-decoded from the path: oss2 encodes ``/`` as ``%2F``, the v2 SDK
+does not; both address the same key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Dict, Optional
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+_REGION = r"[a-z]{2,}(?:-[a-z0-9]+)+"
+_BUCKET_LABEL = r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]"
+# any DNS label is routed here, so a bad name gets OSS's InvalidBucketName, not "not simulated"
+_HOST_LABEL = r"[a-z0-9_][a-z0-9_-]*"
+_ENDPOINT = (
+    r"(?:(?P<accel>oss-accelerate(?:-overseas)?)"
+    rf"|vpc100-oss-(?P<vpc_region>{_REGION})"
+    rf"|oss-(?P<region>{_REGION}?)(?P<internal>-internal)?"
+    rf"|(?P<ds_region>{_REGION})\.oss)"
+    r"\.aliyuncs\.com"
+)
+_HOST = re.compile(rf"^(?:(?P<bucket>{_HOST_LABEL})\.)?{_ENDPOINT}$")
+
+#: what the HttpRouter matches; ``parse_url`` does the detailed work
+URL_PATTERN = re.compile(
+    rf"^https?://(?:{_HOST_LABEL}\.)?{_ENDPOINT}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
+)
+
+_BUCKET_NAME = re.compile(rf"^{_BUCKET_LABEL}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class OssTarget:
+    """The parts of one OSS request URL."""
+
+    host: str  # the endpoint host without the bucket, e.g. "oss-cn-hangzhou-internal.aliyuncs.com"
+    kind: str  # "public" | "internal" | "dualstack" | "accelerate"
+    region: Optional[str]  # None for the acceleration endpoints
+    style: str  # "virtual" | "path" | "service"
+    bucket: Optional[str]
+    key: str  # "" for bucket- and service-level requests
+    query: Dict[str, str]
+
+    @property
+    def endpoint(self) -> str:
+        return self.host
+
+
+def is_valid_bucket_name(name: str) -> bool:
+    """OSS rules: 3-63 characters, lower-case letters, digits and '-', no '-' at either end."""
+    return bool(_BUCKET_NAME.match(name or ""))
+
+
+def endpoint_host(region: str, kind: str = "public") -> str:
+    """The endpoint host of ``region`` (the inverse of ``parse_url`` for a bucket's region)."""
+    if kind == "internal":
+        return f"oss-{region}-internal.aliyuncs.com"
+    if kind == "dualstack":
+        return f"{region}.oss.aliyuncs.com"
+    return f"oss-{region}.aliyuncs.com"
+
+
+def parse_url(url: str) -> Optional[OssTarget]:
+    """Split an OSS request URL; ``None`` when the host is not an OSS endpoint."""
+    parts = urlsplit(url)
+    hostname = (parts.hostname or "").lower()
+    m = _HOST.match(hostname)
+    if m is None:
+        return None
+    if m.group("accel"):
+        kind, region = "accelerate", None
+    elif m.group("vpc_region"):
+        kind, region = "internal", m.group("vpc_region")
+    elif m.group("ds_region"):
+        kind, region = "dualstack", m.group("ds_region")
+    else:
+        kind = "internal" if m.group("internal") else "public"
+        region = m.group("region")
+    bucket = m.group("bucket")
+    host = hostname[len(bucket) + 1:] if bucket else hostname
+    path = unquote(parts.path or "/")
+    if bucket:
+        style, key = "virtual", path[1:]
+    else:
+        rest = path[1:]
+        if not rest:
+            style, key = "service", ""
+        else:
+            style = "path"
+            bucket, _, key = rest.partition("/")
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return OssTarget(host=host, kind=kind, region=region, style=style, bucket=bucket, key=key, query=query)
