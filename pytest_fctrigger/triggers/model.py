@@ -37,6 +37,51 @@ TYPE_ALIASES = {
 # EventBridge source types an ``eventbridge`` trigger can have (eventSourceConfig.eventSourceType).
 EVENTBRIDGE_SOURCE_TYPES = ("Default", "MNS", "RocketMQ", "RabbitMQ", "Kafka", "DTS")
 
+# eventSourceType -> the key of its parameters under eventSourceConfig.eventSourceParameters
+EVENTBRIDGE_SOURCE_PARAMETERS = {
+    "MNS": "sourceMNSParameters",
+    "RocketMQ": "sourceRocketMQParameters",
+    "RabbitMQ": "sourceRabbitMQParameters",
+    "Kafka": "sourceKafkaParameters",
+    "DTS": "sourceDTSParameters",
+}
+
+# OSS events a trigger config may name (devsapp/fc3 src/interface/base.ts ``OSSEvents``;
+# seeds/001 "OSS触发器概述" event table). ``oss:ObjectCreated:*`` is the only wildcard.
+OSS_CREATED_EVENTS = tuple(
+    "oss:ObjectCreated:" + n
+    for n in ("PutObject", "PostObject", "CompleteMultipartUpload", "PutSymlink", "CopyObject",
+              "InitiateMultipartUpload", "UploadPart", "UploadPartCopy", "AppendObject")
+)
+OSS_REMOVED_EVENTS = tuple(
+    "oss:ObjectRemoved:" + n for n in ("DeleteObject", "DeleteObjects", "AbortMultipartUpload")
+)
+OSS_MODIFIED_EVENTS = ("oss:ObjectModified:UpdateObjectMeta",)
+OSS_CONFIG_EVENTS = ("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS
+
+# CDN event names (seeds/001 "CDN事件触发器概述"; reference section 5).
+CDN_EVENT_NAMES = (
+    "LogFileCreated", "CachedObjectsRefreshed", "CachedObjectsPushed", "CachedObjectsBlocked",
+    "CdnDomainStarted", "CdnDomainStopped", "CdnDomainAdded", "CdnDomainDeleted",
+)
+
+MNS_NOTIFY_FORMATS = ("STREAM", "JSON")
+MNS_NOTIFY_STRATEGIES = ("BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY")
+
+
+def expand_oss_events(events: Any) -> List[str]:
+    """Concrete ``oss:`` event names of a config's ``events`` (``oss:ObjectCreated:*`` expanded)."""
+    out: List[str] = []
+    for event in events or ():
+        name = str(event)
+        if not name.startswith("oss:"):
+            name = "oss:" + name
+        expanded = OSS_CREATED_EVENTS if name == "oss:ObjectCreated:*" else (name,)
+        for item in expanded:
+            if item not in out:
+                out.append(item)
+    return out
+
 Location = Tuple[str, Optional[int]]
 
 
@@ -71,6 +116,9 @@ class TriggerSpec:
     role: Optional[str] = None
     function: Optional[str] = None
     location: Optional[Location] = None
+    description: Optional[str] = None
+    # dotted normalised config path (e.g. ``filter.key.prefix``) -> line in the file
+    lines: Dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     # --- construction -------------------------------------------------------------
     @classmethod
@@ -183,10 +231,142 @@ class TriggerSpec:
             return None
         return (self.config.get("sourceConfig") or {}).get("logstore")
 
+    @property
+    def job_config(self) -> Dict[str, Any]:
+        return dict(self.config.get("jobConfig") or {})
+
+    @property
+    def trigger_interval(self) -> int:
+        """Seconds between ETL job runs (``jobConfig.triggerInterval``; FC default 60)."""
+        value = self.job_config.get("triggerInterval")
+        return 60 if value is None else value
+
+    @property
+    def max_retry_time(self) -> int:
+        """Retries of one shard range (``jobConfig.maxRetryTime``; FC default 3)."""
+        value = self.job_config.get("maxRetryTime")
+        return 3 if value is None else value
+
+    @property
+    def function_parameter(self) -> Any:
+        """``functionParameter``: delivered as the event's ``parameter``."""
+        value = self.config.get("functionParameter")
+        return {} if value is None else value
+
+    @property
+    def log_config(self) -> Dict[str, Any]:
+        """Where the trigger's own execution logs go (``logConfig.project/logstore``)."""
+        return dict(self.config.get("logConfig") or {})
+
     # --- timer --------------------------------------------------------------------------
     @property
     def cron(self) -> Optional[str]:
         return self.config.get("cronExpression") if self.type == "timer" else None
+
+    @property
+    def payload(self) -> Optional[str]:
+        return self.config.get("payload") if self.type == "timer" else None
+
+    @property
+    def enabled(self) -> bool:
+        """``enable`` (timer, log) / ``triggerEnable`` (eventbridge); other types are always on."""
+        for key in ("enable", "triggerEnable"):
+            if key in self.config and self.config[key] is not None:
+                return bool(self.config[key])
+        return True
+
+    # --- HTTP ---------------------------------------------------------------------------
+    @property
+    def auth_type(self) -> str:
+        return str(self.config.get("authType") or "anonymous").lower()
+
+    @property
+    def methods(self) -> List[str]:
+        return [str(m).upper() for m in (self.config.get("methods") or [])]
+
+    # --- MNS topic (strategy) -----------------------------------------------------------
+    @property
+    def notify_strategy(self) -> str:
+        return str(self.config.get("notifyStrategy") or "BACKOFF_RETRY").upper()
+
+    # --- CDN ------------------------------------------------------------------------------
+    @property
+    def cdn_event_name(self) -> Optional[str]:
+        return self.config.get("eventName") if self.type == "cdn_events" else None
+
+    @property
+    def event_version(self) -> str:
+        return str(self.config.get("eventVersion") or "1.0.0")
+
+    @property
+    def domains(self) -> List[str]:
+        flt = self.config.get("filter") or {}
+        value = flt.get("domain") if isinstance(flt, Mapping) else None
+        if isinstance(value, str):
+            return [value]
+        return [str(d) for d in (value or [])]
+
+    # --- EventBridge ---------------------------------------------------------------------
+    @property
+    def event_source_type(self) -> Optional[str]:
+        """``Default`` | ``MNS`` | ``RocketMQ`` | ``RabbitMQ`` | ``Kafka`` | ``DTS``."""
+        if self.type != "eventbridge":
+            return None
+        source = self.config.get("eventSourceConfig") or {}
+        return source.get("eventSourceType") or "Default"
+
+    @property
+    def event_source_parameters(self) -> Dict[str, Any]:
+        """The ``source<Type>Parameters`` mapping of an EventBridge trigger (empty for Default)."""
+        key = EVENTBRIDGE_SOURCE_PARAMETERS.get(self.event_source_type or "")
+        if not key:
+            return {}
+        params = (self.config.get("eventSourceConfig") or {}).get("eventSourceParameters") or {}
+        return dict(params.get(key) or {})
+
+    @property
+    def event_rule_pattern(self) -> Dict[str, Any]:
+        """``eventRuleFilterPattern`` decoded (it is a JSON string in the config)."""
+        raw = self.config.get("eventRuleFilterPattern")
+        if isinstance(raw, Mapping):
+            return dict(raw)
+        if not raw:
+            return {}
+        import json
+
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def delivery_mode(self) -> str:
+        """``event-driven`` (one CloudEvent per call) or ``event-streaming`` (a batch array)."""
+        run_mode = (self.config.get("runOptions") or {}).get("mode")
+        sink = ((self.config.get("eventSinkConfig") or {}).get("deliveryOption") or {}).get("mode")
+        return str(run_mode or sink or "event-driven")
+
+    @property
+    def event_schema(self) -> str:
+        """``CloudEvents`` (default) or ``RawData`` (only ``data`` is delivered)."""
+        sink = ((self.config.get("eventSinkConfig") or {}).get("deliveryOption") or {})
+        return str(sink.get("eventSchema") or "CloudEvents")
+
+    # --- locations ---------------------------------------------------------------------
+    @property
+    def file(self) -> Optional[str]:
+        return self.location[0] if self.location else None
+
+    def line_of(self, path: str = "") -> Optional[int]:
+        """Line of a normalised config path (``filter.key.prefix``), else of the trigger."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path.rpartition(".")[0]
+        if "" in self.lines:
+            return self.lines[""]
+        return self.location[1] if self.location else None
 
     def describe(self) -> str:
         """Short human description used in messages, e.g. ``oss trigger 'resize' on bucket b``."""
@@ -222,6 +402,10 @@ class FunctionSpec:
     initialization_timeout: Optional[int] = None
     service: Optional[str] = None
     location: Optional[Location] = None
+    # the s.yaml resource / service key (``resources.<key>``), when it differs from ``name``
+    resource: Optional[str] = None
+    region: Optional[str] = None
+    description: Optional[str] = None
 
     def trigger(self, name: str) -> TriggerSpec:
         for t in self.triggers:
@@ -242,16 +426,67 @@ class App:
     warnings: List[str] = dataclasses.field(default_factory=list)
     vars: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     format: str = ""  # "fc", "fc3" or "funcraft"
+    account_id: Optional[str] = None
+    # structured form of ``warnings`` (``Finding`` objects with codes and lines)
+    notes: List["Finding"] = dataclasses.field(default_factory=list)
 
     def function(self, name: str) -> FunctionSpec:
-        try:
+        """A function by its name, its resource/service key, or ``service/name``."""
+        if name in self.functions:
             return self.functions[name]
-        except KeyError:
-            raise KeyError(
-                f"{self.path or 'app'} declares no function {name!r}; functions: "
-                + (", ".join(sorted(self.functions)) or "none")
-            ) from None
+        matches = [
+            f for f in self.functions.values()
+            if name in (f.resource, f"{f.service}/{f.name}", f"{f.resource}/{f.name}")
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        raise KeyError(
+            f"{self.path or 'app'} declares no function {name!r}; functions: "
+            + (", ".join(sorted(self.functions)) or "none")
+        )
 
     @property
     def triggers(self) -> List[TriggerSpec]:
         return [t for f in self.functions.values() for t in f.triggers]
+
+
+SEVERITIES = ("error", "warning")
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One problem found in a config: by the loader (warnings) or by ``lint``.
+
+    ``code`` is stable (documented in docs/triggers.md); ``message`` names the file,
+    function and trigger; ``fix`` says what to change.
+    """
+
+    code: str
+    severity: str
+    rule: str
+    message: str
+    fix: str = ""
+    file: Optional[str] = None
+    line: Optional[int] = None
+    function: Optional[str] = None
+    trigger: Optional[str] = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+    def __str__(self) -> str:
+        where = self.where()
+        text = f"{where}: " if where else ""
+        text += f"{self.severity} {self.code} [{self.rule}] {self.message}"
+        if self.fix:
+            text += f" Fix: {self.fix}"
+        return text
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
