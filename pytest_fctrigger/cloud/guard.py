@@ -46,7 +46,7 @@ def _host_text(host: Any) -> Optional[str]:
     if host is None:
         return None
     if isinstance(host, (bytes, bytearray)):
-        host = bytes(host).decode("idna", "replace")
+        host = bytes(host).decode("ascii", "replace")  # IDNA names are ASCII on the wire
     return str(host).strip().rstrip(".").lower()
 
 

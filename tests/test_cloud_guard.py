@@ -1,0 +1,261 @@
+"""The network guard (issue "Network guard"): non-loopback traffic fails fast, loopback works.
+
+Every test that tries to reach a public host first installs a tripwire *beneath* the
+guard (tests/cloud_guard_helpers.py): an attempt that got past the guard would be
+recorded and refused there, so no test can send real traffic even if the guard
+regresses; each such test asserts the tripwire saw nothing.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+
+import pytest
+import requests
+
+from cloud_guard_helpers import Tripwire, TripwireHit
+from pytest_fctrigger.cloud.guard import NetworkGuard, is_loopback_host
+from pytest_fctrigger.errors import NetworkBlockedError
+
+PUBLIC_IP = "93.184.216.34"  # a public address; never contacted (guard + tripwire)
+
+
+@pytest.fixture
+def tripwire(monkeypatch):
+    return Tripwire().install(monkeypatch)
+
+
+def _assert_guard_message(exc: BaseException, host: str) -> None:
+    text = str(exc)
+    assert f"blocked a network connection to {host}" in text
+    assert "--fc-allow-network" in text
+
+
+# --------------------------------------------------------------------------- handlers
+def handler_fetching_a_page(event, context):
+    return requests.get("https://example.com", timeout=5).text
+
+
+def handler_opening_a_socket(event, context):
+    with socket.create_connection((PUBLIC_IP, 443), timeout=5):
+        return "connected"
+
+
+def handler_raw_socket(event, context):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.connect((PUBLIC_IP, 80))
+    finally:
+        sock.close()
+
+
+def test_requests_get_to_a_public_host_fails_fast_without_dns(tripwire):
+    with NetworkGuard():
+        with pytest.raises(requests.exceptions.ConnectionError) as info:
+            handler_fetching_a_page(b"{}", None)
+    # urllib3 wraps the OSError our guard raises; the guard's message is kept verbatim
+    _assert_guard_message(info.value, "example.com")
+    assert tripwire.hits == []
+
+
+def test_socket_to_a_public_address_is_refused(tripwire):
+    with NetworkGuard():
+        with pytest.raises(NetworkBlockedError) as info:
+            handler_opening_a_socket(b"{}", None)
+        assert info.value.host == PUBLIC_IP and info.value.port == 443
+        with pytest.raises(NetworkBlockedError, match=PUBLIC_IP):
+            handler_raw_socket(b"{}", None)
+    _assert_guard_message(info.value, PUBLIC_IP)
+    assert tripwire.hits == []
+
+
+@pytest.mark.parametrize("lookup", [
+    lambda: socket.getaddrinfo("example.com", 443),
+    lambda: socket.gethostbyname("example.com"),
+    lambda: socket.gethostbyname_ex("example.com"),
+    lambda: socket.gethostbyaddr(PUBLIC_IP),
+    lambda: socket.getnameinfo((PUBLIC_IP, 53), 0),
+], ids=["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"])
+def test_dns_lookups_for_public_names_never_leave_the_process(tripwire, lookup):
+    with NetworkGuard():
+        with pytest.raises(NetworkBlockedError):
+            lookup()
+    assert tripwire.hits == []
+
+
+def test_udp_datagrams_to_public_addresses_are_refused(tripwire):
+    with NetworkGuard():
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            with pytest.raises(NetworkBlockedError, match="8.8.8.8"):
+                sock.sendto(b"\x00" * 12, ("8.8.8.8", 53))  # the shape of a DNS query
+            with pytest.raises(NetworkBlockedError):
+                sock.connect_ex((PUBLIC_IP, 53))
+        finally:
+            sock.close()
+    assert tripwire.hits == []
+
+
+def test_refusal_is_immediate_even_from_another_thread(tripwire):
+    errors = []
+
+    def worker():
+        try:
+            socket.create_connection((PUBLIC_IP, 80), timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - record whatever the thread got
+            errors.append(exc)
+
+    with NetworkGuard():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], NetworkBlockedError)
+    assert tripwire.hits == []
+
+
+# --------------------------------------------------------------------------- allowed traffic
+def test_loopback_tcp_and_http_still_work(tripwire):
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"local ok"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hello)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        with NetworkGuard():
+            assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).text == "local ok"
+            assert requests.get(f"http://localhost:{port}/", timeout=5).text == "local ok"
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert tripwire.hits == []
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets on this platform")
+def test_unix_sockets_are_allowed(tmp_path):
+    path = str(tmp_path / "s.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    try:
+        with NetworkGuard():
+            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.connect(path)
+            conn, _ = server.accept()
+            client.sendall(b"ping")
+            assert conn.recv(4) == b"ping"
+            conn.close()
+            client.close()
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("host,expected", [
+    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("LOCALHOST.", True), ("api.localhost", True), ("0.0.0.0", True), ("::ffff:127.0.0.1", True),
+    (None, True), ("", True), (b"localhost", True),
+    ("example.com", False), ("10.0.0.1", False), ("192.168.1.1", False), (PUBLIC_IP, False),
+    ("oss-cn-hangzhou.aliyuncs.com", False), ("localhost.example.com", False),
+])
+def test_what_counts_as_loopback(host, expected):
+    assert is_loopback_host(host) is expected
+
+
+def test_allowed_hosts_and_their_addresses_pass_the_guard(monkeypatch):
+    """``allow=`` (used for a real Redis by URL) lets a name through, then its resolved addresses."""
+    seen = []
+
+    def fake_resolver(host, port, *args, **kwargs):  # beneath the guard; never real DNS
+        seen.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_resolver)
+    tripwire = Tripwire()
+
+    def refuse_connect(sock, address):
+        tripwire.hits.append(address)
+        raise TripwireHit("stopped beneath the guard")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
+    with NetworkGuard(allow=["redis.ci"]):
+        assert socket.getaddrinfo("redis.ci", 6379)[0][4] == ("10.1.2.3", 6379)
+        sock = socket.socket()
+        try:
+            # the guard lets the learned address through: the refusal comes from beneath it
+            with pytest.raises(TripwireHit):
+                sock.connect(("10.1.2.3", 6379))
+            with pytest.raises(NetworkBlockedError):
+                sock.connect(("10.9.9.9", 6379))
+        finally:
+            sock.close()
+        with pytest.raises(NetworkBlockedError):
+            socket.getaddrinfo("other.ci", 6379)
+    assert seen == ["redis.ci"]
+    assert tripwire.hits == [("10.1.2.3", 6379)]
+
+
+# --------------------------------------------------------------------------- nesting / restore
+_MODULE_NAMES = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo",
+                 "create_connection")
+_METHOD_NAMES = ("connect", "connect_ex", "sendto", "sendmsg")
+
+
+def _snapshot():
+    return ({n: getattr(socket, n) for n in _MODULE_NAMES},
+            {n: socket.socket.__dict__.get(n, "<inherited>") for n in _METHOD_NAMES})
+
+
+def test_guard_restores_exactly_what_was_there():
+    before = _snapshot()
+    assert before[1]["connect"] == "<inherited>"  # plain CPython: methods come from _socket.socket
+    with NetworkGuard():
+        assert socket.getaddrinfo is not before[0]["getaddrinfo"]
+        assert "connect" in socket.socket.__dict__
+    after = _snapshot()
+    assert after[0] == before[0]
+    assert after[1] == before[1]
+
+
+def test_guards_nest_and_may_exit_in_any_order(tripwire):
+    before = _snapshot()
+    outer, inner = NetworkGuard(), NetworkGuard()
+    outer.__enter__()
+    inner.__enter__()
+    patched = socket.getaddrinfo
+    outer.__exit__(None, None, None)  # out of order: the inner guard still protects
+    assert socket.getaddrinfo is patched and NetworkGuard.engaged()
+    with pytest.raises(NetworkBlockedError):
+        socket.getaddrinfo("example.com", 80)
+    inner.__exit__(None, None, None)
+    assert not NetworkGuard.engaged()
+    assert _snapshot() == before  # the tripwire beneath is back, untouched
+    assert tripwire.hits == []
+
+
+def test_a_guard_instance_cannot_be_entered_twice():
+    guard = NetworkGuard()
+    with guard:
+        with pytest.raises(RuntimeError, match="already active"):
+            guard.__enter__()
+    assert not guard.active
+
+
+def test_the_guard_is_restored_when_the_body_raises():
+    before = _snapshot()
+    with pytest.raises(ZeroDivisionError):
+        with NetworkGuard():
+            1 / 0
+    assert _snapshot() == before
