@@ -62,9 +62,11 @@ def reconnect(client: Any) -> Any:
         return fakeredis.FakeRedis(server=server, decode_responses=True)
     import redis
 
-    keep = ("host", "port", "db", "username", "password", "path", "socket_timeout")
-    return redis.Redis(connection_class=pool.connection_class, decode_responses=True,
-                       **{k: kwargs[k] for k in keep if k in kwargs})
+    keep = ("host", "port", "db", "username", "password", "path", "socket_timeout",
+            "socket_connect_timeout", "ssl_ca_certs", "ssl_cert_reqs", "decode_responses")
+    fresh = redis.ConnectionPool(connection_class=pool.connection_class,
+                                 **{k: kwargs[k] for k in keep if k in kwargs})
+    return redis.Redis.from_pool(fresh)  # owns the pool: close() disconnects
 
 
 def _text(value: Any) -> Any:
