@@ -151,7 +151,7 @@ _SOURCES = (
                 ".eventbridge", variant_arg="type",
                 description="Alibaba Cloud service event via EventBridge (generic CloudEvent)"),
     EventSource("apigw", "apigw_event", ("plain", "base64"), ".http",
-                variant_kwargs={"plain": {}, "base64": {"base64": True}},
+                variant_kwargs={"plain": {"base64": False}, "base64": {"base64": True}},
                 description="API Gateway trigger: plain or base64 body"),
     EventSource("http", "http_event", ("default",), ".http",
                 description="HTTP trigger, FC 3.0 event form"),
