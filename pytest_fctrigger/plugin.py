@@ -299,17 +299,31 @@ def fc_context(fc_settings: FCSettings, fc_random, fc_context_defaults):
     return make_context(rng=fc_random, **kwargs)
 
 
+_RUN_ID_KEY = pytest.StashKey[str]()
+
+
+def _session_run_id(config: pytest.Config) -> str:
+    run_id = config.stash.get(_RUN_ID_KEY, None)
+    if run_id is None:
+        import uuid
+
+        run_id = config.stash[_RUN_ID_KEY] = uuid.uuid4().hex
+    return run_id
+
+
 @pytest.fixture
 def fc_cloud(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random):
     """In-process OSS, MNS, Tablestore and SLS behind the real SDKs, fresh for this test."""
     from pytest_fctrigger.cloud import Cloud
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # run id: two sessions (or two CI jobs) sharing one real Redis never share keys
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or _session_run_id(request.config)
     cloud = Cloud(
         rng=fc_random,
         allow_network=fc_settings.allow_network,
         redis=lambda: request.getfixturevalue("fc_redis"),
-        namespace=f"fctrigger:{worker}:{fc_settings.seed}:{request.node.nodeid}",
+        namespace=f"fctrigger:{run_id[:12]}:{worker}:{fc_settings.seed}:{request.node.nodeid}",
     )
     with cloud.activate():
         yield cloud
