@@ -279,16 +279,25 @@ class _Signer:
 _PK_TYPE_NAMES = ("INTEGER", "STRING", "BINARY")
 
 
+def _is_auto_increment(option: Any) -> bool:
+    # "AUTO_INCREMENT", or the SDK's own marker class tablestore.PK_AUTO_INCR
+    return option == "AUTO_INCREMENT" or getattr(option, "__name__", None) == "PK_AUTO_INCR"
+
+
 def _schema(primary_key: Sequence[Any], where: str) -> List[PrimaryKeyColumn]:
     schema = []
     for item in primary_key:
         if not isinstance(item, (tuple, list)) or len(item) not in (2, 3) or item[1] not in _PK_TYPE_NAMES \
-                or (len(item) == 3 and item[2] != "AUTO_INCREMENT"):
+                or (len(item) == 3 and not _is_auto_increment(item[2])):
             raise ConfigError(f"table {where}: primary key column {item!r} must be (name, type) or "
                               f"(name, 'INTEGER', 'AUTO_INCREMENT') with type one of {', '.join(_PK_TYPE_NAMES)}")
         schema.append(PrimaryKeyColumn(str(item[0]), item[1], len(item) == 3))
     if not 1 <= len(schema) <= 4:
         raise ConfigError(f"table {where}: a primary key has 1 to 4 columns, got {len(schema)}")
+    for index, column in enumerate(schema):
+        if column.auto_increment and (index == 0 or column.type != "INTEGER"):
+            raise ConfigError(f"table {where}: AUTO_INCREMENT is only allowed on an INTEGER column other than "
+                              f"the first (partition key) column, not on {column.name}")
     return schema
 
 

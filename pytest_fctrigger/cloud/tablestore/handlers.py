@@ -330,6 +330,11 @@ class TablestoreApi:
                                            column.HasField("option") and column.option == self.pb2.AUTO_INCREMENT))
         if not 1 <= len(schema) <= 4:
             raise invalid(f"The number of primary key columns must be in range: [1, 4], got {len(schema)}.")
+        for index, column in enumerate(schema):
+            # the partition key (first column) cannot auto-increment; only INTEGER columns can
+            if column.auto_increment and (index == 0 or column.type != "INTEGER"):
+                raise invalid(f"AUTO_INCREMENT is only allowed on an INTEGER primary key column other than "
+                              f"the partition key (column {column.name}).")
         options = req.table_options
         table = Table(
             instance=self.instance, name=meta.table_name, primary_key=schema,
