@@ -179,8 +179,10 @@ def oss_event(
         delta_size = -size if removed else size
     else:
         delta_size = as_int(delta_size, "oss_event(delta_size=)")
+    # one draw for the three ids: ETag (32 upper hex), ruleId (40 hex), requestId (24 upper hex)
+    ids = f"{rng.random.getrandbits(384):096x}"
     if etag is None:
-        etag = rng.hex(32, upper=True)
+        etag = ids[:32].upper()
         if name == "ObjectCreated:CompleteMultipartUpload":
             etag = f"{etag}-{max(1, -(-size // _PART_SIZE))}"
 
@@ -188,9 +190,9 @@ def oss_event(
     owner = owner_id or account_id
     event_time_text = when_text if when_text is not None else iso_ms(when)
     arn = f"acs:oss:{region}:{account_id}:{bucket}"
-    rule_id = rule_id or rng.hex(40)
+    rule_id = rule_id or ids[32:72]
     source_ip = source_ip or public_ip(rng)
-    request_id = request_id or rng.hex(24, upper=True)
+    request_id = request_id or ids[72:].upper()
     principal_id = principal_id or owner
 
     obj: Dict[str, Any] = {"deltaSize": delta_size, "eTag": etag, "key": key}

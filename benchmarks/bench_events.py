@@ -1,0 +1,74 @@
+"""Event builder throughput: OSS and Tablestore events per second.
+
+Run: /work/venv/bin/python benchmarks/bench_events.py
+
+Each figure is the best of several timed rounds of building complete events with
+all defaults drawn from one seeded ``FCRandom`` (ids, times, keys, sizes), i.e. the
+work a test or a matrix does per event, including JSON / CBOR encoding.
+
+Targets (issue 2, on the project's 2-core machine): OSS >= 50,000 events/s,
+Tablestore >= 20,000 events/s. Other builders are reported for information.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ROUNDS = 5
+EVENTS_PER_ROUND = 20_000
+
+
+def events_per_second(build, n=EVENTS_PER_ROUND, rounds=ROUNDS) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            build()
+        best = min(best, time.perf_counter() - t0)
+    return n / best
+
+
+def main() -> int:
+    from pytest_fctrigger.events import (
+        FCRandom,
+        cdn_event,
+        mns_topic_event,
+        oss_event,
+        rocketmq_event,
+        sls_event,
+        tablestore_event,
+    )
+
+    rng = FCRandom(20240601)
+    # warm up: first-use imports (cbor2) and the account id
+    oss_event(rng=rng), tablestore_event(rng=rng)
+
+    targets = [
+        ("OSS events/s (oss_event)", lambda: oss_event(rng=rng), 50_000),
+        ("Tablestore events/s (tablestore_event, CBOR)", lambda: tablestore_event(rng=rng), 20_000),
+    ]
+    info = [
+        ("OSS events/s with objectMeta", lambda: oss_event(rng=rng, object_meta=True)),
+        ("MNS topic JSON events/s", lambda: mns_topic_event(rng=rng, format="JSON")),
+        ("SLS events/s", lambda: sls_event(rng=rng)),
+        ("CDN LogFileCreated events/s", lambda: cdn_event(rng=rng)),
+        ("RocketMQ event-model events/s", lambda: rocketmq_event(rng=rng)),
+    ]
+    failed = 0
+    for label, build, target in targets:
+        rate = events_per_second(build)
+        verdict = "PASS" if rate >= target else "MISS"
+        failed += verdict == "MISS"
+        print(f"{label:<48} {rate:>10,.0f}   target >= {target:,}   {verdict}")
+    for label, build in info:
+        rate = events_per_second(build, n=5_000, rounds=3)
+        print(f"{label:<48} {rate:>10,.0f}   (information)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
