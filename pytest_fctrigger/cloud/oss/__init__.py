@@ -74,11 +74,14 @@ class OssService:
     def bucket(self, name: str, region: Optional[str] = None, *, acl: str = "private") -> "Bucket":
         """The bucket ``name``, created on first use in ``region`` (default: the test's region).
 
-        Asking again for an existing bucket with a different ``region`` is an error, as
-        bucket names are unique across regions in OSS.
+        Asking again for an existing bucket with a different explicit ``region`` is an
+        error, as bucket names are unique across regions in OSS.
         """
         from ...errors import ConfigError
 
+        existing = self.store.buckets.get(name)
+        if existing is not None and region is None:
+            return Bucket(self, existing)
         region = region or self.cloud.rng.region
         try:
             state, _created = self.store.create_bucket(name, region, acl=acl)

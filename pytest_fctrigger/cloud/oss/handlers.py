@@ -56,6 +56,17 @@ _PLAIN_PARAMS = frozenset({
     "response-expires", "response-cache-control", "response-content-disposition",
     "response-content-encoding", "x-oss-process", "regionList",
 })
+# the sub-resources OSS dispatches on (as the SDKs sign them)
+_SUBRESOURCES = frozenset({
+    "acl", "uploads", "delete", "website", "location", "objectInfo", "objectMeta", "cors", "lifecycle",
+    "restore", "qos", "referer", "stat", "bucketInfo", "append", "live", "comp", "status", "vod",
+    "symlink", "tagging", "encryption", "versions", "versioning", "versionId", "policy", "requestPayment",
+    "qosInfo", "asyncFetch", "sequential", "inventory", "worm", "wormId", "wormExtend", "replication",
+    "replicationLocation", "replicationProgress", "transferAcceleration", "cname", "metaQuery",
+    "resourceGroup", "style", "x-oss-async-process", "regions", "x-oss-write-get-object-response",
+    "bucketArchiveDirectRead", "httpsConfig", "redundancyTransition", "accessPoint", "accessPointPolicy",
+    "publicAccessBlock", "requesterQosInfo", "logging", "select", "callback",
+})
 _RESPONSE_OVERRIDES = {
     "response-content-type": "Content-Type",
     "response-content-language": "Content-Language",
@@ -213,6 +224,9 @@ def operation_name(req: OssRequest) -> str:
             return "ListBuckets"
         return "DescribeRegions" if "regions" in query else f"{_VERBS.get(method, method)}Service"
     subresources = [q for q in query if q not in _PLAIN_PARAMS]
+    # a listing parameter of an unsimulated API (e.g. version-id-marker) must not hide its
+    # sub-resource (versions): name the request after the sub-resource OSS dispatches on
+    subresources.sort(key=lambda q: q not in _SUBRESOURCES)
     if "versionId" in subresources:
         return _base_operation(req, [q for q in subresources if q != "versionId"]) + " (with versionId)"
     return _base_operation(req, subresources)
@@ -319,8 +333,11 @@ class OssHandler:
             headers["x-oss-err"] = base64.b64encode(body).decode()
         return err.status, headers, body
 
-    def _bucket(self, req: OssRequest, access: str) -> BucketState:
-        """The addressed bucket after the endpoint and access checks of OSS."""
+    def _bucket(self, req: OssRequest, access: str, anonymous: Optional[bool] = None) -> BucketState:
+        """The addressed bucket after the endpoint and access checks of OSS.
+
+        ``anonymous`` overrides what the request's headers say (PostObject signs in the form).
+        """
         name = req.bucket_name or ""
         if not is_valid_bucket_name(name):
             raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
@@ -333,7 +350,7 @@ class OssHandler:
             raise OssError(403, "AccessDenied", "The bucket you are attempting to access must be addressed "
                            "using the specified endpoint. Please send all future requests to this endpoint.",
                            Bucket=name, Endpoint=right)
-        if req.auth_kind == "anonymous":
+        if anonymous if anonymous is not None else req.auth_kind == "anonymous":
             allowed = ("public-read", "public-read-write") if access == "read" else ("public-read-write",)
             obj = bucket.objects.get(req.key) if req.key else None
             acl = obj.acl if obj is not None and obj.acl != "default" else bucket.acl
@@ -501,8 +518,13 @@ class OssHandler:
         return 200, {"ETag": quoted(change.obj.etag)}, b""
 
     def op_PostObject(self, req: OssRequest, rid: str) -> Response:
-        bucket = self._bucket(req, "write")
         fields, file_name, data, file_type = parse_form(req)
+        signed = "OSSAccessKeyId" in fields or "x-oss-credential" in fields
+        bucket = self._bucket(req, "write", anonymous=not signed)
+        if signed:  # the form carries the signature: record who signed it
+            credential = fields.get("x-oss-credential")
+            req.auth_kind = "v4" if credential else "v1"
+            req.access_key_id = credential.split("/", 1)[0] if credential else fields["OSSAccessKeyId"]
         key = fields.get("key")
         if not key:
             raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.",
@@ -511,14 +533,9 @@ class OssHandler:
             raise NotSimulatedError("OSS", "PostObject with callback",
                                     "upload callbacks would call your server from OSS")
         key = key.replace("${filename}", file_name or "")
-        if "OSSAccessKeyId" in fields and "policy" not in fields:
+        if signed and "policy" not in fields:
             raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'policy'.",
                            ArgumentName="policy")
-        if "OSSAccessKeyId" not in fields and "x-oss-credential" not in fields:
-            # anonymous form upload: only to public-read-write buckets
-            if bucket.acl != "public-read-write":
-                raise OssError(403, "AccessDenied", "You have no right to access this object because of "
-                               "bucket acl.")
         meta = {k.lower(): v for k, v in fields.items() if k.lower().startswith("x-oss-meta-")}
         stored = {h: fields[k] for h in STORED_HEADERS for k in fields if k.lower() == h.lower()}
         ctype = next((v for k, v in fields.items() if k.lower() == "content-type"), None) or file_type
