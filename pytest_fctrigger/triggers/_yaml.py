@@ -140,6 +140,8 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
+            mark = exc.context_mark  # "unexpected end of stream": point at what was left open
         line = None
         if mark is not None:
             line = mark.line + 1

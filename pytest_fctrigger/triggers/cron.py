@@ -136,7 +136,11 @@ class CronSchedule:
             return []
         if self.every is not None:
             base = begin.replace(microsecond=0)
-            return [base + self.every * k for k in range(1, n + 1)]
+            try:
+                return [base + self.every * k for k in range(1, n + 1)]
+            except OverflowError:
+                raise CronError(self.expression, f"fire times after {begin.isoformat()} fall beyond "
+                                "the year 9999") from None
         out: List[_dt.datetime] = []
         for instant in self._instants(begin):
             out.append(instant)

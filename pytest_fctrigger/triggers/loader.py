@@ -200,7 +200,8 @@ class _Loader:
             region = _str(props.get(pkeys.get("region")))
             spec = self._function(function, resource=str(key), service=service_name, region=region,
                                   names=("name",), code_keys=("codeUri",),
-                                  memory_keys=("memorySize",), env_keys=("environmentVariables",))
+                                  memory_keys=("memorySize",), env_keys=("environmentVariables",),
+                                  line=_line(props, pkeys.get("function")))
             spec.triggers = self._triggers(props.get(pkeys.get("triggers")), _line(props, pkeys.get("triggers")),
                                            spec, region)
             yield spec
@@ -243,7 +244,8 @@ class _Loader:
             region = _str(props.get(pkeys.get("region")))
             spec = self._function(props, resource=str(key), service=None, region=region,
                                   names=("functionName",), code_keys=("code",),
-                                  memory_keys=("memorySize",), env_keys=("environmentVariables",))
+                                  memory_keys=("memorySize",), env_keys=("environmentVariables",),
+                                  line=_line(entry, ekeys.get("props")))
             lifecycle = props.get(pkeys.get("instancelifecycleconfig"))
             if isinstance(lifecycle, Mapping):
                 init = lifecycle.get(_ci(lifecycle).get("initializer"))
@@ -283,7 +285,7 @@ class _Loader:
                 spec = self._function(props, resource=str(fn_key), service=str(service_key), region=None,
                                       names=(), code_keys=("CodeUri",), memory_keys=("MemorySize",),
                                       env_keys=("EnvironmentVariables",), fallback_name=str(fn_key),
-                                      line=_line(service, fn_key))
+                                      line=_line(fn, fkeys.get("properties")))
                 spec.triggers = self._funcraft_events(fn.get(fkeys.get("events")), spec,
                                                       _line(fn, fkeys.get("events")))
                 yield spec
@@ -323,7 +325,8 @@ class _Loader:
             out.append(self._trigger(
                 spec, name=name, type_=type_, config=config, source_arn=None,
                 qualifier=extra.get("qualifier"), role=extra.get("invocationrole"), description=None,
-                line=eline, type_line=_line(event, ekeys.get("type")), arn_line=None, region=None,
+                line=eline, type_line=_line(event, ekeys.get("type")), arn_line=None,
+                config_line=_line(event, ekeys.get("properties")), region=None,
             ))
         return out
 
@@ -428,18 +431,21 @@ class _Loader:
 
             type_key = pick("triggerType", "type")
             arn_key = pick("sourceArn")
+            config_key = pick("triggerConfig", "config")
             out.append(self._trigger(
                 spec, name=value("triggerName", "name"), type_=value("triggerType", "type"),
                 config=value("triggerConfig", "config"), source_arn=value("sourceArn"),
                 qualifier=value("qualifier"), role=value("invocationRole", "role"),
                 description=value("description"), line=getattr(item, "line", iline),
-                type_line=_line(item, type_key), arn_line=_line(item, arn_key), region=region,
+                type_line=_line(item, type_key), arn_line=_line(item, arn_key),
+                config_line=_line(item, config_key) if config_key is not None else None, region=region,
             ))
         return out
 
     def _trigger(self, spec: FunctionSpec, *, name: Any, type_: Any, config: Any, source_arn: Any,
                  qualifier: Any, role: Any, description: Any, line: Optional[int],
-                 type_line: Optional[int], arn_line: Optional[int], region: Optional[str]) -> TriggerSpec:
+                 type_line: Optional[int], arn_line: Optional[int], config_line: Optional[int],
+                 region: Optional[str]) -> TriggerSpec:
         if isinstance(type_, str) and type_.lower() in _UNMODELLED:
             raise ConfigError(f"function {spec.name!r}: trigger type {type_!r} is not modelled; valid "
                               "types: oss, log, timer, http, mns_topic, cdn_events, tablestore, "
@@ -447,7 +453,8 @@ class _Loader:
         trigger, canonical = build_trigger(
             name=name, type_=type_, config=config, source_arn=source_arn, qualifier=qualifier,
             role=role, description=description, region=region, account_id=self.account_id,
-            file=self.file, line=line, type_line=type_line, arn_line=arn_line, function=spec.name,
+            file=self.file, line=line, type_line=type_line, arn_line=arn_line, config_line=config_line,
+            function=spec.name,
         )
         for path, key_line in canonical.unknown:
             self.note("FCT012", f"function {spec.name!r}, {trigger.type} trigger {trigger.name!r}: unknown "

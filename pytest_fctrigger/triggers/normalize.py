@@ -307,25 +307,29 @@ def _style_of(words: List[str]) -> str:
 class _Check:
     """Raises ``ConfigError`` at the line of a normalised config path."""
 
-    def __init__(self, name: str, type_: str, canonical: Canonical, file: Optional[str],
-                 line: Optional[int]):
-        self.what = f"{type_} trigger {name!r}"
+    def __init__(self, what: str, canonical: Canonical, file: Optional[str],
+                 line: Optional[int], config_line: Optional[int]):
+        self.what = what
         self.canonical = canonical
         self.file = file
         self.line = line
+        self.config_line = config_line or line
 
     def line_of(self, path: str) -> Optional[int]:
         while path:
             if path in self.canonical.lines:
                 return self.canonical.lines[path]
             path = path.rpartition(".")[0]
-        return self.line
+        return self.config_line
 
     def fail(self, path: str, message: str) -> ConfigError:
         return ConfigError(f"{self.what}: {message}", self.file, self.line_of(path))
 
     def missing(self, path: str, hint: str) -> ConfigError:
-        return self.fail(path, f"missing required key {path!r}; {hint}")
+        # a missing key is reported where it belongs: its parent mapping (the trigger
+        # itself for sourceArn, which sits beside the config)
+        line = self.line if path == "sourceArn" else self.line_of(path.rpartition(".")[0])
+        return ConfigError(f"{self.what}: missing required key {path!r}; {hint}", self.file, line)
 
 
 def _get(config: Mapping[str, Any], path: str) -> Any:
@@ -423,6 +427,7 @@ def build_trigger(
     line: Optional[int] = None,
     type_line: Optional[int] = None,
     arn_line: Optional[int] = None,
+    config_line: Optional[int] = None,
     function: Optional[str] = None,
 ) -> Tuple[TriggerSpec, Canonical]:
     """Validate one trigger read from a file and return it in normalised form.
@@ -438,17 +443,21 @@ def build_trigger(
         OSS_CONFIG_EVENTS,
     )
 
+    owner = f"function {function!r}, " if function else ""
     if name is None or str(name).strip() == "":
-        raise ConfigError("trigger has no name (triggerName / name)", file, line)
+        raise ConfigError(f"{owner}trigger has no name (triggerName / name)", file, line)
     name = str(name)
     if type_ is None:
-        raise ConfigError(f"trigger {name!r} has no type (triggerType / type); valid types: "
+        raise ConfigError(f"{owner}trigger {name!r} has no type (triggerType / type); valid types: "
                           "oss, log, timer, http, mns_topic, cdn_events, tablestore, eventbridge",
                           file, line)
-    ttype = canonical_type(str(type_), (file, type_line or line))
-    canonical = canonicalize(ttype, config, file, line)
+    try:
+        ttype = canonical_type(str(type_))
+    except ConfigError as exc:
+        raise ConfigError(f"{owner}trigger {name!r}: {exc.reason}", file, type_line or line) from None
+    canonical = canonicalize(ttype, config, file, config_line or line)
     cfg = canonical.config
-    check = _Check(name, ttype, canonical, file, line)
+    check = _Check(f"{owner}{ttype} trigger {name!r}", canonical, file, line, config_line)
     arn = None if source_arn in (None, "") else str(source_arn)
     if arn is not None:
         canonical.lines.setdefault("sourceArn", arn_line or line)

@@ -93,7 +93,8 @@ def render_placeholders(
     line_map: List[int] = []
     shifted = False
     for lineno, line in enumerate(text.split("\n"), start=1):
-        if "{{" in line:
+        # a whole-line YAML comment is documentation, not a placeholder to fill
+        if "{{" in line and not line.lstrip().startswith("#"):
             def substitute(match: "re.Match[str]") -> str:
                 nonlocal default_values
                 name = match.group(1)

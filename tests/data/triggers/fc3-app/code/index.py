@@ -1,0 +1,6 @@
+def init(context):
+    pass
+
+
+def handler(event, context):
+    return "ok"
