@@ -283,16 +283,31 @@ def _checked(call: Any) -> Any:
         raise ConfigError(f"MNS {exc.code}: {exc.message}") from None
 
 
-class TopicHandle:
-    """``fc_cloud.mns.topic(name)``: inspect and drive one topic."""
+class _Handle:
+    """A test's view of one named MNS resource; the state lives in the service's store."""
+
+    kind = ""
 
     def __init__(self, service: MnsService, name: str):
         self._service = service
         self.name = name
 
+    def _get(self) -> Any:
+        store = self._service.store
+        return _checked(lambda: getattr(store, f"get_{self.kind}")(self.name))
+
+    def __repr__(self) -> str:
+        return f"<MNS {self.kind} {self.name!r}>"
+
+
+class TopicHandle(_Handle):
+    """``fc_cloud.mns.topic(name)``: inspect and drive one topic."""
+
+    kind = "topic"
+
     @property
     def _topic(self):
-        return _checked(lambda: self._service.store.get_topic(self.name))
+        return self._get()
 
     @property
     def published(self) -> List[PublishedMessage]:
@@ -334,20 +349,15 @@ class TopicHandle:
             svc._published(self.name, message, rng.region, rng.account_id, "fc_cloud")
         return message
 
-    def __repr__(self) -> str:
-        return f"<MNS topic {self.name!r}>"
 
-
-class QueueHandle:
+class QueueHandle(_Handle):
     """``fc_cloud.mns.queue(name)``: inspect and seed one queue."""
 
-    def __init__(self, service: MnsService, name: str):
-        self._service = service
-        self.name = name
+    kind = "queue"
 
     @property
     def _queue(self):
-        return _checked(lambda: self._service.store.get_queue(self.name))
+        return self._get()
 
     @property
     def messages(self) -> List[QueueMessage]:
@@ -374,6 +384,3 @@ class QueueHandle:
             svc._sent(self.name, "SendMessage", [message], svc.cloud.rng.region, svc.cloud.rng.account_id,
                       "fc_cloud")
         return message
-
-    def __repr__(self) -> str:
-        return f"<MNS queue {self.name!r}>"

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from ...errors import NotSimulatedError
 from .store import (
     MAX_BATCH,
+    QUEUE_LIMITS,
     MnsError,
     MnsStore,
     Property,
@@ -188,6 +189,7 @@ def route(method: str, pattern: str):
 
 
 _NAME = r"([^/?]+)"
+QUEUE_INT_ATTRIBUTES = tuple(QUEUE_LIMITS)  # DelaySeconds, MaximumMessageSize, ...
 
 
 class MnsApi:
@@ -224,21 +226,29 @@ class MnsApi:
         return f"http://{self.account_id}.mns.{self.region}.aliyuncs.com/" + "/".join(parts)
 
     # --- queues ---------------------------------------------------------------------
-    @route("PUT", rf"/queues/{_NAME}")
-    def put_queue(self, req: Request, m) -> Reply:
-        root = req.xml("Queue")
-        attrs = {k: v for k in ("VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
-                                "DelaySeconds", "PollingWaitSeconds")
-                 if (v := int_of(root, k)) is not None}
+    def _put(self, req: Request, kind: str, root_tag: str, int_keys: Sequence[str], name: str,
+             create: Callable[[str, Dict[str, Any]], Any], update: Callable[[str, Dict[str, Any]], None]) -> Reply:
+        """CreateQueue/CreateTopic (201, or 204 for an identical re-create) or, with
+        ``?metaoverride=true``, SetQueueAttributes/SetTopicAttributes (204)."""
+        root = req.xml(root_tag)
+        attrs: Dict[str, Any] = {}
+        for key in int_keys:
+            value = int_of(root, key)
+            if value is not None:
+                attrs[key] = value
         logging = text_of(root, "LoggingEnabled")
         if logging is not None:
             attrs["LoggingEnabled"] = logging.lower() == "true"
-        name = m.group(1)
         if req.query.get("metaoverride") == "true":
-            self.store.set_queue_attributes(name, attrs)
+            update(name, attrs)
             return 204, {}, ""
-        _queue, created = self.store.create_queue(name, attrs)
-        return (201 if created else 204), {"location": self.url("queues", name)}, ""
+        _created_or_existing, created = create(name, attrs)
+        return (201 if created else 204), {"location": self.url(kind, name)}, ""
+
+    @route("PUT", rf"/queues/{_NAME}")
+    def put_queue(self, req: Request, m) -> Reply:
+        return self._put(req, "queues", "Queue", QUEUE_INT_ATTRIBUTES, m.group(1),
+                         self.store.create_queue, self.store.set_queue_attributes)
 
     @route("DELETE", rf"/queues/{_NAME}")
     def delete_queue(self, req: Request, m) -> Reply:
@@ -251,8 +261,7 @@ class MnsApi:
         now = self.store.clock.now_ms()
         states = [msg.state(now) for msg in q.messages]
         fields = [("QueueName", q.name), ("CreateTime", q.create_time), ("LastModifyTime", q.last_modify_time)]
-        fields += [(k, q.attr(k)) for k in ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
-                                            "VisibilityTimeout", "PollingWaitSeconds")]
+        fields += [(k, q.attr(k)) for k in QUEUE_INT_ATTRIBUTES]
         fields += [("ActiveMessages", states.count("Active")), ("InactiveMessages", states.count("Inactive")),
                    ("DelayMessages", states.count("Delayed")), ("LoggingEnabled", q.attr("LoggingEnabled"))]
         return 200, {}, document("Queue", fields)
@@ -368,20 +377,8 @@ class MnsApi:
     # --- topics -------------------------------------------------------------------------
     @route("PUT", rf"/topics/{_NAME}")
     def put_topic(self, req: Request, m) -> Reply:
-        root = req.xml("Topic")
-        attrs: Dict[str, Any] = {}
-        size = int_of(root, "MaximumMessageSize")
-        if size is not None:
-            attrs["MaximumMessageSize"] = size
-        logging = text_of(root, "LoggingEnabled")
-        if logging is not None:
-            attrs["LoggingEnabled"] = logging.lower() == "true"
-        name = m.group(1)
-        if req.query.get("metaoverride") == "true":
-            self.store.set_topic_attributes(name, attrs)
-            return 204, {}, ""
-        _topic, created = self.store.create_topic(name, attrs)
-        return (201 if created else 204), {"location": self.url("topics", name)}, ""
+        return self._put(req, "topics", "Topic", ("MaximumMessageSize",), m.group(1),
+                         self.store.create_topic, self.store.set_topic_attributes)
 
     @route("DELETE", rf"/topics/{_NAME}")
     def delete_topic(self, req: Request, m) -> Reply:

@@ -229,18 +229,22 @@ class MnsStore:
         self._handles = 0
 
     # --- queues -----------------------------------------------------------------------
-    def create_queue(self, name: str, attributes: Dict[str, Any]) -> Tuple[Queue, bool]:
-        """Create (or accept an identical re-create). Returns ``(queue, created)``."""
-        requested = self._queue_attributes(attributes)
-        now = self.clock.now_s()
-        existing = self.queues.get(name)
+    def _create(self, table: Dict[str, Any], name: str, given: Dict[str, Any], requested: Dict[str, Any],
+                make: Callable[..., Any], conflict: MnsError) -> Tuple[Any, bool]:
+        """Create, or accept a re-create that repeats the existing attributes (MNS answers
+        204); different attributes are a 409 ``conflict``. Returns ``(object, created)``."""
+        existing = table.get(name)
         if existing is not None:
-            if any(existing.attributes[k] != requested[k] for k in attributes):
-                raise MnsError(409, "QueueAlreadyExist", "The queue you want to create is already exist.")
+            if any(existing.attributes[k] != requested[k] for k in given):
+                raise conflict
             return existing, False
-        queue = Queue(name, now, requested, now)
-        self.queues[name] = queue
-        return queue, True
+        now = self.clock.now_s()
+        table[name] = made = make(name, now, requested, now)
+        return made, True
+
+    def create_queue(self, name: str, attributes: Dict[str, Any]) -> Tuple[Queue, bool]:
+        return self._create(self.queues, name, attributes, self._queue_attributes(attributes), Queue,
+                            MnsError(409, "QueueAlreadyExist", "The queue you want to create is already exist."))
 
     @staticmethod
     def _queue_attributes(given: Dict[str, Any], base: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -388,16 +392,8 @@ class MnsStore:
 
     # --- topics -----------------------------------------------------------------------
     def create_topic(self, name: str, attributes: Dict[str, Any]) -> Tuple[Topic, bool]:
-        requested = self._topic_attributes(attributes)
-        now = self.clock.now_s()
-        existing = self.topics.get(name)
-        if existing is not None:
-            if any(existing.attributes[k] != requested[k] for k in attributes):
-                raise MnsError(409, "TopicAlreadyExist", "The topic you want to create is already exist.")
-            return existing, False
-        topic = Topic(name, now, requested, now)
-        self.topics[name] = topic
-        return topic, True
+        return self._create(self.topics, name, attributes, self._topic_attributes(attributes), Topic,
+                            MnsError(409, "TopicAlreadyExist", "The topic you want to create is already exist."))
 
     @staticmethod
     def _topic_attributes(given: Dict[str, Any], base: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:

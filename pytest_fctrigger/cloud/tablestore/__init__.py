@@ -29,7 +29,16 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...errors import ConfigError, FCTriggerError
 from ..journal import Write
-from .store import ColumnOp, OTSError, PrimaryKeyColumn, StoredRow, Table, TablestoreStore, WriteResult
+from .store import (
+    ColumnOp,
+    OTSError,
+    PrimaryKeyColumn,
+    StoredRow,
+    Table,
+    TablestoreStore,
+    WriteResult,
+    schema_problem,
+)
 
 __all__ = ["TablestoreService", "TableHandle", "TableRow", "UnknownAccessKeyError"]
 
@@ -292,12 +301,9 @@ def _schema(primary_key: Sequence[Any], where: str) -> List[PrimaryKeyColumn]:
             raise ConfigError(f"table {where}: primary key column {item!r} must be (name, type) or "
                               f"(name, 'INTEGER', 'AUTO_INCREMENT') with type one of {', '.join(_PK_TYPE_NAMES)}")
         schema.append(PrimaryKeyColumn(str(item[0]), item[1], len(item) == 3))
-    if not 1 <= len(schema) <= 4:
-        raise ConfigError(f"table {where}: a primary key has 1 to 4 columns, got {len(schema)}")
-    for index, column in enumerate(schema):
-        if column.auto_increment and (index == 0 or column.type != "INTEGER"):
-            raise ConfigError(f"table {where}: AUTO_INCREMENT is only allowed on an INTEGER column other than "
-                              f"the first (partition key) column, not on {column.name}")
+    problem = schema_problem(schema)
+    if problem:
+        raise ConfigError(f"table {where}: {problem}")
     return schema
 
 

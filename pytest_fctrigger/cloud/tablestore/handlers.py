@@ -28,6 +28,7 @@ from .store import (
     WriteResult,
     invalid,
     row_key,
+    schema_problem,
 )
 
 _OPS = {None: "Put", pbuf.OP_DELETE_ONE_VERSION: "DeleteOneVersion",
@@ -52,6 +53,12 @@ def _plain_row(data: bytes, what: str) -> pbuf.PlainRow:
         return pbuf.decode_row(data)
     except pbuf.PlainBufferError as exc:
         raise invalid(f"Invalid {what}: {exc}.")
+
+
+def _row_error(row_out, exc: OTSError) -> None:
+    """A failed row of a batch: the rest of the batch still applies."""
+    row_out.is_ok = False
+    row_out.error.code, row_out.error.message = exc.code, exc.message
 
 
 def _consumed(proto, read: int = 0, write: int = 0) -> None:
@@ -165,7 +172,7 @@ class TablestoreApi:
             ops.append(ColumnOp(kind, cell.name, cell.value, cell.timestamp))
         return ops
 
-    def return_row(self, table: Table, result: WriteResult, return_content) -> bytes:
+    def return_row(self, result: WriteResult, return_content) -> bytes:
         """RT_PK: the primary key (auto-increment values resolved); RT_AFTER_MODIFY:
         the named columns after the write."""
         if return_content is None or not return_content.HasField("return_type"):
@@ -181,25 +188,28 @@ class TablestoreApi:
         return b""
 
     # --- single-row writes ------------------------------------------------------------
-    def _write(self, api: str, table_name: str, row_bytes: bytes, condition, return_content,
-               response) -> Any:
-        table = self.table(table_name)
+    def apply(self, kind: str, table: Table, row: pbuf.PlainRow, condition) -> Tuple[WriteResult, int]:
+        """Apply one row write; returns the result and the read CUs its condition cost."""
         existence, column_condition = self.condition(condition)
-        if api == "PutRow":
-            row = _plain_row(row_bytes, "row")
+        if kind == "PutRow":
             result = self.store.put_row(table, row.primary_key, self.ops(row, put_only=True),
                                         existence, column_condition)
-        elif api == "UpdateRow":
-            row = _plain_row(row_bytes, "row_change")
+        elif kind == "UpdateRow":
             result = self.store.update_row(table, row.primary_key, self.ops(row, put_only=False),
                                            existence, column_condition)
         else:
-            row = _plain_row(row_bytes, "primary_key")
             result = self.store.delete_row(table, row.primary_key, existence, column_condition)
+        # a condition check reads the row: one read CU
+        return result, 0 if existence == "IGNORE" and column_condition is None else 1
+
+    def _write(self, api: str, table_name: str, row_bytes: bytes, condition, return_content,
+               response) -> Any:
+        table = self.table(table_name)
+        row = _plain_row(row_bytes, {"PutRow": "row", "UpdateRow": "row_change"}.get(api, "primary_key"))
+        result, read_cu = self.apply(api, table, row, condition)
         self.on_write(api, table.name, result)
-        _consumed(response.consumed, read=0 if existence == "IGNORE" and column_condition is None else 1,
-                  write=_cu(len(row_bytes)))
-        returned = self.return_row(table, result, return_content if return_content is not None else None)
+        _consumed(response.consumed, read=read_cu, write=_cu(len(row_bytes)))
+        returned = self.return_row(result, return_content)
         if returned:
             response.row = returned
         return response
@@ -258,8 +268,7 @@ class TablestoreApi:
                     pk = _plain_row(pk_bytes, "primary_key").primary_key
                     found = self.store.get_row(table, pk, self.read_spec(item))
                 except OTSError as exc:
-                    row_out.is_ok = False
-                    row_out.error.code, row_out.error.message = exc.code, exc.message
+                    _row_error(row_out, exc)
                     continue
                 row_out.is_ok = True
                 row_out.row = pbuf.encode_row(*found) if found else b""
@@ -296,24 +305,14 @@ class TablestoreApi:
                 row_out = out.rows.add()
                 try:
                     table = self.table(table_name)
-                    existence, column_condition = self.condition(row_req.condition)
-                    if api == "PutRow":
-                        result = self.store.put_row(table, row.primary_key, self.ops(row, put_only=True),
-                                                    existence, column_condition)
-                    elif api == "UpdateRow":
-                        result = self.store.update_row(table, row.primary_key, self.ops(row, put_only=False),
-                                                       existence, column_condition)
-                    else:
-                        result = self.store.delete_row(table, row.primary_key, existence, column_condition)
+                    result, read_cu = self.apply(api, table, row, row_req.condition)
                 except OTSError as exc:
-                    row_out.is_ok = False
-                    row_out.error.code, row_out.error.message = exc.code, exc.message
+                    _row_error(row_out, exc)
                     continue
                 self.on_write("BatchWriteRow", table.name, result)
                 row_out.is_ok = True
-                _consumed(row_out.consumed, read=0 if existence == "IGNORE" else 1,
-                          write=_cu(len(row_req.row_change)))
-                returned = self.return_row(table, result, row_req.return_content
+                _consumed(row_out.consumed, read=read_cu, write=_cu(len(row_req.row_change)))
+                returned = self.return_row(result, row_req.return_content
                                            if row_req.HasField("return_content") else None)
                 if returned:
                     row_out.row = returned
@@ -328,13 +327,9 @@ class TablestoreApi:
                 raise invalid(f"Unsupported primary key type {column.type} for column {column.name}.")
             schema.append(PrimaryKeyColumn(column.name, _PK_TYPES[column.type],
                                            column.HasField("option") and column.option == self.pb2.AUTO_INCREMENT))
-        if not 1 <= len(schema) <= 4:
-            raise invalid(f"The number of primary key columns must be in range: [1, 4], got {len(schema)}.")
-        for index, column in enumerate(schema):
-            # the partition key (first column) cannot auto-increment; only INTEGER columns can
-            if column.auto_increment and (index == 0 or column.type != "INTEGER"):
-                raise invalid(f"AUTO_INCREMENT is only allowed on an INTEGER primary key column other than "
-                              f"the partition key (column {column.name}).")
+        problem = schema_problem(schema)
+        if problem:
+            raise invalid(problem)
         options = req.table_options
         table = Table(
             instance=self.instance, name=meta.table_name, primary_key=schema,

@@ -79,6 +79,18 @@ class PrimaryKeyColumn:
     auto_increment: bool = False
 
 
+def schema_problem(schema: Sequence[PrimaryKeyColumn]) -> Optional[str]:
+    """Why a primary-key schema is invalid for the service, or ``None``."""
+    if not 1 <= len(schema) <= 4:
+        return f"The number of primary key columns must be in range: [1, 4], got {len(schema)}."
+    for index, column in enumerate(schema):
+        # the partition key (first column) cannot auto-increment; only INTEGER columns can
+        if column.auto_increment and (index == 0 or column.type != "INTEGER"):
+            return (f"AUTO_INCREMENT is only allowed on an INTEGER primary key column other than "
+                    f"the partition key (column {column.name}).")
+    return None
+
+
 @dataclasses.dataclass
 class StoredRow:
     primary_key: List[Tuple[str, Any]]
