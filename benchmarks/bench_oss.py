@@ -1,0 +1,142 @@
+"""Simulated OSS throughput: 1,000 oss2 put_object + get_object pairs, and the moto peer.
+
+Run: /work/venv/bin/python benchmarks/bench_oss.py [--pairs N] [--repeat R]
+
+Figures (best of R runs, wall time):
+* fake OSS via oss2 (target <= 1.5 s for 1,000 pairs);
+* the same workload on moto + boto3 S3 (``mock_aws``), the peer a user would reach
+  for, and the ratio moto / fake;
+* for reading the first figure: the floor, oss2 + ``responses`` answering with a canned
+  reply (no OSS logic at all), i.e. what the SDK and requests cost by themselves;
+* the alibabacloud-oss-v2 client on the fake (informational).
+Everything runs under the network guard; nothing leaves the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from typing import Callable
+
+TARGET_S = 1.5
+
+
+def best_of(repeat: int, run: Callable[[], None]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bench_fake_oss2(pairs: int, repeat: int) -> float:
+    import oss2
+
+    from pytest_fctrigger.cloud import Cloud
+
+    cloud = Cloud(1)
+    with cloud.activate():
+        cloud.oss.bucket("bench-bucket", region="cn-hangzhou")
+        bucket = oss2.Bucket(oss2.StsAuth("STS.ak", "sk", "token"),
+                             "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket")
+        bucket.put_object("warm-up", b"x")
+
+        def run() -> None:
+            for i in range(pairs):
+                key = f"data/{i}.txt"
+                bucket.put_object(key, b"payload %d" % i)
+                assert bucket.get_object(key).read() == b"payload %d" % i
+
+        return best_of(repeat, run)
+
+
+def bench_fake_v2(pairs: int, repeat: int) -> float:
+    import alibabacloud_oss_v2 as oss
+
+    from pytest_fctrigger.cloud import Cloud
+
+    cloud = Cloud(1)
+    with cloud.activate():
+        cloud.oss.bucket("bench-bucket", region="cn-hangzhou")
+        cfg = oss.config.load_default()
+        cfg.credentials_provider = oss.credentials.StaticCredentialsProvider("STS.ak", "sk", "token")
+        cfg.region = "cn-hangzhou"
+        cfg.use_internal_endpoint = True
+        client = oss.Client(cfg)
+
+        def run() -> None:
+            for i in range(pairs):
+                key = f"data/{i}.txt"
+                client.put_object(oss.PutObjectRequest(bucket="bench-bucket", key=key, body=b"payload %d" % i))
+                got = client.get_object(oss.GetObjectRequest(bucket="bench-bucket", key=key))
+                assert got.body.read() == b"payload %d" % i
+
+        return best_of(repeat, run)
+
+
+def bench_floor(pairs: int, repeat: int) -> float:
+    import oss2
+    import responses
+
+    from pytest_fctrigger.cloud.guard import NetworkGuard
+
+    with NetworkGuard(), responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback("PUT", re.compile(".*"), callback=lambda r: (200, {"ETag": '"AB"'}, b""))
+        mock.add_callback("GET", re.compile(".*"), callback=lambda r: (200, {"ETag": '"AB"'}, b"payload"))
+        bucket = oss2.Bucket(oss2.StsAuth("STS.ak", "sk", "token"),
+                             "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket")
+
+        def run() -> None:
+            for i in range(pairs):
+                bucket.put_object(f"data/{i}.txt", b"payload %d" % i)
+                bucket.get_object(f"data/{i}.txt").read()
+
+        return best_of(repeat, run)
+
+
+def bench_moto(pairs: int, repeat: int) -> float:
+    import boto3
+    from moto import mock_aws
+
+    from pytest_fctrigger.cloud.guard import NetworkGuard
+
+    with NetworkGuard(), mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bench-bucket")
+
+        def run() -> None:
+            for i in range(pairs):
+                key = f"data/{i}.txt"
+                s3.put_object(Bucket="bench-bucket", Key=key, Body=b"payload %d" % i)
+                assert s3.get_object(Bucket="bench-bucket", Key=key)["Body"].read() == b"payload %d" % i
+
+        return best_of(repeat, run)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n, r = args.pairs, args.repeat
+
+    fake = bench_fake_oss2(n, r)
+    target = TARGET_S * n / 1000
+    print(f"fake OSS, oss2: {n} put_object+get_object pairs: {fake:.3f} s "
+          f"({fake / (2 * n) * 1e6:.0f} us/request)  target <= {target:.2f} s  "
+          f"{'PASS' if fake <= target else 'MISS'}")
+    floor = bench_floor(n, r)
+    print(f"  floor, oss2 + responses with a canned reply: {floor:.3f} s "
+          f"(fake OSS logic adds {max(fake - floor, 0) / (2 * n) * 1e6:.0f} us/request)")
+    moto = bench_moto(n, r)
+    print(f"peer, moto mock_aws + boto3 S3: {n} put_object+get_object pairs: {moto:.3f} s  "
+          f"ratio moto/fake = {moto / fake:.2f}x")
+    v2 = bench_fake_v2(n, r)
+    print(f"fake OSS, alibabacloud-oss-v2: {n} pairs: {v2:.3f} s (informational)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
