@@ -240,19 +240,6 @@ def _regions_differ(write: Any, trigger: Any) -> bool:
     return bool(tr and wr and tr != "*" and tr != wr)
 
 
-def _match_oss(write: Any, trigger: Any, rule: _OssRule) -> Optional[str]:
-    event_name = write.event_name
-    if not event_name:
-        return None
-    event_name = _strip_oss(event_name)
-    if not rule.event_matches(event_name):
-        return None
-    for key in _oss_keys(write):
-        if rule.key_matches(key):
-            return rule.explain(write.resource.get("bucket"), event_name, key)
-    return None
-
-
 def _match_mns(write: Any, trigger: Any) -> Optional[str]:
     if _regions_differ(write, trigger):
         return None
@@ -314,22 +301,7 @@ def _write_key(write: Any) -> Optional[tuple]:
 
 def write_fires(write: Any, trigger: Any) -> bool:
     """True when ``write`` (a journal ``Write``) fires ``trigger`` by the built-in rules."""
-    return _builtin_reason(write, trigger, None) is not None
-
-
-def _builtin_reason(write: Any, trigger: Any, oss_rule: Optional[_OssRule]) -> Optional[str]:
-    key = _index_key(trigger)
-    if key is None or key != _write_key(write):
-        return None
-    if trigger.type == "oss":
-        return _match_oss(write, trigger, oss_rule or _OssRule(trigger))
-    if trigger.type == "mns_topic":
-        return _match_mns(write, trigger)
-    if trigger.type == "tablestore":
-        return _match_tablestore(write, trigger)
-    if trigger.type == "log":
-        return _match_sls(write, trigger)
-    return None
+    return bool(TriggerIndex([Watched(trigger, "", True)]).matches(write))
 
 
 class TriggerIndex:
@@ -353,22 +325,24 @@ class TriggerIndex:
 
     def matches(self, write: Any) -> List[LoopMatch]:
         found: List[LoopMatch] = []
-        hit = set()
         key = _write_key(write)
-        for w, oss_rule in self._by_key.get(key, ()) if key is not None else ():
-            t = w.trigger
-            if t.type == "oss":
-                reason = _match_oss(write, t, oss_rule)
-            elif t.type == "mns_topic":
-                reason = _match_mns(write, t)
-            elif t.type == "tablestore":
-                reason = _match_tablestore(write, t)
+        candidates = self._by_key.get(key, ()) if key is not None else ()
+        if candidates:
+            if key[0] == "oss":
+                self._match_oss_candidates(write, candidates, found)
             else:
-                reason = _match_sls(write, t)
-            if reason is not None:
-                found.append(LoopMatch(write, w, reason))
-                hit.add(id(w))
+                for w, _ in candidates:
+                    t = w.trigger
+                    if t.type == "mns_topic":
+                        reason = _match_mns(write, t)
+                    elif t.type == "tablestore":
+                        reason = _match_tablestore(write, t)
+                    else:
+                        reason = _match_sls(write, t)
+                    if reason is not None:
+                        found.append(LoopMatch(write, w, reason))
         if self.rules:
+            hit = {id(m.watched) for m in found}
             for w in self.watched:
                 if id(w) in hit:
                     continue
@@ -378,6 +352,24 @@ class TriggerIndex:
                         found.append(LoopMatch(write, w, f"the loop rule {name} says this write fires it"))
                         break
         return found
+
+    @staticmethod
+    def _match_oss_candidates(write: Any, candidates: Sequence[Tuple[Watched, Any]],
+                              found: List[LoopMatch]) -> None:
+        # the hot path: one write against the (at most 10, seeds/001) rules of its bucket;
+        # the event name and keys are read once, the reason is only built for a match
+        if not write.event_name:
+            return
+        event_name = _strip_oss(write.event_name)
+        keys = _oss_keys(write)
+        for w, rule in candidates:
+            if not rule.event_matches(event_name):
+                continue
+            prefix, suffix = rule.prefix, rule.suffix
+            for k in keys:
+                if k.startswith(prefix) and k.endswith(suffix):
+                    found.append(LoopMatch(write, w, rule.explain(write.resource.get("bucket"), event_name, k)))
+                    break
 
     def match_all(self, writes: Iterable[Any]) -> List[LoopMatch]:
         out: List[LoopMatch] = []
