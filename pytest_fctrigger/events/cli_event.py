@@ -1,16 +1,4 @@
-"""``fctrigger event <type> [--<field> VALUE ...] [--variant V] [--seed N]
-[--set dotted.path=VALUE ...] [--json] [--pretty]``: print one trigger event.
-
-Fields are the builder's keyword arguments (``--event-name`` = ``event_name``).
-Values are taken as text for text fields; for other fields a value that parses as
-JSON is used as JSON (``--size 1024``, ``--object-meta true``,
-``--attributes '{"k": "v"}'``), anything else as text. ``--set`` values follow the
-same rule (JSON if it parses, else text). A ``--field`` with no value means ``true``.
-
-Output is the exact payload FC delivers (compact JSON, or the raw body of an MNS
-STREAM message). Tablestore events are CBOR, printed as hex; ``--json`` prints their
-JSON view instead (blobs as base64). ``--pretty`` indents JSON output.
-"""
+"""``fctrigger event TYPE [--FIELD VALUE ...]``: print one trigger event as FC delivers it."""
 
 from __future__ import annotations
 
@@ -23,6 +11,17 @@ from typing import Any, Dict, List, Tuple
 
 from ..errors import ConfigError
 
+_DESCRIPTION = """\
+Fields are the builder's keyword arguments (--event-name = event_name). Text fields
+take the value as text; other fields take it as JSON when it parses (--size 1024,
+--object-meta true, --attributes '{"k": "v"}'), else as text. A --field with no
+value means true. --set PATH=VALUE sets any path of the payload (VALUE: JSON if it
+parses, else text), e.g. --set events.0.region=cn-beijing.
+
+Output is the exact payload FC delivers: compact JSON, or the raw body of an MNS
+STREAM message. Tablestore events are CBOR, printed as hex; --json prints their JSON
+view instead (blobs as base64). --pretty indents JSON output."""
+
 _TEXT_TOKENS = {"Optional", "Union", "str", "bytes", "None"}
 
 
@@ -30,7 +29,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "event",
         help="print a trigger event (like `sam local generate-event`)",
-        description=__doc__.split("\n\n", 1)[1].strip(),
+        description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="fctrigger event TYPE [--FIELD VALUE ...] [--variant V] [--seed N] "
               "[--set PATH=VALUE ...] [--json] [--pretty]",
