@@ -714,6 +714,8 @@ class LoopDetector:
                 "topic": write.resource.get("topic"),
                 "rng": self._rng(),
             }
+            if write.attributes.get("tag"):
+                kwargs["tag"] = write.attributes["tag"]
             if write.attributes.get("message_id"):
                 kwargs["message_id"] = write.attributes["message_id"]
             if write.region:

@@ -3,6 +3,8 @@
 
 Credentials come from ``context.credentials`` through ``StaticCredentialsProvider``; the
 thumbnail is written with ``put_object`` under ``THUMBNAIL_PREFIX`` (default ``processed/``).
+A key already under that prefix is skipped: with a trigger on the whole bucket the thumbnail
+fires the function once more, which then stops (the chain converges after one hop).
 """
 import json
 import os
@@ -14,6 +16,9 @@ def handler(event, context):
     record = json.loads(event)['events'][0]
     bucket_name = record['oss']['bucket']['name']
     key = record['oss']['object']['key']
+    prefix = os.environ.get('THUMBNAIL_PREFIX', 'processed/')
+    if key.startswith(prefix):
+        return None
     creds = context.credentials
 
     cfg = oss.config.load_default()
@@ -25,7 +30,7 @@ def handler(event, context):
 
     original = client.get_object(oss.GetObjectRequest(bucket=bucket_name, key=key))
     data = original.body.read()
-    target = os.environ.get('THUMBNAIL_PREFIX', 'processed/') + key.split('/', 1)[-1]
+    target = prefix + key.split('/', 1)[-1]
     client.put_object(oss.PutObjectRequest(
         bucket=bucket_name, key=target, body=data[:128],
         metadata={'source-key': key}))
