@@ -154,3 +154,15 @@ def test_two_sessions_of_two_xdist_workers_share_one_real_redis_without_interfer
         assert proc.returncode == 0, out
         assert "4 passed" in out, out
     assert time.time() - started < 300
+
+
+def test_the_complete_example_of_the_docs_page_passes(pytester: pytest.Pytester):
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).resolve().parents[1] / "docs" / "cloud" / "sls.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    index_py = next(b for b in blocks if b.startswith("# index.py"))
+    test_py = next(b for b in blocks if b.startswith("# test_index.py"))
+    pytester.makepyfile(index=index_py, test_index=test_py)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
