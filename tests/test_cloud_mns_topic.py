@@ -224,3 +224,26 @@ def test_a_republishing_handler_runs_against_the_fake(cloud):
     assert (write.resource, write.attributes["message"], write.attributes["tag"]) == (
         {"topic": "processed"}, "ORDER 42", "done")
     assert [w.resource for w in result.writes] == [{"topic": "processed"}]
+
+
+def _loops(trigger_config, writes):
+    from pytest_fctrigger.loops import LoopDetector
+    from pytest_fctrigger.triggers.model import TriggerSpec
+
+    return LoopDetector([TriggerSpec.from_marker("mns_topic", **trigger_config)]).check(writes)
+
+
+def test_republishing_to_the_trigger_topic_is_reported_as_a_loop(cloud):
+    """The looping form of the republish sample: the handler's write, as journaled by
+    the fake, matches the function's own topic trigger."""
+    from pytest_fctrigger.invoke import Invoker
+    from pytest_fctrigger.loops import SelfTriggerLoop
+
+    cloud.mns.topic("processed")
+    event = cloud.mns.topic("orders").publish("order 7").event
+    result = Invoker(rng=cloud.rng, cloud=cloud)(republish_handler, event)
+    with pytest.raises(SelfTriggerLoop) as info:
+        _loops({"topic": "processed"}, result.writes)
+    assert "PublishMessage topic 'processed' with tag 'done'" in info.value.chain
+    assert _loops({"topic": "processed", "filter_tag": "new"}, result.writes) is None  # tag filtered out
+    assert _loops({"topic": "orders"}, result.writes) is None  # writes elsewhere are safe

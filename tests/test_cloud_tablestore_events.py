@@ -155,3 +155,24 @@ def test_a_cbor_decoding_handler_writes_back_through_the_fake(cloud):
     (row,) = audit.rows
     assert row.columns == {"columns": 2, "op": "PutRow"}
     assert [(w.api, w.resource["table"]) for w in result.writes] == [("PutRow", "audit")]
+
+
+def test_writing_back_to_the_trigger_table_is_reported_as_a_loop(cloud):
+    """The looping form of the CBOR sample: its journaled write matches the function's
+    own Tablestore trigger; the safe form (another table) matches nothing."""
+    from pytest_fctrigger.invoke import Invoker
+    from pytest_fctrigger.loops import LoopDetector, SelfTriggerLoop
+    from pytest_fctrigger.triggers.model import TriggerSpec
+
+    cloud.tablestore.table(INSTANCE, "audit", primary_key=[("source", "STRING")])
+    orders = cloud.tablestore.table(INSTANCE, "orders", primary_key=[("gid", "INTEGER"), ("uid", "STRING")])
+    result = Invoker(rng=cloud.rng, cloud=cloud)(audit_handler, orders.put(PK, {"status": "paid"}))
+
+    def check(table):
+        trigger = TriggerSpec.from_marker("tablestore", instance=INSTANCE, table=table)
+        return LoopDetector([trigger]).check(result.writes)
+
+    with pytest.raises(SelfTriggerLoop) as info:
+        check("audit")
+    assert f"table {INSTANCE}/audit" in info.value.chain
+    assert check("orders") is None

@@ -36,3 +36,4 @@ def test_tables_do_not_leak_between_tests(fc_cloud):
 def test_documented_example_passes(pytester):
     pytester.makepyfile(test_example=EXAMPLE)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
