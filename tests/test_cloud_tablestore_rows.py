@@ -287,3 +287,51 @@ def test_tables_live_per_instance_and_per_cloud(cloud, db):
     with active_cloud(59) as fresh:
         assert fresh.tablestore.tables == {}
         assert _service_error(lambda: client(fresh).get_row("orders", PK)).get_error_code() == "OTSObjectNotExist"
+
+
+def test_increment_rules(db):
+    db.put_row("orders", Row(PK, [("text", "abc")]))
+    err = _service_error(lambda: db.update_row("orders", Row(PK, {"increment": [("text", 1)]}), None))
+    assert (err.get_error_code(), err.get_error_message()) == (
+        "OTSParameterInvalid", "Column text is not an integer and cannot be incremented.")
+    db.update_row("orders", Row(PK, {"increment": [("fresh", 5)]}), None)  # a missing column counts from 0
+    assert dict((n, v) for n, v, _ in db.get_row("orders", PK)[1].attribute_columns)["fresh"] == 5
+
+
+def test_delete_one_version_needs_its_timestamp(db):
+    db.put_row("orders", Row(PK, [("a", 1)]))
+    err = _service_error(lambda: db.update_row("orders", Row(PK, {"delete": ["a"]}), None))
+    assert err.get_error_message() == "Deleting one version of column a requires its timestamp."
+
+
+def test_batch_get_over_100_rows_is_rejected(db):
+    request = BatchGetRowRequest()
+    request.add(TableInBatchGetRowItem("orders", [[("gid", i), ("uid", "x")] for i in range(101)], max_version=1))
+    assert _service_error(lambda: db.batch_get_row(request)).get_error_message() == \
+        "Rows count exceeds the upper limit: 100."
+
+
+def test_reads_need_max_versions_or_a_time_range(db):
+    err = _service_error(lambda: db.get_row("orders", PK, max_version=None))
+    assert err.get_error_code() == "OTSParameterInvalid" and "max_versions" in err.get_error_message()
+
+
+def test_return_after_modify_gives_the_changed_columns():
+    """RT_AFTER_MODIFY has no SDK spelling in 6.4.8: send the protobuf directly."""
+    import tablestore.protobuf.table_store_pb2 as pb2
+
+    from pytest_fctrigger.cloud.tablestore import plainbuffer as pb
+    from pytest_fctrigger.cloud.tablestore.handlers import TablestoreApi
+
+    with active_cloud(5) as cloud:
+        table = cloud.tablestore.table(INSTANCE, "counters", primary_key=[("id", "STRING")])
+        table.put([("id", "c")], {"n": 10, "other": "x"})
+        change = pb.encode_cells([("id", "c")], [pb.Cell("n", 5, True, pb.OP_INCREMENT)])
+        request = pb2.UpdateRowRequest(table_name="counters", row_change=change,
+                                       condition=pb2.Condition(row_existence=pb2.IGNORE),
+                                       return_content=pb2.ReturnContent(return_type=pb2.RT_AFTER_MODIFY,
+                                                                        return_column_names=["n"]))
+        api = TablestoreApi(cloud.tablestore.store, INSTANCE, lambda *a: None)
+        response = api.dispatch("UpdateRow", request.SerializeToString())
+        row = pb.decode_row(response.row)
+        assert row.primary_key == [("id", "c")] and [(c.name, c.value) for c in row.cells] == [("n", 15)]
