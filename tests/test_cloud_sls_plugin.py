@@ -63,6 +63,31 @@ def test_fc_cloud_sls_with_a_marker_declared_trigger(pytester: pytest.Pytester):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_the_job_can_invoke_through_fc_invoke_and_its_settings(pytester: pytest.Pytester):
+    pytester.makepyfile(etl=HANDLER)
+    pytester.makepyfile(
+        test_inner="""
+        import pytest
+        import etl
+
+        @pytest.fixture
+        def fc_context_defaults():
+            return {"function_name": "access-etl", "memory": 512}
+
+        @pytest.mark.fc_trigger("log", project="proj", logstore="src")
+        def test_etl(fc_cloud, fc_triggers, fc_invoke):
+            store = fc_cloud.sls.logstore("proj", "src", shards=1)
+            store.append(0, [{"id": "1"}])
+            job = fc_cloud.sls.job(etl.handler, fc_triggers[0], invoker=fc_invoke)
+            (call,) = job.tick()
+            assert call.ok
+            assert call.result.context.function.name == "access-etl"
+            assert call.result.context.function.memory == 512
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 @pytest.mark.skipif(REAL_REDIS_URL is None, reason=NO_REAL_REDIS)
 def test_fc_redis_url_option_puts_the_cursor_store_on_that_server(pytester: pytest.Pytester):
     import redis

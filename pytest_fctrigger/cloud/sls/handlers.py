@@ -153,8 +153,11 @@ class SlsHttp:
         names = sorted(proj.logstores)
         prefix = params.get("logstoreName") or ""
         names = [n for n in names if n.startswith(prefix)]
-        offset = int(params.get("offset") or 0)
-        size = int(params.get("size") or 500)
+        try:
+            offset = int(params.get("offset") or 0)
+            size = int(params.get("size") or 500)
+        except ValueError:
+            raise SlsApiError(400, "ParameterInvalid", "offset and size must be integers") from None
         page = names[offset:offset + size]
         return self._json({"count": len(page), "total": len(names), "logstores": page})
 

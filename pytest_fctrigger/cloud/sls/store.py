@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import hashlib
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ...errors import FCTriggerError
 from ...events.sls import decode_sls_cursor, encode_sls_cursor
@@ -118,25 +118,12 @@ def _as_content(value: Any, where: str) -> str:
 
 
 # --------------------------------------------------------------------------- slots
-class Log(tuple):
-    """One log: ``(time, time_ns, contents)`` where contents is a tuple of (key, value)."""
+class Log(NamedTuple):
+    """One log of a LogGroup."""
 
-    __slots__ = ()
-
-    def __new__(cls, time: int, time_ns: Optional[int], contents: Tuple[Tuple[str, str], ...]):
-        return tuple.__new__(cls, (time, time_ns, contents))
-
-    @property
-    def time(self) -> int:
-        return self[0]
-
-    @property
-    def time_ns(self) -> Optional[int]:
-        return self[1]
-
-    @property
-    def contents(self) -> Tuple[Tuple[str, str], ...]:
-        return self[2]
+    time: int
+    time_ns: Optional[int]
+    contents: Tuple[Tuple[str, str], ...]  # (key, value) pairs, in order
 
 
 class LogGroupSlot:
