@@ -435,3 +435,12 @@ def test_upload_callbacks_are_not_simulated(bucket):
                                                           "callbackBody": "x"}))
     with pytest.raises(NotSimulatedError, match="x-oss-callback"):
         bucket.put_object("cb.txt", b"x", headers={"x-oss-callback": callback})
+
+
+def test_resumable_download_uses_ranges(fc_cloud, bucket, tmp_path):
+    data = bytes(range(256)) * 1000
+    fc_cloud.oss.bucket("testbucket").put("dl.bin", data)
+    target = tmp_path / "dl.bin"
+    oss2.resumable_download(bucket, "dl.bin", str(target), multiget_threshold=PART, part_size=PART,
+                            num_threads=2, store=oss2.ResumableDownloadStore(root=str(tmp_path)))
+    assert target.read_bytes() == data
