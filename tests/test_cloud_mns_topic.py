@@ -247,3 +247,12 @@ def test_republishing_to_the_trigger_topic_is_reported_as_a_loop(cloud):
     assert "PublishMessage topic 'processed' with tag 'done'" in info.value.chain
     assert _loops({"topic": "processed", "filter_tag": "new"}, result.writes) is None  # tag filtered out
     assert _loops({"topic": "orders"}, result.writes) is None  # writes elsewhere are safe
+
+
+def test_a_nested_cloud_still_answers_in_the_installed_sdks_type(cloud):
+    with active_cloud(3) as inner:
+        inner.mns.topic("t")
+        http = mns_http.MNSHttp(f"{inner.rng.account_id}.mns.cn-hangzhou.aliyuncs.com")
+        resp = http.send_request(mns_http.RequestInternal("GET", "/topics/t", {"authorization": "MNS ak:sig"}))
+        assert isinstance(resp.data, str) and "<TopicName>t</TopicName>" in resp.data
+    assert cloud.mns.topics == {}  # the outer cloud's state is its own

@@ -113,8 +113,11 @@ class MnsService:
         original = mns_http.MNSHttp.send_request
         # aliyun-mns-sdk 1.3.0 hands the body on as str, aliyun-mns 1.1.5 as bytes: the
         # patched method must return what the installed version's callers expect.
-        code = getattr(original, "__code__", None)
-        returns_str = code is None or "decode" in code.co_names
+        # (under a nested activation, the method found is an outer cloud's patch: reuse its finding)
+        returns_str = getattr(original, "fctrigger_returns_str", None)
+        if returns_str is None:
+            code = getattr(original, "__code__", None)
+            returns_str = code is None or "decode" in code.co_names
         sdk = _SDK_NEW if returns_str else _SDK_OLD
         service = self
 
@@ -124,6 +127,7 @@ class MnsService:
             data = body if returns_str else body.encode("utf-8")
             return mns_http.ResponseInternal(status=status, header=headers, data=data)
 
+        send_request.fctrigger_returns_str = returns_str  # type: ignore[attr-defined]
         stack.enter_context(mock.patch.object(mns_http.MNSHttp, "send_request", send_request))
 
     def handle(self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any,
