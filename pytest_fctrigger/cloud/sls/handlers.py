@@ -226,9 +226,7 @@ class SlsHttp:
             raw_size = len(body)
         try:
             raw = _decompress(body, compress, raw_size)
-        except SlsApiError:
-            raise
-        except Exception:
+        except Exception:  # lz4/zlib/zstd errors, unknown compress type
             raise SlsApiError(400, "PostBodyUncompressError", "Failed to decompress logs.") from None
         group = LogGroup()
         try:
@@ -291,4 +289,4 @@ def _decompress(body: bytes, compress: str, raw_size: int) -> bytes:
         import zstd
 
         return zstd.decompress(body)
-    raise SlsApiError(400, "PostBodyUncompressError", "Failed to decompress logs.")
+    raise ValueError(f"unknown x-log-compresstype {compress!r}")
