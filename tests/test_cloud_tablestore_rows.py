@@ -335,3 +335,14 @@ def test_return_after_modify_gives_the_changed_columns():
         response = api.dispatch("UpdateRow", request.SerializeToString())
         row = pb.decode_row(response.row)
         assert row.primary_key == [("id", "c")] and [(c.name, c.value) for c in row.cells] == [("n", 15)]
+
+
+def test_helper_max_versions_creates_and_updates(cloud, db):
+    table = cloud.tablestore.table(INSTANCE, "versions", primary_key=[("id", "INTEGER")], max_versions=2)
+    for ts in (1, 2, 3):
+        db.update_row("versions", Row([("id", 1)], {"put": [("v", ts, ts)]}), None)
+    assert [ts for ts, _ in table.get([("id", 1)]).versions["v"]] == [3, 2]
+    assert cloud.tablestore.table(INSTANCE, "versions", max_versions=4) is not None
+    assert db.describe_table("versions").table_options.max_version == 4
+    with pytest.raises(ConfigError, match="max_versions"):
+        cloud.tablestore.table(INSTANCE, "versions", max_versions=0)

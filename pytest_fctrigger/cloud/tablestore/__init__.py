@@ -91,23 +91,29 @@ class TablestoreService:
 
     # --- public API ----------------------------------------------------------------------
     def table(self, instance: str, name: str, *, primary_key: Optional[Sequence[Any]] = None,
-              max_versions: int = 1) -> "TableHandle":
+              max_versions: Optional[int] = None) -> "TableHandle":
         """The table ``instance/name``, created if needed. ``primary_key`` is the schema as
         for ``TableMeta``: ``[("gid", "INTEGER"), ("uid", "STRING")]`` (a third item
         ``"AUTO_INCREMENT"`` marks an auto-increment column); without it the schema is
-        taken from the first row written."""
+        taken from the first row written. ``max_versions`` (default 1) is the number of
+        versions a cell keeps; given for an existing table, it updates it."""
         schema = None if primary_key is None else _schema(primary_key, f"{instance}/{name}")
+        if max_versions is not None and (isinstance(max_versions, bool) or not isinstance(max_versions, int)
+                                         or max_versions < 1):
+            raise ConfigError(f"max_versions of table {instance}/{name} must be an integer >= 1, "
+                              f"got {max_versions!r}")
         with self.store.lock:
             existing = self.store.tables.get((instance, name))
             if existing is None:
-                if max_versions < 1:
-                    raise ConfigError(f"max_versions of table {instance}/{name} must be >= 1, got {max_versions}")
-                self.store.create_table(Table(instance, name, schema, max_versions=max_versions))
-            elif schema is not None and existing.primary_key not in (None, schema):
+                self.store.create_table(Table(instance, name, schema, max_versions=max_versions or 1))
+                return TableHandle(self, instance, name)
+            if schema is not None and existing.primary_key not in (None, schema):
                 raise ConfigError(f"table {instance}/{name} already exists with primary key "
                                   f"{_schema_text(existing.primary_key)}, not {_schema_text(schema)}")
-            elif schema is not None:
+            if schema is not None:
                 existing.primary_key = schema
+            if max_versions is not None:
+                existing.max_versions = max_versions
         return TableHandle(self, instance, name)
 
     @property
@@ -121,8 +127,6 @@ class TablestoreService:
 
         if importlib.util.find_spec("tablestore") is None:
             return
-        import contextlib
-        import io
         import logging
         from unittest import mock
 
@@ -131,8 +135,7 @@ class TablestoreService:
         level = sdk_logger.level
         sdk_logger.setLevel(logging.ERROR)
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                from tablestore import connection
+            from tablestore import connection
         except ImportError:
             return
         finally:
