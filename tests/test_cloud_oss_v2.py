@@ -184,3 +184,36 @@ def test_uploader_downloader_and_append_file(fc_cloud, client, tmp_path):
     assert fc_cloud.oss.bucket("v2bucket").get("appended.log") == b"hello world"
     apis = [w.api for w in fc_cloud.journal]
     assert apis.count("UploadPart") == 4 and apis.count("AppendObject") == 2
+
+
+@pytest.fixture
+def tripwire(monkeypatch):
+    from cloud_guard_helpers import Tripwire
+
+    return Tripwire().install(monkeypatch)
+
+
+def test_asyncio_client_is_not_served_and_fails_with_the_guard_message(tripwire, fc_cloud):
+    """The aiohttp-based ``alibabacloud_oss_v2.aio`` client is a documented gap: it fails
+    fast with the guard's message and never reaches the network. ``tripwire`` is requested
+    before ``fc_cloud``, so it sits beneath the fixture's guard."""
+    import asyncio
+
+    import alibabacloud_oss_v2.aio as oss_aio
+
+    fc_cloud.oss.bucket("v2bucket")
+    cfg = oss.config.load_default()
+    cfg.credentials_provider = oss.credentials.StaticCredentialsProvider("STS.ak", "sk")
+    cfg.region = "cn-hangzhou"
+    cfg.retry_max_attempts = 1
+
+    async def put():
+        client = oss_aio.AsyncClient(cfg)
+        try:
+            await client.put_object(oss.PutObjectRequest(bucket="v2bucket", key="k", body=b"x"))
+        finally:
+            await client.close()
+
+    with pytest.raises(oss.exceptions.OperationError, match="--fc-allow-network"):
+        asyncio.run(put())
+    assert tripwire.hits == []

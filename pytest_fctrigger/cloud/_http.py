@@ -16,7 +16,8 @@ import re
 from typing import Callable, List, Optional, Pattern, Tuple, Union
 from urllib.parse import urlsplit
 
-from ..errors import NetworkBlockedError, NotSimulatedError
+from ..errors import NotSimulatedError
+from .guard import blocked
 
 Callback = Callable[[object], Tuple[int, dict, Union[bytes, str]]]
 _METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH")
@@ -89,7 +90,7 @@ class HttpRouter:
                 + (", ".join(self.services) or "none")
                 + "); the request was not sent",
             )
-        raise NetworkBlockedError(host, parts.port or (443 if parts.scheme == "https" else 80))
+        raise blocked(host, parts.port or (443 if parts.scheme == "https" else 80))
 
     def stop(self) -> None:
         if self._mock is not None:

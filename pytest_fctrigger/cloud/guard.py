@@ -27,6 +27,7 @@ test's tripwire) stays beneath it and only sees traffic the guard allows.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import threading
@@ -91,7 +92,7 @@ class _GuardState:
 
     def check(self, host: Any, port: Any = None) -> None:
         if not self.allowed(host):
-            raise NetworkBlockedError(str(_host_text(host)), _port(port))
+            raise blocked(host, port)
 
     def learn(self, host: Any, addresses: Iterable[str]) -> None:
         """An allowed *name* resolved to these addresses: connecting to them is allowed too."""
@@ -103,6 +104,18 @@ class _GuardState:
 
 
 _STATE = _GuardState()
+
+
+def blocked(host: Any, port: Any = None) -> NetworkBlockedError:
+    """The guard's error, shaped like a refused connection.
+
+    ``errno``/``strerror`` are set because some clients report only those of the
+    ``OSError`` they catch (aiohttp: "Cannot connect to host ... [<strerror>]").
+    """
+    err = NetworkBlockedError(str(_host_text(host)), _port(port))
+    err.errno = errno.ECONNREFUSED
+    err.strerror = str(err)
+    return err
 
 
 def _port(port: Any) -> Optional[int]:
