@@ -10,8 +10,11 @@ ever regresses, the test fails on the tripwire instead of reaching the network.
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import socket
-from typing import Any, List, Tuple
+import threading
+from typing import Any, Iterator, List, Tuple
 
 from pytest_fctrigger.cloud.guard import is_loopback_host
 
@@ -70,3 +73,31 @@ class Tripwire:
         monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
         monkeypatch.setattr(socket.socket, "sendto", sendto)
         return self
+
+
+@contextlib.contextmanager
+def local_http_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (an ephemeral port); yields its base URL.
+
+    ``GET /path`` answers ``local:/path``: loopback traffic the guard must let through.
+    """
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = f"local:{self.path}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

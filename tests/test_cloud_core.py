@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 
 import pytest
 import requests
 
-from cloud_guard_helpers import Tripwire, TripwireHit
+from cloud_guard_helpers import Tripwire, TripwireHit, local_http_server
 from pytest_fctrigger.cloud import Cloud, Journal, Write
 from pytest_fctrigger.cloud.guard import NetworkGuard
 from pytest_fctrigger.errors import NetworkBlockedError, NotSimulatedError
@@ -23,23 +21,8 @@ def tripwire(monkeypatch):
 
 @pytest.fixture
 def local_server():
-    class Echo(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = f"local:{self.path}".encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_http_server() as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- services

@@ -8,14 +8,13 @@ regresses; each such test asserts the tripwire saw nothing.
 
 from __future__ import annotations
 
-import http.server
 import socket
 import threading
 
 import pytest
 import requests
 
-from cloud_guard_helpers import Tripwire, TripwireHit
+from cloud_guard_helpers import Tripwire, TripwireHit, local_http_server
 from pytest_fctrigger.cloud.guard import NetworkGuard, is_loopback_host
 from pytest_fctrigger.errors import NetworkBlockedError
 
@@ -118,29 +117,11 @@ def test_refusal_is_immediate_even_from_another_thread(tripwire):
 
 # --------------------------------------------------------------------------- allowed traffic
 def test_loopback_tcp_and_http_still_work(tripwire):
-    class Hello(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"local ok"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        port = server.server_address[1]
-        with NetworkGuard():
-            assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).text == "local ok"
-            assert requests.get(f"http://localhost:{port}/", timeout=5).text == "local ok"
-            socket.create_connection(("127.0.0.1", port), timeout=5).close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_http_server() as url, NetworkGuard():
+        assert requests.get(url + "/a", timeout=5).text == "local:/a"
+        port = int(url.rsplit(":", 1)[1])
+        assert requests.get(f"http://localhost:{port}/b", timeout=5).text == "local:/b"
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
     assert tripwire.hits == []
 
 

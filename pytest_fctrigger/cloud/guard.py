@@ -28,6 +28,7 @@ test's tripwire) stays beneath it and only sees traffic the guard allows.
 from __future__ import annotations
 
 import errno
+import functools
 import ipaddress
 import socket
 import threading
@@ -134,6 +135,7 @@ def _inet_target(address: Any) -> Optional[Tuple[Any, Any]]:
 
 # --------------------------------------------------------------------------- wrappers
 def _wrap_getaddrinfo(real: Callable) -> Callable:
+    @functools.wraps(real)
     def getaddrinfo(host, port, *args, **kwargs):
         _STATE.check(host, port)
         result = real(host, port, *args, **kwargs)
@@ -145,65 +147,32 @@ def _wrap_getaddrinfo(real: Callable) -> Callable:
 
 
 def _wrap_host_first(real: Callable) -> Callable:
+    @functools.wraps(real)
     def resolver(host, *args, **kwargs):
         _STATE.check(host)
         return real(host, *args, **kwargs)
 
-    resolver.__name__ = getattr(real, "__name__", "resolver")
     return resolver
 
 
-def _wrap_getnameinfo(real: Callable) -> Callable:
-    def getnameinfo(sockaddr, flags, *args, **kwargs):
-        target = _inet_target(sockaddr)
-        if target is not None:
-            _STATE.check(*target)
-        return real(sockaddr, flags, *args, **kwargs)
+def _wrap_address(pick: Callable[[tuple, dict], Any]) -> Callable[[Callable], Callable]:
+    """A wrapper factory for functions taking a socket address; ``pick`` finds it in the call."""
 
-    return getnameinfo
+    def wrap(real: Callable) -> Callable:
+        @functools.wraps(real)
+        def guarded(*args, **kwargs):
+            target = _inet_target(pick(args, kwargs))
+            if target is not None:
+                _STATE.check(*target)
+            return real(*args, **kwargs)
 
+        return guarded
 
-def _wrap_create_connection(real: Callable) -> Callable:
-    def create_connection(address, *args, **kwargs):
-        target = _inet_target(address)
-        if target is not None:
-            _STATE.check(*target)
-        return real(address, *args, **kwargs)
-
-    return create_connection
+    return wrap
 
 
-def _wrap_connect(real: Callable) -> Callable:
-    def connect(self, address, *args, **kwargs):
-        target = _inet_target(address)
-        if target is not None:
-            _STATE.check(*target)
-        return real(self, address, *args, **kwargs)
-
-    connect.__name__ = getattr(real, "__name__", "connect")
-    return connect
-
-
-def _wrap_sendto(real: Callable) -> Callable:
-    def sendto(self, data, *args):
-        # sendto(data, address) or sendto(data, flags, address)
-        target = _inet_target(args[-1]) if args else None
-        if target is not None:
-            _STATE.check(*target)
-        return real(self, data, *args)
-
-    return sendto
-
-
-def _wrap_sendmsg(real: Callable) -> Callable:
-    def sendmsg(self, buffers, *args):
-        # sendmsg(buffers[, ancdata[, flags[, address]]])
-        target = _inet_target(args[2]) if len(args) >= 3 else None
-        if target is not None:
-            _STATE.check(*target)
-        return real(self, buffers, *args)
-
-    return sendmsg
+def _arg(index: int, name: str) -> Callable[[tuple, dict], Any]:
+    return lambda args, kwargs: args[index] if len(args) > index else kwargs.get(name)
 
 
 _MODULE_WRAPPERS = {
@@ -211,14 +180,16 @@ _MODULE_WRAPPERS = {
     "gethostbyname": _wrap_host_first,
     "gethostbyname_ex": _wrap_host_first,
     "gethostbyaddr": _wrap_host_first,
-    "getnameinfo": _wrap_getnameinfo,
-    "create_connection": _wrap_create_connection,
+    "getnameinfo": _wrap_address(_arg(0, "sockaddr")),
+    "create_connection": _wrap_address(_arg(0, "address")),
 }
-_METHOD_WRAPPERS = {
-    "connect": _wrap_connect,
-    "connect_ex": _wrap_connect,
-    "sendto": _wrap_sendto,
-    "sendmsg": _wrap_sendmsg,
+_METHOD_WRAPPERS = {  # args[0] is the socket
+    "connect": _wrap_address(_arg(1, "address")),
+    "connect_ex": _wrap_address(_arg(1, "address")),
+    # sendto(data, address) / sendto(data, flags, address): the address comes last
+    "sendto": _wrap_address(lambda args, kwargs: args[-1] if len(args) >= 3 else None),
+    # sendmsg(buffers[, ancdata[, flags[, address]]])
+    "sendmsg": _wrap_address(_arg(4, "address")),
 }
 
 

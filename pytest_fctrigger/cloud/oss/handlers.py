@@ -467,10 +467,7 @@ class OssHandler:
             change.obj.acl = self._object_acl(req)
         self._record(req, rid, change)
         obj = change.obj
-        body = xml_body("CopyObjectResult", [("ETag", quoted(obj.etag)),
-                                             ("LastModified", oss_time(obj.last_modified))])
-        return 200, {"Content-Type": "application/xml", "ETag": quoted(obj.etag),
-                     "x-oss-hash-crc64ecma": str(obj.crc64)}, body
+        return _copy_reply("CopyObjectResult", obj.etag, obj.last_modified, obj.crc64)
 
     def op_DeleteObject(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
@@ -725,10 +722,7 @@ class OssHandler:
         part, change = self.store.upload_part(bucket, req.key, req.query.get("uploadId", ""), number, data,
                                               api="UploadPartCopy", source=f"{src_bucket.name}/{src_key}")
         self._record(req, rid, change)
-        body = xml_body("CopyPartResult", [("LastModified", oss_time(part.last_modified)),
-                                           ("ETag", quoted(part.etag))])
-        return 200, {"Content-Type": "application/xml", "ETag": quoted(part.etag),
-                     "x-oss-hash-crc64ecma": str(part.crc64)}, body
+        return _copy_reply("CopyPartResult", part.etag, part.last_modified, part.crc64)
 
     def op_CompleteMultipartUpload(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
@@ -942,6 +936,13 @@ class OssHandler:
 
 
 # --------------------------------------------------------------------------- helpers
+def _copy_reply(root: str, etag: str, when: _dt.datetime, crc: int) -> Response:
+    """CopyObject / UploadPartCopy: the XML result plus the ETag and CRC headers."""
+    body = xml_body(root, [("ETag", quoted(etag)), ("LastModified", oss_time(when))])
+    return 200, {"Content-Type": "application/xml", "ETag": quoted(etag),
+                 "x-oss-hash-crc64ecma": str(crc)}, body
+
+
 def _b64_param(value: str, name: str) -> str:
     try:
         return base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()).decode("utf-8")
