@@ -409,12 +409,12 @@ def make_context(runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides
     region = get("region") or rng.region
     account_id = str(get("account_id") or rng.account_id)
     request_id = get("request_id") or new_request_id(rng)
-    fake = fake_credentials(rng)
-    creds = FakeCredentials(
-        get("access_key_id") or fake.access_key_id,
-        get("access_key_secret") or fake.access_key_secret,
-        get("security_token") or fake.security_token,
-    )
+    given = (get("access_key_id"), get("access_key_secret"), get("security_token"))
+    if all(given):
+        creds = FakeCredentials(*given)
+    else:
+        fake = fake_credentials(rng)
+        creds = FakeCredentials(*(mine or theirs for mine, theirs in zip(given, fake)))
     log_project = get("log_project")
     if log_project is None:
         log_project = f"aliyun-fc-{region}-{rng.uuid()}"
