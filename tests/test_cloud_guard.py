@@ -70,6 +70,17 @@ def test_socket_to_a_public_address_is_refused(tripwire):
     assert tripwire.hits == []
 
 
+@pytest.mark.parametrize("handler,host", [(handler_fetching_a_page, "example.com"),
+                                          (handler_opening_a_socket, PUBLIC_IP),
+                                          (handler_raw_socket, PUBLIC_IP)])
+def test_handlers_run_by_fc_invoke_fail_fast_with_the_guard_message(tripwire, fc_invoke, handler, host):
+    result = fc_invoke(handler, b"{}", catch=True)
+    assert result.error["errorType"] == "NetworkBlockedError"
+    assert f"blocked a network connection to {host}" in result.error["errorMessage"]
+    assert "--fc-allow-network" in result.error["errorMessage"]
+    assert tripwire.hits == []
+
+
 @pytest.mark.parametrize("lookup", [
     lambda: socket.getaddrinfo("example.com", 443),
     lambda: socket.gethostbyname("example.com"),
