@@ -1,0 +1,406 @@
+"""``fc_http``: drive an HTTP-triggered handler the way FC's front end and runtime do.
+
+Two handler styles (reference/fc-runtime-and-config.md section 2):
+
+* **FC 2.0 WSGI** (``style="wsgi"``): ``handler(environ, start_response)``; the
+  environ is built inside the invocation, so it carries the function's environment
+  variables, ``fc.context`` and ``fc.request_uri`` exactly as the runtime builds them
+  (``events.http.wsgi_environ``); the body is what was passed to ``write()`` plus
+  the returned iterable (``str`` items UTF-8 encoded). Like the runtime, the iterable's
+  ``close()`` is not called.
+* **FC 3.0 HTTP event** (``style="event"``): ``handler(event, context)`` gets the
+  HTTP trigger event JSON (``events.http.http_event``) and returns
+  ``{"statusCode", "headers", "isBase64Encoded", "body"}``. A return value that is
+  not such an object is sent as a ``200`` with the serialised value as body
+  (``Content-Type: application/json`` when it is JSON): the FC 3.0 doc's response
+  mapping, which follows the function-URL model FC 3.0 adopted (the exact fallback is
+  UNCONFIRMED in the reference notes).
+
+``style=None`` picks ``event`` for ``python3.12`` and for apps loaded from an
+``fc3`` s.yaml, else ``wsgi``.
+
+Limits of the HTTP trigger (seeds/001 "HTTP触发器概述", "Request限制项" /
+"Response限制项", doc version 20211110):
+
+============================  =========================  =====================================
+what                          limit                      over the limit
+============================  =========================  =====================================
+request headers (keys+values)  4 KB (4096 bytes)          400, ``InvalidArgument``
+path incl. query string        4 KB (4096 bytes)          400, ``InvalidArgument``
+request body                   6 MB (6291456 bytes)       400, ``InvalidArgument``
+response headers (keys+values) 4 KB (4096 bytes)          502, ``BadResponse``
+============================  =========================  =====================================
+
+Current FC docs raise some of these (8 KB headers, 32 MB body:
+https://help.aliyun.com/document_detail/191345.html); pass ``limits=HttpLimits(...)``
+to model them. Sizes count UTF-8 bytes of every key and value (no separators); the
+path is the one the handler sees (``/path?query``, without FC 2.0's
+``/2016-08-15/proxy/<service>/<function>`` prefix).
+
+Headers FC does not let through (doc 191345, "HTTP Request限制" / "HTTP Response限制"):
+request headers ``x-fc-*``, ``connection``, ``keep-alive`` never reach the handler;
+response headers ``x-fc-*``, ``connection``, ``content-length``, ``date``,
+``keep-alive``, ``server`` set by the handler are dropped and FC's own
+``Content-Length``, ``Date`` and ``X-Fc-Request-Id`` are sent; on the default domain FC
+forces ``Content-Disposition: attachment`` (seeds/001 "content-disposition:attachment"
+note; ``custom_domain=True`` lifts it). What was dropped is listed in
+``HttpResponse.dropped_headers``.
+
+API Gateway (seeds/001 "API网关触发器"): the event function must return
+``{"isBase64Encoded", "statusCode", "headers", "body"}``; anything else makes API
+Gateway answer ``503 Service Unavailable``. ``fc_http.apigw(...)`` checks the keys in
+that order and says which one is wrong in the ``X-Ca-Error-Message`` header (API
+Gateway's error-detail header) and ``HttpResponse.error_message``. Accepted like the
+doc's own samples: ``statusCode`` as an int or a digit string, ``isBase64Encoded`` as a
+bool or ``"true"``/``"false"``, ``body`` as a string or a JSON object/array (sent as
+JSON).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import email.utils
+import json
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+from wsgiref.headers import Headers
+
+from .errors import ConfigError
+from .events.http import (
+    HeadersArg,
+    QueryArg,
+    _body_bytes,
+    apigw_event,
+    header_items,
+    http_event,
+    request_uri_path,
+    wsgi_environ,
+)
+from .invoke import EventCall, InvokeResult, Invoker
+
+__all__ = ["HttpDriver", "HttpLimits", "HttpResponse", "STYLES", "validate_apigw_response"]
+
+STYLES = ("wsgi", "event")
+MB = 1024 * 1024
+
+# doc 191345 "HTTP Request限制" / "HTTP Response限制"
+DROPPED_REQUEST_HEADERS = frozenset({"connection", "keep-alive"})
+DROPPED_RESPONSE_HEADERS = frozenset({"connection", "content-length", "date", "keep-alive", "server"})
+
+
+@dataclasses.dataclass(frozen=True)
+class HttpLimits:
+    """The HTTP trigger's size limits in bytes (defaults: seeds/001)."""
+
+    request_headers: int = 4096
+    path: int = 4096
+    body: int = 6 * MB
+    response_headers: int = 4096
+
+
+@dataclasses.dataclass
+class HttpResponse:
+    """What the HTTP client receives."""
+
+    status: int
+    headers: Headers
+    body: bytes
+    request_id: str = ""
+    error_code: Optional[str] = None  # FC's errorCode (InvalidArgument, BadResponse) when FC answered
+    error_message: Optional[str] = None
+    invocation: Optional[InvokeResult] = None  # None when the request never reached the handler
+    dropped_headers: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        extra = f" {self.error_code}" if self.error_code else ""
+        return f"<HttpResponse {self.status}{extra} {len(self.body)} bytes>"
+
+
+def _size(items: Sequence[Tuple[str, Any]]) -> int:
+    return sum(len(str(k).encode("utf-8")) + len(str(v).encode("utf-8")) for k, v in items)
+
+
+def _http_date(when: Any) -> str:
+    return email.utils.format_datetime(when, usegmt=True)
+
+
+def _error_response(status: int, error_type: str, code: str, message: str, request_id: str,
+                    invocation: Optional[InvokeResult] = None) -> HttpResponse:
+    body = json.dumps({"errorCode": code, "errorMessage": message}).encode("utf-8")
+    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                       ("X-Fc-Error-Type", error_type), ("X-Fc-Request-Id", request_id)])
+    return HttpResponse(status, headers, body, request_id, code, message, invocation)
+
+
+class _WsgiCall(EventCall):
+    """Calls a WSGI handler with the environ the FC 2.0 runtime builds; the 'event' is the body."""
+
+    def __init__(self, method: str, path: str, headers: List[Tuple[str, str]], client_ip: Optional[str],
+                 request_uri: Optional[str], rng: Any):
+        self.request = dict(method=method, path=path, headers=headers, client_ip=client_ip,
+                            request_uri=request_uri, rng=rng)
+
+    def __call__(self, handler: Any, event: bytes, context: Any) -> Any:
+        environ = wsgi_environ(body=event, context=context, **self.request)
+        state: Dict[str, Any] = {"status": None, "headers": []}
+        written: List[bytes] = []
+
+        def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None):
+            state["status"] = int(str(status).split()[0].strip())  # as the runtime parses it
+            state["headers"] = list(headers)
+            return written.append
+
+        output = handler(environ, start_response)
+        if isinstance(output, (bytes, bytearray)):
+            chunks = [bytes(output)]
+        else:
+            chunks = [c if isinstance(c, bytes) else str(c).encode("utf-8") for c in output]
+        return state["status"], state["headers"], b"".join(written) + b"".join(chunks)
+
+    def payload(self, value: Any) -> bytes:
+        return value[2]
+
+
+def _status_code(value: Any) -> Optional[int]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        code = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        code = int(value.strip())
+    else:
+        return None
+    return code if 100 <= code <= 599 else None
+
+
+def validate_apigw_response(payload: bytes) -> Tuple[Optional[Tuple[int, List[Tuple[str, str]], bytes]], Optional[str]]:
+    """Parse an event function's result as API Gateway does: ((status, headers, body), None)
+    or (None, what is wrong)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        preview = payload[:80].decode("utf-8", "replace")
+        return None, f"the function's result is not JSON ({preview!r}); API Gateway needs a JSON object"
+    if not isinstance(data, dict):
+        return None, f"the function's result is a JSON {type(data).__name__}, not an object"
+    for key in ("isBase64Encoded", "statusCode", "headers", "body"):
+        if key not in data:
+            return None, f"key {key!r} is missing from the function's result (keys: {', '.join(sorted(data)) or 'none'})"
+    flag = data["isBase64Encoded"]
+    if isinstance(flag, str) and flag.lower() in ("true", "false"):
+        flag = flag.lower() == "true"
+    if not isinstance(flag, bool):
+        return None, f"key 'isBase64Encoded' must be true or false, got {data['isBase64Encoded']!r}"
+    status = _status_code(data["statusCode"])
+    if status is None:
+        return None, f"key 'statusCode' must be an HTTP status code (100-599), got {data['statusCode']!r}"
+    headers = data["headers"]
+    if headers is None:
+        headers = {}
+    if not isinstance(headers, dict) or any(isinstance(v, (dict, list)) for v in headers.values()):
+        return None, f"key 'headers' must be an object of header names to values, got {headers!r}"
+    body = data["body"]
+    if isinstance(body, (dict, list)):
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    elif isinstance(body, str):
+        raw = body.encode("utf-8")
+    else:
+        return None, f"key 'body' must be a string, got {body!r}"
+    if flag:
+        try:
+            raw = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            return None, "key 'isBase64Encoded' is true but 'body' is not valid base64"
+    return (status, [(str(k), "" if v is None else str(v)) for k, v in headers.items()], raw), None
+
+
+class HttpDriver:
+    """``fc_http(handler, method="GET", path="/", *, headers=None, query=None, body=None, ...)``.
+
+    ``handler`` is anything ``fc_invoke`` accepts (callable, ``'module.func'``,
+    ``FunctionSpec``). Returns an ``HttpResponse``. A handler exception propagates
+    unchanged unless ``catch=True``, which gives the ``502`` FC answers with the
+    error payload as body.
+    """
+
+    def __init__(self, invoker: Invoker, *, limits: HttpLimits = HttpLimits(), custom_domain: bool = False):
+        self.invoker = invoker
+        self.limits = limits
+        self.custom_domain = custom_domain
+
+    # ----------------------------------------------------------------- HTTP trigger
+    def __call__(self, handler: Any, method: str = "GET", path: str = "/", *, headers: HeadersArg = None,
+                 query: QueryArg = None, body: Any = None, client_ip: Optional[str] = None,
+                 style: Optional[str] = None, code_dir: Any = None, timeout: Optional[float] = None,
+                 catch: bool = False, context: Any = None) -> HttpResponse:
+        from .context import new_request_id
+
+        style = self._style(style, handler)
+        rng = self.invoker.rng
+        rid = getattr(context, "request_id", None) or new_request_id(rng)
+        raw = _body_bytes(body)
+        items = header_items(headers)
+        raw_path, query_string = request_uri_path(path, query)
+        target_path = raw_path + ("?" + query_string if query_string else "")
+
+        limits = self.limits
+        for what, size, limit in (("request headers", _size(items), limits.request_headers),
+                                  ("request path (with query string)", len(target_path.encode("utf-8")), limits.path),
+                                  ("request body", len(raw), limits.body)):
+            if size > limit:
+                return _error_response(
+                    400, "FcCommonError", "InvalidArgument",
+                    f"{what}: {size} bytes, over the HTTP trigger limit of {limit} bytes", rid)
+
+        dropped = [(k, v) for k, v in items
+                   if k.lower() in DROPPED_REQUEST_HEADERS or k.lower().startswith("x-fc-")]
+        items = [kv for kv in items if kv not in dropped]
+        function_name = self._function_name(handler, context)
+        if not any(k.lower() == "host" for k, _ in items):  # a client always sends the trigger's host
+            items.insert(0, ("Host", self._host(style, function_name)))
+        overrides = None if context is not None else {"request_id": rid}
+        if style == "wsgi":
+            request_uri = target_path if self.custom_domain else None
+            call = _WsgiCall(method, target_path, items, client_ip, request_uri, rng)
+            result = self.invoker.run(handler, raw, context, code_dir=code_dir, timeout=timeout,
+                                      catch=catch, call=call, context_overrides=overrides)
+        else:
+            event = http_event(method=method, path=target_path, headers=items, body=raw, source_ip=client_ip,
+                               request_id=rid, function_name=function_name, rng=rng,
+                               domain_prefix=self._domain_prefix(function_name))
+            result = self.invoker.run(handler, event, context, code_dir=code_dir, timeout=timeout,
+                                      catch=catch, context_overrides=overrides)
+        response = self._response(result, style)
+        response.dropped_headers[:0] = dropped
+        return response
+
+    def wsgi(self, handler: Any, method: str = "GET", path: str = "/", **kwargs: Any) -> HttpResponse:
+        """Drive an FC 2.0 WSGI handler (``style="wsgi"``)."""
+        return self(handler, method, path, style="wsgi", **kwargs)
+
+    def event(self, handler: Any, method: str = "GET", path: str = "/", **kwargs: Any) -> HttpResponse:
+        """Drive an FC 3.0 HTTP-event handler (``style="event"``)."""
+        return self(handler, method, path, style="event", **kwargs)
+
+    # ----------------------------------------------------------------- API Gateway
+    def apigw(self, handler: Any, method: Optional[str] = None, path: str = "/", *, headers: HeadersArg = None,
+              query: QueryArg = None, path_params: Optional[Dict[str, Any]] = None, body: Any = None,
+              base64: Optional[bool] = None, code_dir: Any = None, timeout: Optional[float] = None,
+              catch: bool = False, context: Any = None) -> HttpResponse:
+        """Call an event function behind API Gateway and map its result as API Gateway does.
+
+        With ``catch=True`` a failing function gives a ``503`` too (its error payload is
+        not a response in the required format, which is what API Gateway sees).
+        """
+        event = apigw_event(method=method, path=path, headers=headers, query=query, path_params=path_params,
+                            body=body, base64=base64, rng=self.invoker.rng)
+        result = self.invoker.run(handler, event, context, code_dir=code_dir, timeout=timeout, catch=catch)
+        parsed, problem = validate_apigw_response(result.payload)
+        if parsed is None:
+            if result.error is not None:
+                what = result.error.get("errorType") or "the platform"
+                problem = (f"the function failed ({what}: {result.error.get('errorMessage')}), and FC's error "
+                           f"payload is not an API Gateway response: {problem}")
+            message = f"API Gateway: invalid response from Function Compute: {problem}"
+            headers_out = Headers([("X-Ca-Error-Message", message)])
+            return HttpResponse(503, headers_out, b"", result.request_id, None, message, result)
+        status, header_pairs, raw = parsed
+        return HttpResponse(status, Headers(header_pairs), raw, result.request_id, invocation=result)
+
+    # ----------------------------------------------------------------- helpers
+    def _style(self, style: Optional[str], handler: Any) -> str:
+        if style is not None:
+            if style not in STYLES:
+                raise ConfigError(f"fc_http style must be one of {', '.join(STYLES)}, not {style!r}")
+            return style
+        runtime = getattr(handler, "runtime", None) or self.invoker.runtime
+        app = self.invoker.app
+        if runtime == "python3.12" or getattr(app, "format", None) == "fc3":
+            return "event"
+        return "wsgi"
+
+    def _domain_prefix(self, function_name: str) -> str:
+        # one trigger URL per driver (per test), like one deployed HTTP trigger
+        prefix = getattr(self, "_prefix", None)
+        if prefix is None:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            prefix = self._prefix = f"{function_name}-" + "".join(
+                self.invoker.rng.choice(letters) for _ in range(10))
+        return prefix
+
+    def _host(self, style: str, function_name: str) -> str:
+        rng = self.invoker.rng
+        if style == "event":
+            return f"{self._domain_prefix(function_name)}.{rng.region}.fcapp.run"
+        return f"{rng.account_id}.{rng.region}.fc.aliyuncs.com"
+
+    def _function_name(self, handler: Any, context: Any) -> str:
+        if context is not None:
+            return getattr(getattr(context, "function", None), "name", None) or "test-function"
+        name = getattr(handler, "name", None)
+        if isinstance(name, str):
+            return name
+        return self.invoker.context_defaults.get("function_name") or "test-function"
+
+    def _response(self, result: InvokeResult, style: str) -> HttpResponse:
+        rid = result.request_id
+        if result.error is not None:  # reached only with catch=True
+            headers = Headers([("Content-Type", "application/json"), ("X-Fc-Error-Type", "UnhandledInvocationError"),
+                               ("X-Fc-Request-Id", rid)])
+            return HttpResponse(502, headers, result.payload, rid, None, result.error.get("errorMessage"), result)
+        if style == "wsgi":
+            status, pairs, raw = result.return_value
+            if status is None:
+                return _error_response(502, "UnhandledInvocationError", "BadResponse",
+                                       "the WSGI handler returned without calling start_response", rid, result)
+            pairs = [(str(k), str(v)) for k, v in pairs]
+        else:
+            status, pairs, raw = self._event_response(result.payload)
+            if status is None:
+                return _error_response(502, "UnhandledInvocationError", "BadResponse",
+                                       f"the function's response is invalid: {pairs}", rid, result)
+        size = _size(pairs)
+        if size > self.limits.response_headers:
+            return _error_response(
+                502, "UnhandledInvocationError", "BadResponse",
+                f"response headers are {size} bytes, over the HTTP trigger limit of "
+                f"{self.limits.response_headers} bytes", rid, result)
+        dropped = [(k, v) for k, v in pairs if k.lower() in DROPPED_RESPONSE_HEADERS or k.lower().startswith("x-fc-")
+                   or (not self.custom_domain and k.lower() == "content-disposition")]
+        kept = [kv for kv in pairs if kv not in dropped]
+        kept.append(("Content-Length", str(len(raw))))
+        kept.append(("Date", _http_date(self.invoker.rng.time())))
+        kept.append(("X-Fc-Request-Id", rid))
+        if not self.custom_domain:
+            kept.append(("Content-Disposition", "attachment"))
+        return HttpResponse(status, Headers(kept), raw, rid, invocation=result, dropped_headers=dropped)
+
+    @staticmethod
+    def _event_response(payload: bytes) -> Tuple[Optional[int], Any, bytes]:
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return 200, [], payload
+        if not isinstance(data, dict) or "statusCode" not in data:
+            return 200, [("Content-Type", "application/json")], payload
+        status = _status_code(data["statusCode"])
+        if status is None:
+            return None, f"statusCode {data['statusCode']!r} is not an HTTP status code (100-599)", b""
+        headers = data.get("headers") or {}
+        pairs = [(str(k), ",".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in headers.items()]
+        body = data.get("body")
+        raw = _body_bytes(body) if not isinstance(body, str) else body.encode("utf-8")
+        if data.get("isBase64Encoded") is True and isinstance(body, str):
+            try:
+                raw = base64.b64decode(body, validate=True)
+            except (binascii.Error, ValueError):
+                return None, "isBase64Encoded is true but body is not valid base64", b""
+        return status, pairs, raw
