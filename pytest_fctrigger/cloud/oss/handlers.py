@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import hashlib
 import json
 import re
@@ -107,7 +108,8 @@ def xml_body(root: str, children: Sequence[Tuple[str, XmlValue]] = (), text: Opt
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(node, encoding="utf-8")
 
 
-def http_date(when) -> str:
+@functools.lru_cache(maxsize=256)  # the same instants recur (Date, Last-Modified)
+def http_date(when: _dt.datetime) -> str:
     return format_datetime(when, usegmt=True)
 
 

@@ -23,6 +23,7 @@ OSS semantics kept (OSS API reference, not S3):
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -147,9 +148,8 @@ class OssObject:
         """base64 MD5 header value; OSS sends it only for objects uploaded in one piece."""
         if self.object_type != "Normal":
             return None
-        import base64
-
-        return base64.b64encode(hashlib.md5(self.data).digest()).decode()
+        # a Normal object's ETag is its MD5 (in hex): no need to hash the data again
+        return base64.b64encode(bytes.fromhex(self.etag)).decode()
 
 
 @dataclasses.dataclass
