@@ -207,3 +207,26 @@ def test_fc_allow_network_option_turns_the_guard_off(pytester):
         """
     )
     pytester.runpytest("-p", "no:cacheprovider", "--fc-allow-network").assert_outcomes(passed=1)
+
+
+@pytest.fixture
+def outer_mock():
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get("https://api.example.org/price", json={"price": 3})
+        yield mock
+
+
+def test_a_users_responses_mock_started_first_serves_what_the_cloud_does_not(tripwire, outer_mock, fc_cloud):
+    import oss2
+    import responses
+
+    assert requests.get("https://api.example.org/price").json() == {"price": 3}
+    fc_cloud.oss.bucket("mixed-apis").put("k", b"v")
+    bucket = oss2.Bucket(oss2.Auth("ak", "sk"), "oss-cn-hangzhou.aliyuncs.com", "mixed-apis")
+    assert bucket.get_object("k").read() == b"v"  # the router still serves OSS
+    with pytest.raises(requests.exceptions.ConnectionError, match="Connection refused by Responses"):
+        requests.get("https://api.example.org/other")  # the user's mock refuses what it lacks
+    assert len(outer_mock.calls) == 2 and isinstance(outer_mock, responses.RequestsMock)
+    assert tripwire.hits == []

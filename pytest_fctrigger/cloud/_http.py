@@ -4,7 +4,9 @@ Services register URL patterns with callbacks. A request no service claims is ne
 sent: an Alibaba Cloud endpoint (``*.aliyuncs.com``) fails with ``NotSimulatedError``
 naming the method and URL, any other host with the network guard's
 ``NetworkBlockedError``. Loopback URLs pass through to the real transport (a test's
-own local server), and with ``allow_network=True`` every unclaimed URL does.
+own local server), and with ``allow_network=True`` every unclaimed URL does. When
+another mock of ``requests`` was started before the router (a test's own ``responses``
+mock in a fixture), unclaimed requests go to that mock instead.
 
 One catch-all callback per method dispatches to the routes itself: ``responses``
 pops the first of several matching registrations, which would reorder routes.
@@ -53,17 +55,23 @@ class HttpRouter:
 
     def start(self) -> None:
         import responses
+        from requests.adapters import HTTPAdapter
 
         from .guard import is_loopback_host
 
-        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        # What sends requests beneath us: the real transport, or a test's own mock
+        # (e.g. a `responses` mock started in a fixture before fc_cloud). Requests no
+        # service claims go on to a mock beneath; the network guard still stands below it.
+        beneath = HTTPAdapter.send
+        delegate = beneath is not getattr(responses, "_real_send", beneath)
+        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=beneath)
 
         def claims(request):
             url = str(request.url)
             if self.route_for(url) is not None:
                 return True, ""
-            if is_loopback_host(urlsplit(url).hostname) or self.allow_network:
-                return False, "left to the real transport"  # -> passthrough below
+            if delegate or self.allow_network or is_loopback_host(urlsplit(url).hostname):
+                return False, "left to the transport beneath"  # -> passthrough below
             return True, ""  # _dispatch refuses it with a clear error
 
         catch_all = re.compile(r".*")
