@@ -157,6 +157,7 @@ class InvokeResult:
     context: Any = None
     return_value: Any = None  # the handler's Python return value, before serialisation
     event: Any = None
+    loop: Any = None  # the loops.LoopReport when a write fired a watched trigger (else None)
 
     @property
     def ok(self) -> bool:
@@ -647,7 +648,8 @@ class Invoker:
     def __init__(self, *, rng: Any = None, runtime: str = "python3.10",
                  context_defaults: Optional[Dict[str, Any]] = None, cloud: Any = None,
                  triggers: Any = None, app: Any = None, loop_mode: str = "fail",
-                 loop_depth: int = 0, timeout: Optional[float] = None):
+                 loop_depth: int = 0, timeout: Optional[float] = None,
+                 loop_rules: Any = None):
         from .events._random import FCRandom
 
         defaults = dict(context_defaults or {})
@@ -664,6 +666,9 @@ class Invoker:
         self.app = app
         self.loop_mode = loop_mode
         self.loop_depth = loop_depth
+        self.loop_rules = list(loop_rules or [])
+        self._loop_detectors: Dict[Any, Any] = {}
+        self._redelivering = False
         self.timeout = timeout
         self._instances: Dict[Any, _Instance] = {}
         self._log_handler = FCLogHandler("")  # the root logger's FC-format handler during calls
@@ -672,15 +677,17 @@ class Invoker:
     # ----------------------------------------------------------------- public entry
     def __call__(self, target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
                  timeout: Optional[float] = None, initializer: Any = None,
-                 catch: bool = False) -> InvokeResult:
+                 catch: bool = False, triggers: Any = None) -> InvokeResult:
         return self.run(target, event, context, code_dir=code_dir, timeout=timeout,
-                        initializer=initializer, catch=catch)
+                        initializer=initializer, catch=catch, triggers=triggers)
 
     def run(self, target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
             timeout: Optional[float] = None, initializer: Any = None, catch: bool = False,
-            call: EventCall = _EVENT_CALL, context_overrides: Optional[Dict[str, Any]] = None) -> InvokeResult:
+            call: EventCall = _EVENT_CALL, context_overrides: Optional[Dict[str, Any]] = None,
+            triggers: Any = None) -> InvokeResult:
         """``__call__`` with the hooks ``fc_http`` needs: ``call`` (how the handler is
-        called and its return value encoded) and ``context_overrides``."""
+        called and its return value encoded) and ``context_overrides``. ``triggers``
+        replaces the triggers loops are checked against for this call."""
         tgt = self._resolve_target(target, code_dir)
         spec = tgt.spec
         if initializer is None and spec is not None and spec.initializer:
@@ -710,7 +717,64 @@ class Invoker:
         self._post_invoke(result, tgt, mark)
         if failure is not None and not catch:
             raise failure
+        if not self._redelivering:
+            self._check_loops(tgt, event, result, triggers)
         return result
+
+    # ----------------------------------------------------------------- loop checking
+    # A separate step after the handler returned (pytest_fctrigger.loops): the call's
+    # writes are matched against the function's triggers (explicit ``triggers=``, else a
+    # FunctionSpec target's, else the Invoker's fc_trigger markers) and, with an app,
+    # every other function's; --fc-loop-depth re-delivers through ``_redeliver``.
+    def _check_loops(self, tgt: _Target, event: Any, result: InvokeResult, triggers: Any) -> None:
+        if self.cloud is None or self.loop_mode == "allow" or not result.writes:
+            return
+        detector = self._loop_detector(tgt.spec, triggers)
+        if not detector.index.watched:
+            return
+        result.loop = detector.check(
+            result.writes, event=event, handler=self._loop_label(tgt),
+            redeliver=lambda watched, hop_event: self._redeliver(tgt, watched, hop_event),
+            stacklevel=4)
+
+    def _loop_detector(self, spec: Any, triggers: Any) -> Any:
+        from .loops import LoopDetector
+
+        if triggers is None:
+            triggers = spec.triggers if spec is not None else self.triggers
+        key = (id(spec), tuple(id(t) for t in triggers))
+        detector = self._loop_detectors.get(key)
+        if detector is None:
+            detector = LoopDetector(triggers, function=spec.name if spec is not None else None,
+                                    app=self.app, mode=self.loop_mode, depth=self.loop_depth,
+                                    rules=self.loop_rules, rng=self.rng.child("loops"))
+            self._loop_detectors[key] = detector
+        return detector
+
+    @staticmethod
+    def _loop_label(tgt: _Target) -> str:
+        return f"{tgt.label} (function {tgt.spec.name!r})" if tgt.spec is not None else tgt.label
+
+    def _redeliver(self, tgt: _Target, watched: Any, event: Any) -> Any:
+        """Run the function ``watched`` belongs to with ``event``, loop checks off."""
+        from .loops import Redelivery
+
+        if watched.spec is not None:
+            target, code_dir = watched.spec, None
+            label = self._loop_label(_Target(None, watched.spec.handler, None, watched.spec))
+        else:
+            target = tgt.spec or tgt.handler or tgt.handler_string
+            code_dir = tgt.code_dir if tgt.spec is None else None
+            label = self._loop_label(tgt)
+        self._redelivering = True
+        try:
+            hop = self.run(target, event, code_dir=code_dir, catch=True)
+        finally:
+            self._redelivering = False
+        error = None
+        if hop.error is not None:
+            error = f"{hop.error.get('errorType', 'Error')}: {hop.error.get('errorMessage', '')}"
+        return Redelivery(hop.writes, label, error)
 
     # ----------------------------------------------------------------- one invocation
     def _invoke(self, tgt: _Target, instance: _Instance, event: bytes, context: Any,

@@ -330,7 +330,8 @@ def fc_cloud(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random)
 
 
 @pytest.fixture
-def fc_invoke(fc_settings: FCSettings, fc_random, fc_context_defaults, fc_triggers, fc_app, fc_cloud):
+def fc_invoke(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random, fc_context_defaults,
+              fc_triggers, fc_app, fc_cloud):
     """Run a handler as the FC Python runtime would: ``fc_invoke(target, event, ...)``."""
     from pytest_fctrigger.invoke import Invoker
 
@@ -344,6 +345,8 @@ def fc_invoke(fc_settings: FCSettings, fc_random, fc_context_defaults, fc_trigge
         loop_mode=fc_settings.loop,
         loop_depth=fc_settings.loop_depth,
         timeout=fc_settings.timeout,
+        loop_rules=[rule for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
+                    for rule in (rules or [])],
     )
 
 
