@@ -286,7 +286,21 @@ def fc_triggers(request: pytest.FixtureRequest) -> List[Any]:
             )
         triggers.append(TriggerSpec.from_marker(marker.args[0], **marker.kwargs))
     triggers.reverse()  # farthest (module) first, as declared top-down
+    from pytest_fctrigger.matrix import current_case
+
+    case = current_case(request.node)
+    if case is not None and case.function is not None:  # fc_matrix(app=...): the function under test
+        triggers = list(case.function.triggers) + triggers
     return triggers
+
+
+@pytest.fixture
+def fc_matrix_case(request: pytest.FixtureRequest):
+    """The ``MatrixCase`` of this ``fc_matrix`` test (``.id``, ``.trigger``, ``.function``,
+    ``.app``), or ``None`` for other tests."""
+    from pytest_fctrigger.matrix import current_case
+
+    return current_case(request.node)
 
 
 @pytest.fixture

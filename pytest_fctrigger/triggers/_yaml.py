@@ -52,19 +52,34 @@ def line_of(container: Any, key: Any = None) -> Optional[int]:
     return getattr(container, "line", None)
 
 
-_LOADER_CLASS = None
+_LOADER_CLASS: Any = None
 
 
 def _loader_class():
-    """Build the loader class once, on top of libyaml when it is available (10x faster)."""
+    """Build the loader class once, on top of libyaml when it is available (10x faster).
+
+    Rebuilt if ``yaml`` itself was re-imported (pytester drops modules between runs),
+    so the loader, its node classes and the caught exceptions always come from the
+    same ``yaml``.
+    """
     global _LOADER_CLASS
-    if _LOADER_CLASS is not None:
-        return _LOADER_CLASS
     import yaml
 
-    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    if _LOADER_CLASS is not None and _LOADER_CLASS.yaml_module is yaml:
+        return _LOADER_CLASS
+
+    base = yaml.SafeLoader
+    if getattr(yaml, "CSafeLoader", None) is not None:
+        import yaml._yaml as libyaml
+
+        # A re-imported ``yaml`` (pytester drops modules between in-process runs) gets
+        # new node/error classes while the C extension keeps the first ones; the C
+        # loader is only usable when both agree.
+        if getattr(libyaml, "ScalarNode", None) is yaml.nodes.ScalarNode:
+            base = yaml.CSafeLoader
 
     class LineLoader(base):  # type: ignore[misc, valid-type]
+        yaml_module = yaml
         line_map: Optional[Sequence[int]] = None
         file: Optional[str] = None
 
@@ -77,14 +92,14 @@ def _loader_class():
         def _construct_map(self, node: Any):
             data = YDict(line=self._line(node))
             yield data
-            if not isinstance(node, yaml.MappingNode):
+            if node.id != "mapping":
                 raise yaml.constructor.ConstructorError(
                     None, None, f"expected a mapping, found {node.id}", node.start_mark)
             # Duplicate keys are an error in js-yaml (what Serverless Devs uses); PyYAML
             # would silently keep the last one. Merged keys (<<) may be overridden.
             seen: Dict[Any, int] = {}
             for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.id == "scalar" and key_node.tag != "tag:yaml.org,2002:merge":
                     key = key_node.value
                     if key in seen:
                         raise ConfigError(
@@ -115,9 +130,9 @@ def _loader_class():
 
         def _construct_tagged(self, tag_suffix: str, node: Any):
             # ROS short forms (!Ref, !Sub, ...) and other local tags: keep the plain value.
-            if isinstance(node, yaml.MappingNode):
+            if node.id == "mapping":
                 return self._construct_map(node)
-            if isinstance(node, yaml.SequenceNode):
+            if node.id == "sequence":
                 return self._construct_seq(node)
             return self.construct_scalar(node)
 
@@ -140,13 +155,14 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
-            mark = exc.context_mark  # "unexpected end of stream": point at what was left open
         line = None
         if mark is not None:
-            line = mark.line + 1
-            if line_map is not None and mark.line < len(line_map):
-                line = line_map[mark.line]
+            # "unexpected end of stream" points past the text: name the last line written
+            lines = text.rstrip().count("\n")
+            row = min(mark.line, lines)
+            line = row + 1
+            if line_map is not None and row < len(line_map):
+                line = line_map[row]
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{what} ({exc.context})"

@@ -47,7 +47,8 @@ EVENTBRIDGE_SOURCE_PARAMETERS = {
 }
 
 # OSS events a trigger config may name (devsapp/fc3 src/interface/base.ts ``OSSEvents``;
-# seeds/001 "OSS触发器概述" event table). ``oss:ObjectCreated:*`` is the only wildcard.
+# seeds/001 "OSS触发器概述" event table). ``oss:ObjectCreated:*`` is the documented wildcard;
+# ``oss:ObjectRemoved:*`` (OSS notification syntax) is accepted too, as the event builders do.
 OSS_CREATED_EVENTS = tuple(
     "oss:ObjectCreated:" + n
     for n in ("PutObject", "PostObject", "CompleteMultipartUpload", "PutSymlink", "CopyObject",
@@ -57,7 +58,9 @@ OSS_REMOVED_EVENTS = tuple(
     "oss:ObjectRemoved:" + n for n in ("DeleteObject", "DeleteObjects", "AbortMultipartUpload")
 )
 OSS_MODIFIED_EVENTS = ("oss:ObjectModified:UpdateObjectMeta",)
-OSS_CONFIG_EVENTS = ("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS
+OSS_CONFIG_EVENTS = (("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + ("oss:ObjectRemoved:*",)
+                     + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS)
+_OSS_WILDCARDS = {"oss:ObjectCreated:*": OSS_CREATED_EVENTS, "oss:ObjectRemoved:*": OSS_REMOVED_EVENTS}
 
 # CDN event names (seeds/001 "CDN事件触发器概述"; reference section 5).
 CDN_EVENT_NAMES = (
@@ -70,13 +73,13 @@ MNS_NOTIFY_STRATEGIES = ("BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY")
 
 
 def expand_oss_events(events: Any) -> List[str]:
-    """Concrete ``oss:`` event names of a config's ``events`` (``oss:ObjectCreated:*`` expanded)."""
+    """Concrete ``oss:`` event names of a config's ``events`` (wildcards expanded)."""
     out: List[str] = []
     for event in events or ():
         name = str(event)
         if not name.startswith("oss:"):
             name = "oss:" + name
-        expanded = OSS_CREATED_EVENTS if name == "oss:ObjectCreated:*" else (name,)
+        expanded = _OSS_WILDCARDS.get(name, (name,))
         for item in expanded:
             if item not in out:
                 out.append(item)

@@ -43,12 +43,14 @@ def publish_defaults(directory: str) -> Dict[str, Any]:
     for folder in (directory, os.path.dirname(directory)):
         candidate = os.path.join(folder, "publish.yaml")
         if os.path.isfile(candidate):
-            import yaml
+            from ._yaml import load_yaml
 
             try:
                 with open(candidate, encoding="utf-8") as fh:
-                    doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                    doc = load_yaml(fh.read(), candidate)
+            except (OSError, UnicodeDecodeError, ConfigError):
+                return {}
+            if not isinstance(doc, Mapping):
                 return {}
             props = ((doc or {}).get("Parameters") or {}).get("properties") or {}
             if not isinstance(props, Mapping):
