@@ -781,22 +781,24 @@ class LoopDetector:
                          "trigger, so in FC every invocation starts another one.")
         elif report.converged:
             lines.append(f"Writes of handler {report.handler} fire a trigger again, but the chain "
-                         f"converges: re-delivered {len(report.hops)} time(s), it ends.")
+                         f"converges: re-delivered {_times(len(report.hops))}, it ends.")
         else:
             lines.append(f"Writes of handler {report.handler} fire other functions' triggers "
-                         "(no cycle found" + (f" within {report.depth} hop(s))." if report.depth else
+                         "(no cycle found" + (f" within {_hops(report.depth)})." if report.depth else
                                               "; --fc-loop-depth N follows the cascade)."))
         lines.append("  " + report.chain.replace(" -> ", "\n  -> "))
         lines.append(f"Why: {first.reason}.")
+        reasons = {first.reason}
         for hop in report.path[1:]:
-            if isinstance(hop, Hop) and hop.matches:
+            if isinstance(hop, Hop) and hop.matches and hop.matches[0].reason not in reasons:
+                reasons.add(hop.matches[0].reason)
                 lines.append(f"Why (hop {hop.number}): {hop.matches[0].reason}.")
         if report.depth:
             if report.converged:
                 lines.append(f"--fc-loop-depth {report.depth}: the chain converges after "
                              f"{len(report.hops)} re-deliver{'y' if len(report.hops) == 1 else 'ies'}.")
             elif report.loop:
-                lines.append(f"--fc-loop-depth {report.depth}: re-delivered {report.depth} hop(s); "
+                lines.append(f"--fc-loop-depth {report.depth}: re-delivered {_hops(report.depth)}; "
                              "the chain does not converge (every hop writes what fires a trigger again).")
             if report.truncated:
                 lines.append(f"(at most {MAX_REDELIVERIES_PER_HOP} re-deliveries per hop were followed)")
@@ -806,7 +808,8 @@ class LoopDetector:
                 lines.append("Fix (break the cycle at any one step):")
                 seen = set()
                 for writer, m in steps:
-                    line = f"  - handler {writer}: {_fix_for(m)}"
+                    line = (f"  - handler {writer}, whose write fires {m.trigger.type} trigger "
+                            f"{m.trigger.name!r} of {m.watched.function}: {_fix_for(m)}")
                     if line not in seen:
                         seen.add(line)
                         lines.append(line)
@@ -819,6 +822,14 @@ class LoopDetector:
                          "invocations\"; seeds/001: \"避免循环触发\").")
             lines.append(_OPTIONS_HINT + ".")
         return "\n".join(lines)
+
+
+def _hops(n: int) -> str:
+    return "1 hop" if n == 1 else f"{n} hops"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
 
 
 _SELF = "\x00self"  # the function under test when it has no FunctionSpec name

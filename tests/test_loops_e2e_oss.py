@@ -103,7 +103,7 @@ def test_depth_shows_the_seed_sample_never_converges(fc_cloud, images, oss_event
     assert report.converged is False and len(report.hops) == 2
     assert [h.event.data["events"][0]["oss"]["object"]["key"] for h in report.hops] == [
         "processed/cat.png", "processed/cat.png"]
-    assert "--fc-loop-depth 2: re-delivered 2 hop(s); the chain does not converge" in str(info.value)
+    assert "--fc-loop-depth 2: re-delivered 2 hops; the chain does not converge" in str(info.value)
 
 
 def test_explicit_triggers_argument_overrides_the_invokers(fc_cloud, images, oss_event):

@@ -194,7 +194,7 @@ def test_depth_reports_a_chain_that_does_not_converge():
     assert len(handler.events) == 3 and len(report.hops) == 3
     assert report.converged is False
     assert info.value.chain.count("-> fires oss trigger 'resize' again") == 4
-    assert ("--fc-loop-depth 3: re-delivered 3 hop(s); the chain does not converge "
+    assert ("--fc-loop-depth 3: re-delivered 3 hops; the chain does not converge "
             "(every hop writes what fires a trigger again).") in str(info.value)
     assert "Why (hop 3): " in str(info.value)
 
@@ -294,8 +294,8 @@ def test_two_function_cycle_is_reported_after_redelivery_to_the_second_function(
         "-> write PutObject oss://media/in/x.2 "
         "-> fires function 'a' through oss trigger 'a-in' on bucket 'media' (oss:ObjectCreated:*; prefix 'in/') again")
     assert "Fix (break the cycle at any one step):" in str(info.value)
-    assert "  - handler index.handler (function 'b'): write under a prefix the trigger does not match " \
-           "(it watches 'in/')" in str(info.value)
+    assert ("  - handler index.handler (function 'b'), whose write fires oss trigger 'a-in' of function 'a': "
+            "write under a prefix the trigger does not match (it watches 'in/')") in str(info.value)
 
 
 def test_cycle_that_converges_when_followed_deeper_passes():
@@ -325,4 +325,4 @@ def test_a_pipeline_cut_by_depth_is_not_called_a_loop():
     redeliver = _functions({"b": ["out/x"], "c": ["archive/x"]})
     report = _run_a(1, redeliver)
     assert report.loop is False and report.converged is False
-    assert "no cycle found within 1 hop(s)" in report.message
+    assert "no cycle found within 1 hop)" in report.message
