@@ -181,3 +181,9 @@ def test_x(fc_invoke):
     pass
 ''')
     assert message in result.stdout.str() + result.stderr.str()
+
+
+def test_warning_category_can_be_made_an_error(pytester):
+    result = run(pytester, LOOPING, "--fc-loop=warn", "-W", "error::pytest_fctrigger.loops.SelfTriggerLoopWarning")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*SelfTriggerLoopWarning: Self-trigger loop*"])
