@@ -579,11 +579,6 @@ class LoopDetector:
                 watched.extend(Watched(t, f"function {name!r}", False, spec, name) for t in spec.triggers)
         self.index = TriggerIndex(watched, rules)
 
-    @property
-    def active(self) -> bool:
-        """False when there is nothing to check (no triggers and no rules) or mode is allow."""
-        return self.mode != "allow" and bool(self.index.watched)
-
     # -- public ---------------------------------------------------------------------
     def check(
         self,
