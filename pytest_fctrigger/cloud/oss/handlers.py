@@ -397,7 +397,7 @@ class OssHandler:
 
     @staticmethod
     def _tags_header(value: Optional[str]) -> Dict[str, str]:
-        return dict(parse_qsl(value or "", keep_blank_values=True))
+        return dict(parse_qsl(value, keep_blank_values=True)) if value else {}
 
     def _object_acl(self, req: OssRequest) -> str:
         acl = req.header("x-oss-object-acl") or "default"
