@@ -27,6 +27,7 @@ _LAZY = {
     "FunctionSpec": "pytest_fctrigger.triggers.model",
     "TriggerSpec": "pytest_fctrigger.triggers.model",
     "SelfTriggerLoop": "pytest_fctrigger.loops",
+    "SelfTriggerLoopWarning": "pytest_fctrigger.loops",
     "Cloud": "pytest_fctrigger.cloud",
     "FCTriggerError": "pytest_fctrigger.errors",
     "ConfigError": "pytest_fctrigger.errors",
@@ -50,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from pytest_fctrigger.events._base import FCEvent
     from pytest_fctrigger.events._random import FCRandom
     from pytest_fctrigger.invoke import FCInvokeError, FCTimeoutError, InvokeResult, invoke
-    from pytest_fctrigger.loops import SelfTriggerLoop
+    from pytest_fctrigger.loops import SelfTriggerLoop, SelfTriggerLoopWarning
     from pytest_fctrigger.triggers.cron import next_fires
     from pytest_fctrigger.triggers.lint import lint
     from pytest_fctrigger.triggers.loader import load_app
