@@ -417,9 +417,11 @@ class _ModuleScope:
     def exit(self) -> None:
         inst = self.instance
         modules = sys.modules
-        for name in list(modules):
-            module = modules[name]
-            if name in inst.modules or (name not in self.before and inst.owns(module)):
+        for name in [n for n in inst.modules if n in modules]:
+            inst.modules[name] = modules.pop(name)
+        for name in set(modules).difference(self.before):  # imported during the call
+            module = modules.get(name)
+            if module is not None and inst.owns(module):
                 inst.modules[name] = module
                 del modules[name]
         inst.extra_path = [p for p in sys.path if p not in self.saved_path and p != inst.code_dir
