@@ -70,7 +70,7 @@ def load_app(
 
 def _ci(mapping: Any) -> Dict[str, Any]:
     """Lower-cased key -> actual key of a mapping."""
-    if not isinstance(mapping, Mapping):
+    if not isinstance(mapping, dict):
         return {}
     return {str(k).lower(): k for k in mapping}
 
@@ -123,7 +123,7 @@ class _Loader:
         for code, message, line, fix in notes:
             self.note(code, message, line, fix=fix)
         top = load_yaml(text, self.file, line_map)
-        if not isinstance(top, Mapping):
+        if not isinstance(top, dict):
             raise ConfigError("expected a mapping at the top of the file; " + _FORMATS_HELP,
                               self.file, getattr(top, "line", 1))
         keys = _ci(top)
@@ -167,33 +167,33 @@ class _Loader:
         services = top.get(keys.get("services"))
         if services is None:
             return
-        if not isinstance(services, Mapping):
+        if not isinstance(services, dict):
             raise ConfigError("services must be a mapping of service keys", self.file,
                               _line(top, keys.get("services")))
         assert self.evaluator is not None
         for key, entry in services.items():
-            if not isinstance(entry, Mapping):
+            if not isinstance(entry, dict):
                 continue
             ekeys = _ci(entry)
             component = self.evaluator.resolve(entry.get(ekeys.get("component")), _line(entry, ekeys.get("component")))
             raw_props = entry.get(ekeys.get("props"))
-            has_function = isinstance(raw_props, Mapping) and "function" in _ci(raw_props)
+            has_function = isinstance(raw_props, dict) and "function" in _ci(raw_props)
             if _component_name(component) != "fc" and not has_function:
                 continue
             self.evaluator.this = entry
             props = self.evaluator.resolve(entry.get(ekeys.get("props")), _line(services, key))
             self._drain_evaluator_notes()
-            if not isinstance(props, Mapping):
+            if not isinstance(props, dict):
                 raise ConfigError(f"service {key!r} has no props mapping", self.file, _line(services, key))
             pkeys = _ci(props)
             function = props.get(pkeys.get("function"))
-            if not isinstance(function, Mapping):
+            if not isinstance(function, dict):
                 raise ConfigError(f"service {key!r}: missing required key 'props.function' (the function "
                                   "name, runtime, handler, codeUri ...)", self.file,
                                   _line(props, pkeys.get("function")) or _line(services, key))
             service = props.get(pkeys.get("service"))
             service_name = None
-            if isinstance(service, Mapping):
+            if isinstance(service, dict):
                 service_name = _str(service.get(_ci(service).get("name")))
             elif isinstance(service, str):
                 service_name = service
@@ -211,26 +211,26 @@ class _Loader:
         resources = top.get(keys.get("resources"))
         if resources is None:
             return
-        if not isinstance(resources, Mapping):
+        if not isinstance(resources, dict):
             raise ConfigError("resources must be a mapping of resource keys", self.file,
                               _line(top, keys.get("resources")))
         templates = top.get(keys.get("template"))
         assert self.evaluator is not None
         for key, entry in resources.items():
-            if not isinstance(entry, Mapping):
+            if not isinstance(entry, dict):
                 continue
             ekeys = _ci(entry)
             component = self.evaluator.resolve(entry.get(ekeys.get("component")), _line(entry, ekeys.get("component")))
             raw_props = entry.get(ekeys.get("props"))
             extend = entry.get(ekeys.get("extend"))
-            if isinstance(extend, Mapping) and isinstance(templates, Mapping):
+            if isinstance(extend, dict) and isinstance(templates, dict):
                 base = templates.get(extend.get("name"))
                 if base is None:
                     raise ConfigError(f"resource {key!r} extends template {extend.get('name')!r}, which "
                                       f"is not defined; templates: {', '.join(map(str, templates))}",
                                       self.file, _line(entry, ekeys.get("extend")))
-                raw_props = _deep_merge(base, raw_props if isinstance(raw_props, Mapping) else {})
-            has_function = isinstance(raw_props, Mapping) and "functionname" in _ci(raw_props)
+                raw_props = _deep_merge(base, raw_props if isinstance(raw_props, dict) else {})
+            has_function = isinstance(raw_props, dict) and "functionname" in _ci(raw_props)
             # real files compute the component (``${env('fc_component_version', ...)}``): a
             # resource with a functionName is a function whatever its component string says
             if _component_name(component) != "fc3" and not has_function:
@@ -238,7 +238,7 @@ class _Loader:
             self.evaluator.this = {"name": key, "props": raw_props}
             props = self.evaluator.resolve(raw_props, _line(resources, key))
             self._drain_evaluator_notes()
-            if not isinstance(props, Mapping):
+            if not isinstance(props, dict):
                 raise ConfigError(f"resource {key!r} has no props mapping", self.file, _line(resources, key))
             pkeys = _ci(props)
             region = _str(props.get(pkeys.get("region")))
@@ -247,9 +247,9 @@ class _Loader:
                                   memory_keys=("memorySize",), env_keys=("environmentVariables",),
                                   line=_line(entry, ekeys.get("props")))
             lifecycle = props.get(pkeys.get("instancelifecycleconfig"))
-            if isinstance(lifecycle, Mapping):
+            if isinstance(lifecycle, dict):
                 init = lifecycle.get(_ci(lifecycle).get("initializer"))
-                if isinstance(init, Mapping):
+                if isinstance(init, dict):
                     ikeys = _ci(init)
                     spec.initializer = _str(init.get(ikeys.get("handler"))) or spec.initializer
                     timeout = _int_value(init.get(ikeys.get("timeout")), "initializer timeout",
@@ -262,24 +262,24 @@ class _Loader:
     # --- Funcraft template.yml -------------------------------------------------------------
     def _funcraft(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
         resources = top.get(keys.get("resources"))
-        if not isinstance(resources, Mapping):
+        if not isinstance(resources, dict):
             raise ConfigError("template.yml has no Resources mapping", self.file,
                               _line(top, keys.get("resources")) or 1)
         assert self.evaluator is not None
         resources = self.evaluator.resolve(resources, _line(top, keys.get("resources")))
         self._drain_evaluator_notes()
         for service_key, service in resources.items():
-            if not isinstance(service, Mapping) or str(service.get(_ci(service).get("type"), "")).lower() \
+            if not isinstance(service, dict) or str(service.get(_ci(service).get("type"), "")).lower() \
                     != "aliyun::serverless::service":
                 continue
             for fn_key, fn in service.items():
-                if not isinstance(fn, Mapping):
+                if not isinstance(fn, dict):
                     continue
                 fkeys = _ci(fn)
                 if str(fn.get(fkeys.get("type"), "")).lower() != "aliyun::serverless::function":
                     continue
                 props = fn.get(fkeys.get("properties"))
-                if not isinstance(props, Mapping):
+                if not isinstance(props, dict):
                     raise ConfigError(f"function {fn_key!r}: missing required key 'Properties' (Handler, "
                                       "Runtime, CodeUri ...)", self.file, _line(service, fn_key))
                 spec = self._function(props, resource=str(fn_key), service=str(service_key), region=None,
@@ -293,13 +293,13 @@ class _Loader:
     def _funcraft_events(self, events: Any, spec: FunctionSpec, line: Optional[int]) -> List[TriggerSpec]:
         if events is None:
             return []
-        if not isinstance(events, Mapping):
+        if not isinstance(events, dict):
             raise ConfigError(f"function {spec.name!r}: Events must be a mapping of trigger names",
                               self.file, line)
         out = []
         for name, event in events.items():
             eline = _line(events, name)
-            if not isinstance(event, Mapping):
+            if not isinstance(event, dict):
                 raise ConfigError(f"trigger {name!r} of function {spec.name!r} must be a mapping with "
                                   "Type and Properties", self.file, eline)
             ekeys = _ci(event)
@@ -312,7 +312,7 @@ class _Loader:
             props = event.get(ekeys.get("properties"))
             config = YDict(line=getattr(props, "line", eline))
             extra: Dict[str, Any] = {}
-            if isinstance(props, Mapping):
+            if isinstance(props, dict):
                 for k, v in props.items():
                     if str(k).lower() in ("invocationrole", "qualifier"):
                         extra[str(k).lower()] = v
@@ -375,7 +375,7 @@ class _Loader:
         if memory is not None:
             spec.memory = memory
         if env_raw is not None:
-            if not isinstance(env_raw, Mapping):
+            if not isinstance(env_raw, dict):
                 raise ConfigError(f"function {name!r}: environmentVariables must be a mapping of "
                                   f"names to strings, got {env_raw!r}", self.file, env_line)
             spec.environment = {str(k): "" if v is None else _scalar_text(v, self.file, _line(env_raw, k), k)
@@ -396,14 +396,14 @@ class _Loader:
     def _code_dir(self, code: Any, name: str, line: Optional[int]) -> Optional[Path]:
         if code is None:
             return None
-        if isinstance(code, Mapping):
+        if isinstance(code, dict):
             code = code.get(_ci(code).get("src"))
             if code is None:
                 return None  # code in OSS (bucket/object): nothing local to load
         if not isinstance(code, str):
             raise ConfigError(f"function {name!r}: code location must be a path, got {code!r}",
                               self.file, line)
-        return (Path(self.base_dir) / code).resolve()
+        return Path(os.path.normpath(os.path.join(os.path.abspath(self.base_dir), code)))
 
     def _triggers(self, items: Any, line: Optional[int], spec: FunctionSpec,
                   region: Optional[str]) -> List[TriggerSpec]:
@@ -414,7 +414,7 @@ class _Loader:
         out = []
         for index, item in enumerate(items):
             iline = items.line_of(index) if isinstance(items, YList) else line
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 raise ConfigError(f"function {spec.name!r}: trigger #{index + 1} must be a mapping",
                                   self.file, iline)
             keys = _ci(item)
@@ -537,14 +537,14 @@ def _line(mapping: Any, key: Any) -> Optional[int]:
 
 
 def _str(value: Any) -> Optional[str]:
-    if value is None or isinstance(value, (Mapping, list)):
+    if value is None or isinstance(value, (dict, list)):
         return None
     text = str(value)
     return text if text != "" else None
 
 
 def _scalar_text(value: Any, file: str, line: Optional[int], key: Any) -> str:
-    if isinstance(value, (Mapping, list)):
+    if isinstance(value, (dict, list)):
         raise ConfigError(f"environment variable {key!r} must be a string, got {value!r}", file, line)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -574,11 +574,11 @@ def _component_name(component: Any) -> str:
 
 def _deep_merge(base: Any, override: Mapping[str, Any]) -> YDict:
     out = YDict(line=getattr(override, "line", None) or getattr(base, "line", None))
-    if isinstance(base, Mapping):
+    if isinstance(base, dict):
         out.update(base)
         out.key_lines.update(getattr(base, "key_lines", {}))
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = value

@@ -88,12 +88,12 @@ def normalize_oss_filter(flt: Any, location: Optional[tuple] = None) -> Dict[str
     """Accept ``{Key: {Prefix, Suffix}}``, ``{key: {prefix, suffix}}`` or ``{prefix, suffix}``."""
     if flt is None:
         return {"key": {"prefix": "", "suffix": ""}}
-    if not isinstance(flt, Mapping):
+    if not isinstance(flt, dict):
         file, line = location if location else (None, None)
         raise ConfigError(f"OSS trigger filter must be a mapping, got {flt!r}", file, line)
     lowered = {str(k).lower(): v for k, v in flt.items()}
     key = lowered.get("key", lowered)
-    if not isinstance(key, Mapping):
+    if not isinstance(key, dict):
         file, line = location if location else (None, None)
         raise ConfigError(f"OSS trigger filter.key must be a mapping, got {key!r}", file, line)
     key_l = {str(k).lower(): v for k, v in key.items()}
@@ -201,7 +201,7 @@ def _line(container: Any, key: Any) -> Optional[int]:
 
 def _plain(value: Any, path: str, out: Canonical, container: Any = None) -> Any:
     """A plain-``dict``/``list`` copy, recording the line of every list item."""
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         result = {}
         for k, v in value.items():
             sub = f"{path}.{k}"
@@ -228,7 +228,7 @@ def canonicalize(type_: str, raw: Any, file: Optional[str] = None,
     out = Canonical()
     if raw is None:
         return out
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict):
         raise ConfigError(f"{type_} trigger config must be a mapping, got {type(raw).__name__} {raw!r}",
                           file, line)
     raw = _lift_oss_filter(raw, out) if type_ == "oss" else raw
@@ -259,7 +259,7 @@ def _canonical_map(raw: Mapping[str, Any], schema: Mapping[str, Any], prefix: st
         elif canonical is not None and canonical != key_text:
             out.renamed.append((f"{prefix}{key_text}", path, line))
         sub_schema = schema.get(canonical) if canonical else None
-        if isinstance(sub_schema, dict) and isinstance(value, Mapping):
+        if isinstance(sub_schema, dict) and isinstance(value, dict):
             result[name] = _canonical_map(value, sub_schema, path + ".", out, file)
         else:
             result[name] = _plain(value, path, out)
@@ -270,11 +270,11 @@ def _lift_oss_filter(raw: Mapping[str, Any], out: Canonical) -> Mapping[str, Any
     """Record how an OSS filter is spelled, and move a flat ``filter.prefix`` under ``key``."""
     filter_key = next((k for k in raw if str(k).lower() == "filter"), None)
     flt = raw.get(filter_key) if filter_key is not None else None
-    if not isinstance(flt, Mapping):
+    if not isinstance(flt, dict):
         return raw
     keys = {str(k).lower(): k for k in flt}
     line = _line(raw, filter_key)
-    if "key" in keys and isinstance(flt[keys["key"]], Mapping):
+    if "key" in keys and isinstance(flt[keys["key"]], dict):
         inner = flt[keys["key"]]
         words = [str(keys["key"])] + [str(k) for k in inner]
         out.filter_style = (_style_of(words), line)
@@ -335,7 +335,7 @@ class _Check:
 def _get(config: Mapping[str, Any], path: str) -> Any:
     node: Any = config
     for part in path.split("."):
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             return None
         node = node.get(part)
     return node
@@ -375,7 +375,7 @@ def _as_str(check: _Check, config: Dict[str, Any], path: str, required: str = ""
         if required:
             raise check.missing(path, required)
         return None
-    if isinstance(value, (Mapping, list)):
+    if isinstance(value, (dict, list)):
         raise check.fail(path, f"{path} must be a string, got {value!r}")
     if not isinstance(value, str):
         value = "true" if value is True else "false" if value is False else str(value)
@@ -488,10 +488,10 @@ def build_trigger(
                 raise check.fail(f"events.{i}", f"unknown OSS event {event!r}{hint}; valid events: "
                                  + ", ".join(OSS_CONFIG_EVENTS))
         flt = cfg.get("filter")
-        if flt is not None and not isinstance(flt, Mapping):
+        if flt is not None and not isinstance(flt, dict):
             raise check.fail("filter", f"filter must be a mapping like {{key: {{prefix: src/, suffix: "
                              f".png}}}}, got {flt!r}")
-        if flt is not None and not isinstance(flt.get("key", {}), Mapping):
+        if flt is not None and not isinstance(flt.get("key", {}), dict):
             raise check.fail("filter.key", f"filter.key must be a mapping with prefix/suffix, got "
                              f"{flt.get('key')!r}")
         for part in ("prefix", "suffix"):
@@ -520,7 +520,7 @@ def build_trigger(
             except ValueError:
                 raise check.fail("functionParameter", "functionParameter must be a mapping or a JSON "
                                  f"string, got {param!r}") from None
-        elif param is not None and not isinstance(param, Mapping):
+        elif param is not None and not isinstance(param, dict):
             raise check.fail("functionParameter", f"functionParameter must be a mapping, got {param!r}")
         project = _arn_resource(arn, "log")
         if arn is not None and not (project and project.startswith("project/")):
@@ -536,7 +536,7 @@ def build_trigger(
         _as_str(check, cfg, "cronExpression",
                 required="e.g. cronExpression: '0 0 4 * * *' (seconds first, UTC) or '@every 5m'")
         payload = cfg.get("payload")
-        if isinstance(payload, (Mapping, list)):
+        if isinstance(payload, (dict, list)):
             raise check.fail("payload", "payload must be a string (FC passes it through as text); "
                              "quote it or JSON-encode it")
         _as_str(check, cfg, "payload")
@@ -604,13 +604,13 @@ def build_trigger(
         if params_key:
             path = f"eventSourceConfig.eventSourceParameters.{params_key}"
             params = _get(cfg, path)
-            if not isinstance(params, Mapping):
+            if not isinstance(params, dict):
                 raise check.missing(path, f"a {source_type} source needs its parameters ("
                                     + ", ".join(EVENTBRIDGE_REQUIRED[source_type]) + ")")
             for required in EVENTBRIDGE_REQUIRED[source_type]:
                 _as_str(check, cfg, f"{path}.{required}", required=f"the {source_type} source's {required}")
         pattern = cfg.get("eventRuleFilterPattern")
-        if isinstance(pattern, Mapping):
+        if isinstance(pattern, dict):
             import json
 
             cfg["eventRuleFilterPattern"] = json.dumps(pattern, separators=(",", ":"))

@@ -50,13 +50,13 @@ def publish_defaults(directory: str) -> Dict[str, Any]:
                     doc = load_yaml(fh.read(), candidate)
             except (OSError, UnicodeDecodeError, ConfigError):
                 return {}
-            if not isinstance(doc, Mapping):
+            if not isinstance(doc, dict):
                 return {}
             props = ((doc or {}).get("Parameters") or {}).get("properties") or {}
-            if not isinstance(props, Mapping):
+            if not isinstance(props, dict):
                 return {}
             return {k: v["default"] for k, v in props.items()
-                    if isinstance(v, Mapping) and "default" in v}
+                    if isinstance(v, dict) and "default" in v}
     return {}
 
 
@@ -73,7 +73,7 @@ def _lookup_dotted(values: Mapping[str, Any], name: str) -> Tuple[bool, Any]:
         return True, values[name]
     node: Any = values
     for part in name.split("."):
-        if isinstance(node, Mapping) and part in node:
+        if isinstance(node, dict) and part in node:
             node = node[part]
         else:
             return False, None
@@ -175,9 +175,10 @@ class Evaluator:
         self.roots: Dict[str, Any] = dict(roots or {})
         self.base_dir = base_dir
         self.notes: List[Note] = []
-        self._raw_vars = variables if isinstance(variables, Mapping) else {}
+        self._raw_vars = variables if isinstance(variables, dict) else {}
         self._vars_done: Dict[str, Any] = {}
         self._vars_busy: List[str] = []
+        self._cache: Dict[str, Any] = {}  # expression -> value (expressions without `this`)
         self.this: Any = None
 
     # --- public ------------------------------------------------------------------
@@ -224,13 +225,13 @@ class Evaluator:
                 self._vars_busy.pop()
         node = self._vars_done[head]
         for i, part in enumerate(parts[1:], start=1):
-            if isinstance(node, Mapping) and part in node:
+            if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
                 where = ".".join(parts[:i])
-                keys = ", ".join(map(str, node)) if isinstance(node, Mapping) else type(node).__name__
+                keys = ", ".join(map(str, node)) if isinstance(node, dict) else type(node).__name__
                 raise ConfigError(f"${{vars.{dotted}}} is not defined: vars.{where} has no {part!r} "
                                   f"(it has: {keys})", self.file, line)
         return node
@@ -258,6 +259,23 @@ class Evaluator:
         return _EXPRESSION.sub(substitute, text)
 
     def _evaluate(self, expr: str, line: Optional[int]) -> Any:
+        cacheable = "this" not in expr
+        if cacheable and expr in self._cache:
+            value = self._cache[expr]
+            if value is _Unresolved:
+                raise _Unresolved
+            return value
+        try:
+            value = self._evaluate_uncached(expr, line)
+        except _Unresolved:
+            if cacheable:
+                self._cache[expr] = _Unresolved
+            raise
+        if cacheable:
+            self._cache[expr] = value
+        return value
+
+    def _evaluate_uncached(self, expr: str, line: Optional[int]) -> Any:
         try:
             tokens = _tokenize(expr)
             if not tokens:
@@ -324,7 +342,7 @@ class Evaluator:
 
     def _walk(self, node: Any, path: List[str], shown: str, line: Optional[int]) -> Any:
         for part in path:
-            if isinstance(node, Mapping) and part in node:
+            if isinstance(node, dict) and part in node:
                 node = node[part]
                 shown += "." + part
             elif isinstance(node, list) and str(part).isdigit() and int(part) < len(node):
@@ -391,7 +409,7 @@ def apply_var_overrides(variables: Any, overrides: Mapping[str, Any]) -> Any:
     if not overrides:
         return variables
     merged = YDict(line=getattr(variables, "line", None))
-    if isinstance(variables, Mapping):
+    if isinstance(variables, dict):
         merged.update(variables)
         merged.key_lines.update(getattr(variables, "key_lines", {}))
     for key, value in overrides.items():
