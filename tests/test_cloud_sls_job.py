@@ -290,3 +290,45 @@ def test_trigger_problems_name_the_fix():
             "functionParameter": '{"k": "v"}',
         })
         assert (job.interval, job.max_retry, job.parameter) == (30, 1, {"k": "v"})
+
+
+def _writer_handler(target_logstore=None):
+    """Pulls nothing; writes one log into ``target_logstore`` (default: its own source)."""
+
+    def handler(event, context):
+        import json
+
+        from aliyun.log import LogClient, LogItem, PutLogsRequest
+
+        src = json.loads(event.decode())["source"]
+        creds = context.credentials
+        client = LogClient(src["endpoint"], creds.access_key_id, creds.access_key_secret, creds.security_token)
+        client.put_logs(PutLogsRequest(src["projectName"], target_logstore or src["logstoreName"], "", "",
+                                       [LogItem(contents=[("copied", "yes")])]))
+        return "ok"
+
+    return handler
+
+
+def test_writing_into_the_source_logstore_is_reported_as_a_loop():
+    from pytest_fctrigger import SelfTriggerLoop
+
+    with active_cloud(19) as cloud:
+        store = cloud.sls.logstore(PROJECT, LOGSTORE, shards=1)
+        begin, _ = store.append(0, [{"a": "1"}])
+        job = cloud.sls.job(_writer_handler(), log_trigger(PROJECT, LOGSTORE))
+        with pytest.raises(SelfTriggerLoop, match=f"{PROJECT}/{LOGSTORE}"):
+            job.tick()
+        assert job.checkpoints[0] == begin  # the loop stopped the run before the checkpoint moved
+
+
+def test_writing_into_another_logstore_is_journaled_not_a_loop():
+    with active_cloud(20) as cloud:
+        store = cloud.sls.logstore(PROJECT, LOGSTORE, shards=1)
+        clean = cloud.sls.logstore(PROJECT, "clean", shards=1)
+        store.append(0, [{"a": "1"}])
+        (call,) = cloud.sls.job(_writer_handler("clean"), log_trigger(PROJECT, LOGSTORE)).tick()
+        assert call.ok
+        (write,) = call.result.writes
+        assert write.resource == {"project": PROJECT, "logstore": "clean"}
+        assert [log["copied"] for log in clean.logs()] == ["yes"]

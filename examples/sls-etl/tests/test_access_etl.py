@@ -5,6 +5,7 @@ simulated logstores of ``fc_cloud.sls``, and ``fc_cloud.sls.job`` plays the SLS 
 job that FC runs for the ``log`` trigger declared in ``s.yaml``.
 """
 
+import dataclasses
 import json
 
 import pytest
@@ -82,3 +83,14 @@ def test_a_missing_target_fails_every_retry_then_the_range_is_reported(fc_cloud,
     source.append(1, [{"status": "404", "request_uri": "/missing"}])
     (ok,) = job.tick()
     assert ok.ok and ok.begin_cursor == failed.end_cursor
+
+
+def test_targeting_the_source_logstore_is_caught_as_a_self_trigger_loop(fc_cloud, function, trigger, source):
+    from pytest_fctrigger import SelfTriggerLoop
+
+    # a deployment mistake: functionParameter.targetLogstore = the trigger's own source
+    looping = dataclasses.replace(trigger, config={
+        **trigger.config, "functionParameter": {"targetLogstore": trigger.logstore}})
+    source.append(0, [{"status": "500", "request_uri": "/boom"}])
+    with pytest.raises(SelfTriggerLoop, match="access-log"):
+        fc_cloud.sls.job(function, looping).tick()
