@@ -1123,9 +1123,23 @@ class _CallScope:
         _restore_env(self.env)
 
 
+_ONE_OFF_RNG: List[Any] = []
+
+
 def invoke(target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
            timeout: Optional[float] = None, initializer: Any = None, catch: bool = False,
            rng: Any = None, runtime: str = "python3.10", cloud: Any = None) -> InvokeResult:
-    """Invoke once with a one-off ``Invoker`` (a fresh instance: the initializer runs)."""
+    """Invoke once with a one-off ``Invoker`` (a fresh instance: the initializer runs).
+
+    Without ``rng`` (or a ``cloud``), one process-wide seeded stream supplies the values,
+    so successive calls still get fresh request ids; pass ``rng=`` for values that do
+    not depend on what ran before.
+    """
+    if rng is None and cloud is None:
+        if not _ONE_OFF_RNG:
+            from .events._random import FCRandom
+
+            _ONE_OFF_RNG.append(FCRandom(0))
+        rng = _ONE_OFF_RNG[0]
     return Invoker(rng=rng, runtime=runtime, cloud=cloud)(
         target, event, context, code_dir=code_dir, timeout=timeout, initializer=initializer, catch=catch)

@@ -90,3 +90,9 @@ def test_module_level_invoke():
     result = invoke(returning({"ok": True}), b"")
     assert result.json() == {"ok": True}
     assert result.error is None and result.ok
+
+
+def test_one_off_invokes_get_fresh_request_ids():
+    first, second = invoke(returning(1), b""), invoke(returning(1), b"")
+    assert first.request_id != second.request_id
+    assert invoke(returning(1), b"", rng=5).request_id == invoke(returning(1), b"", rng=5).request_id
