@@ -252,3 +252,14 @@ def test_cli_rejects_vars_without_equals(tmp_path):
 
     with pytest.raises(ConfigError, match="--vars takes KEY=VALUE"):
         run_cli(str(tmp_path / "s.yaml"), "--vars", "oops")
+
+
+def test_fctrigger_entry_point_runs_lint(tmp_path, capsys):
+    from pytest_fctrigger.cli import main
+
+    bad = write_fc3(tmp_path, {"f": [timer("tick", "0 0 4 * * 7")]})
+    assert main(["lint", str(bad)]) == 1
+    assert "error FCT201 [timer-bad-cron]" in capsys.readouterr().out
+    good = write_fc3(tmp_path, {"f": [timer("tick", "0 0 4 * * 0")]}, name="good.yaml")
+    assert main(["lint", str(good), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["errors"] == 0

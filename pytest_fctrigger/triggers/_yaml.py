@@ -168,6 +168,15 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
             what = f"{what} ({exc.context})"
         raise ConfigError(f"malformed YAML: {what}", file, line) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"malformed YAML: {exc}", file, None) from None
+        # ReaderError (a control character, bad encoding) has a position, not a mark
+        position = getattr(exc, "position", None)
+        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        if line is not None and line_map is not None and line - 1 < len(line_map):
+            line = line_map[line - 1]
+        reason = getattr(exc, "reason", None)
+        character = getattr(exc, "character", None)
+        what = f"{reason} (character {character!r})" if reason and character is not None else \
+            str(exc).splitlines()[0]
+        raise ConfigError(f"malformed YAML: {what}", file, line) from None
     finally:
         loader.dispose()
