@@ -163,34 +163,46 @@ class _Loader:
         return app
 
     # --- fc (edition 1.0.0) --------------------------------------------------------------
-    def _fc(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
-        services = top.get(keys.get("services"))
-        if services is None:
+    def _components(self, top: Mapping[str, Any], keys: Mapping[str, str],
+                    section: str) -> Iterable[Tuple[str, Any, Dict[str, Any], str, Optional[int]]]:
+        """(key, entry, its lower-cased keys, component name, line) of each services/resources entry."""
+        block = top.get(keys.get(section))
+        if block is None:
             return
-        if not isinstance(services, dict):
-            raise ConfigError("services must be a mapping of service keys", self.file,
-                              _line(top, keys.get("services")))
+        if not isinstance(block, dict):
+            raise ConfigError(f"{section} must be a mapping of {section[:-1]} keys", self.file,
+                              _line(top, keys.get(section)))
         assert self.evaluator is not None
-        for key, entry in services.items():
-            if not isinstance(entry, dict):
-                continue
-            ekeys = _ci(entry)
-            component = self.evaluator.resolve(entry.get(ekeys.get("component")), _line(entry, ekeys.get("component")))
+        for key, entry in block.items():
+            if isinstance(entry, dict):
+                ekeys = _ci(entry)
+                component = self.evaluator.resolve(entry.get(ekeys.get("component")),
+                                                   _line(entry, ekeys.get("component")))
+                yield str(key), entry, ekeys, _component_name(component), _line(block, key)
+
+    def _props(self, raw_props: Any, key: str, line: Optional[int], what: str) -> Dict[str, Any]:
+        assert self.evaluator is not None
+        props = self.evaluator.resolve(raw_props, line)
+        self._drain_evaluator_notes()
+        if not isinstance(props, dict):
+            raise ConfigError(f"{what} {key!r} has no props mapping", self.file, line)
+        return props
+
+    def _fc(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
+        assert self.evaluator is not None
+        for key, entry, ekeys, component, line in self._components(top, keys, "services"):
             raw_props = entry.get(ekeys.get("props"))
             has_function = isinstance(raw_props, dict) and "function" in _ci(raw_props)
-            if _component_name(component) != "fc" and not has_function:
+            if component != "fc" and not has_function:
                 continue
             self.evaluator.this = entry
-            props = self.evaluator.resolve(entry.get(ekeys.get("props")), _line(services, key))
-            self._drain_evaluator_notes()
-            if not isinstance(props, dict):
-                raise ConfigError(f"service {key!r} has no props mapping", self.file, _line(services, key))
+            props = self._props(raw_props, key, line, "service")
             pkeys = _ci(props)
             function = props.get(pkeys.get("function"))
             if not isinstance(function, dict):
                 raise ConfigError(f"service {key!r}: missing required key 'props.function' (the function "
                                   "name, runtime, handler, codeUri ...)", self.file,
-                                  _line(props, pkeys.get("function")) or _line(services, key))
+                                  _line(props, pkeys.get("function")) or line)
             service = props.get(pkeys.get("service"))
             service_name = None
             if isinstance(service, dict):
@@ -198,7 +210,7 @@ class _Loader:
             elif isinstance(service, str):
                 service_name = service
             region = _str(props.get(pkeys.get("region")))
-            spec = self._function(function, resource=str(key), service=service_name, region=region,
+            spec = self._function(function, resource=key, service=service_name, region=region,
                                   names=("name",), code_keys=("codeUri",),
                                   memory_keys=("memorySize",), env_keys=("environmentVariables",),
                                   line=_line(props, pkeys.get("function")))
@@ -208,19 +220,9 @@ class _Loader:
 
     # --- fc3 (edition 3.0.0) -------------------------------------------------------------
     def _fc3(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
-        resources = top.get(keys.get("resources"))
-        if resources is None:
-            return
-        if not isinstance(resources, dict):
-            raise ConfigError("resources must be a mapping of resource keys", self.file,
-                              _line(top, keys.get("resources")))
         templates = top.get(keys.get("template"))
         assert self.evaluator is not None
-        for key, entry in resources.items():
-            if not isinstance(entry, dict):
-                continue
-            ekeys = _ci(entry)
-            component = self.evaluator.resolve(entry.get(ekeys.get("component")), _line(entry, ekeys.get("component")))
+        for key, entry, ekeys, component, line in self._components(top, keys, "resources"):
             raw_props = entry.get(ekeys.get("props"))
             extend = entry.get(ekeys.get("extend"))
             if isinstance(extend, dict) and isinstance(templates, dict):
@@ -233,16 +235,13 @@ class _Loader:
             has_function = isinstance(raw_props, dict) and "functionname" in _ci(raw_props)
             # real files compute the component (``${env('fc_component_version', ...)}``): a
             # resource with a functionName is a function whatever its component string says
-            if _component_name(component) != "fc3" and not has_function:
+            if component != "fc3" and not has_function:
                 continue
             self.evaluator.this = {"name": key, "props": raw_props}
-            props = self.evaluator.resolve(raw_props, _line(resources, key))
-            self._drain_evaluator_notes()
-            if not isinstance(props, dict):
-                raise ConfigError(f"resource {key!r} has no props mapping", self.file, _line(resources, key))
+            props = self._props(raw_props, key, line, "resource")
             pkeys = _ci(props)
             region = _str(props.get(pkeys.get("region")))
-            spec = self._function(props, resource=str(key), service=None, region=region,
+            spec = self._function(props, resource=key, service=None, region=region,
                                   names=("functionName",), code_keys=("code",),
                                   memory_keys=("memorySize",), env_keys=("environmentVariables",),
                                   line=_line(entry, ekeys.get("props")))
