@@ -91,7 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "timeout=None): pytest-fctrigger options for this test, class or module (closest wins).",
         "fc_trigger(type, **config): declare a trigger of the function under test "
         "(repeatable); fc_invoke checks the handler's writes against it.",
-        "fc_matrix(*types, app=None, function=None, vars=None): parametrize the test's "
+        "fc_matrix(*types, app=None, function=None, vars=None, fires=3): parametrize the test's "
         "fc_trigger_event over trigger variants or over the triggers an s.yaml declares.",
     ):
         config.addinivalue_line("markers", line)
