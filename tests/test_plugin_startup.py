@@ -43,3 +43,13 @@ def test_cli_help_is_cheap():
     )
     heavy = sorted(m for m in loaded for h in HEAVY if m == h or m.startswith(h + "."))
     assert heavy == [], f"`fctrigger --help` loaded heavy modules: {heavy}"
+
+
+def test_cli_output_into_a_closed_pipe_is_not_a_traceback():
+    # `fctrigger list | head -1`: the reader closes the pipe early
+    proc = subprocess.Popen([sys.executable, "-m", "pytest_fctrigger.cli", "list"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child writes a byte
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in stderr, stderr
