@@ -247,7 +247,7 @@ class HttpDriver:
         rng = self.invoker.rng
         rid = getattr(context, "request_id", None) or new_request_id(rng)
         raw = _body_bytes(body)
-        items = header_items(headers)
+        items = header_items(headers, "fc_http(headers=)")
         raw_path, query_string = request_uri_path(path, query)
         target_path = raw_path + ("?" + query_string if query_string else "")
 

@@ -88,6 +88,14 @@ def test_field_help_lists_the_builder_fields(capsys):
     (["event", "oss", "--json"], "--json is for tablestore events"),
     (["event", "oss", "--bucket", "a", "--bucket", "b"], "--bucket given twice"),
     (["event", "cdn", "--variant", "CdnDomainAdded", "--file-size", "3"], "file_size not part of a CdnDomainAdded"),
+    (["event", "oss", "--bucket"], "--bucket needs a value"),
+    (["event", "http", "--headers", "5"], "http_event(headers=): expected a dict or a list of (name, value) pairs"),
+    (["event", "apigw", "--query", "[1, 2]"], "apigw_event() query: expected a dict or a list of (name, value)"),
+    (["event", "apigw", "--path-params", "5"], "apigw_event(path_params=): expected a dict"),
+    (["event", "rocketmq", "--user-properties", "5"], "rocketmq_event(user_properties=): expected a dict"),
+    (["event", "cdn", "--variant", "CachedObjectsPushed", "--object-paths", "5"], "expected a list of paths"),
+    (["event", "eventbridge", "--event-time", "1e400"], "is not a usable epoch time"),
+    (["event", "mns_topic", "--variant", "JSON", "--publish-time", "1.5"], "expected epoch milliseconds (int)"),
 ])
 def test_errors_are_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)

@@ -126,14 +126,17 @@ def coerce_rng(rng: Union[FCRandom, int, None]) -> FCRandom:
     return FCRandom.coerce(rng)
 
 
-def to_datetime(value: Union[_dt.datetime, int, float], what: str) -> _dt.datetime:
+def to_datetime(value: Union[_dt.datetime, int, float], what: str,
+                expected: str = "a datetime or epoch seconds") -> _dt.datetime:
     """A timezone-aware datetime (naive values are taken as UTC; numbers as epoch seconds)."""
     if isinstance(value, _dt.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _dt.datetime.fromtimestamp(value, UTC)
-    raise ConfigError(f"{what}: expected a datetime, epoch seconds or a preformatted string, "
-                      f"got {type(value).__name__}")
+        try:
+            return _dt.datetime.fromtimestamp(value, UTC)
+        except (OverflowError, ValueError, OSError):  # NaN, or beyond the platform's time_t
+            raise ConfigError(f"{what}: {value!r} is not a usable epoch time in seconds") from None
+    raise ConfigError(f"{what}: expected {expected}, got {type(value).__name__}")
 
 
 def parse_time(value: str, what: str) -> _dt.datetime:
@@ -159,7 +162,7 @@ def resolve_time(value: TimeLike, rng: FCRandom, what: str) -> Tuple[_dt.datetim
         return rng.time(), None
     if isinstance(value, str):
         return parse_time(value, what), value
-    return to_datetime(value, what), None
+    return to_datetime(value, what, "a datetime, epoch seconds or a preformatted string"), None
 
 
 def iso_ms(t: _dt.datetime) -> str:
@@ -280,6 +283,19 @@ def as_text(value: Union[str, bytes, bytearray], what: str) -> str:
             raise ConfigError(f"{what}: bytes must be UTF-8 text for this event "
                               "(base64-encode binary data yourself)") from None
     raise ConfigError(f"{what}: expected str or bytes, got {type(value).__name__}")
+
+
+def as_str(value: Any, what: str) -> str:
+    """A text field given by the caller (a CLI flag without a value arrives as ``True``)."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{what}: expected a string, got {value!r}")
+    return value
+
+
+def as_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{what}: expected a dict, got {type(value).__name__}")
+    return value
 
 
 def as_int(value: Any, what: str) -> int:

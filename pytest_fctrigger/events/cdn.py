@@ -77,6 +77,13 @@ def _object_paths(rng: FCRandom, when: _dt.datetime, object_type: str) -> List[s
             for _ in range(rng.randint(1, 3))]
 
 
+def _given_paths(paths: Any) -> List[str]:
+    if isinstance(paths, (str, bytes)) or not isinstance(paths, (list, tuple)) \
+            or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"cdn_event(object_paths=): expected a list of paths (strings), got {paths!r}")
+    return list(paths)
+
+
 def cdn_event(
     *,
     event_name: str = "LogFileCreated",
@@ -146,7 +153,7 @@ def cdn_event(
         created = as_int(create_time, "cdn_event(create_time=)") if create_time is not None \
             else epoch_s(when) - rng.randint(5, 120)
         params = {
-            "objectPath": list(object_paths) if object_paths is not None
+            "objectPath": _given_paths(object_paths) if object_paths is not None
             else _object_paths(rng, when, object_type),
             "createTime": created,
             "domain": domain,

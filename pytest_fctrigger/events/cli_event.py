@@ -50,13 +50,14 @@ def _parse_value(raw: str) -> Any:
 
 
 def _coerce(param: inspect.Parameter, raw: Any) -> Any:
-    if not isinstance(raw, str):
-        return raw
     annotation = param.annotation if isinstance(param.annotation, str) else repr(param.annotation)
     tokens = set(re.findall(r"[A-Za-z_]\w*", annotation))
-    if tokens and tokens <= _TEXT_TOKENS:
+    text_only = bool(tokens) and tokens <= _TEXT_TOKENS
+    if not isinstance(raw, str):  # a --flag without a value: true, which no text field takes
+        if text_only:
+            raise ConfigError(f"--{param.name.replace('_', '-')} needs a value")
         return raw
-    return _parse_value(raw)
+    return raw if text_only else _parse_value(raw)
 
 
 def _split(args: List[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:

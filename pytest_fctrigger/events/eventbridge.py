@@ -38,6 +38,7 @@ from ._fields import (
     alnum,
     apply_overrides,
     as_int,
+    as_mapping,
     as_text,
     coerce_rng,
     epoch_ms,
@@ -177,6 +178,7 @@ def rocketmq_event(
     topic = topic or resource_name(rng, "topic")
     instance_id = instance_id or f"MQ_INST_{account_id}_{mixed_letters(rng, 8)}"
     source = f"RocketMQ-Function-{trigger_name}"
+    user_props = dict(as_mapping(user_properties, "rocketmq_event(user_properties=)")) if user_properties else {}
     first_offset = rng.randint(0, 10_000)
     max_offset = first_offset + len(bodies)
 
@@ -195,7 +197,7 @@ def rocketmq_event(
                 "TAGS": tags if tags is not None else rng.choice(("TagA", "TagB", "order", "audit")),
                 "INSTANCE_ID": instance_id,
             },
-            "userProperties": dict(user_properties or {}),
+            "userProperties": user_props,
             "body": as_text(text, "rocketmq_event(body=)"),
         }
         return cloud_event(rng, source=source, type="mq:Topic:SendMessage",

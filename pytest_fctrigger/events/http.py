@@ -36,9 +36,18 @@ import sys
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote, unquote, urlencode
 
-from ..errors import UnknownFieldError
+from ..errors import ConfigError, UnknownFieldError
 from ._base import FCEvent
-from ._fields import apply_overrides, coerce_rng, epoch_ms, iso_s, reject_unknown, resolve_time
+from ._fields import (
+    apply_overrides,
+    as_mapping,
+    as_str,
+    coerce_rng,
+    epoch_ms,
+    iso_s,
+    reject_unknown,
+    resolve_time,
+)
 
 __all__ = [
     "apigw_event",
@@ -53,7 +62,23 @@ __all__ = [
 HeadersArg = Union[None, Mapping[str, Any], Sequence[Tuple[str, Any]]]
 QueryArg = Union[None, str, Mapping[str, Any], Sequence[Tuple[str, Any]]]
 
-DEFAULT_USER_AGENT = "curl/8.4.0"
+# Clients that call HTTP triggers and API Gateway APIs: tools, SDKs, browsers, webhooks.
+# Drawn from the test's seed when a request names none (a fixed list: byte-stable events).
+USER_AGENTS = (
+    "curl/8.4.0",
+    "PostmanRuntime/7.32.3",  # the FC 3.0 HTTP trigger doc's sample
+    "python-requests/2.31.0",
+    "okhttp/4.12.0",
+    "Go-http-client/1.1",
+    "axios/1.6.2",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.2 Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.44(0x18002c2f) NetType/WIFI Language/zh_CN",
+    "Apache-HttpClient/4.5.14 (Java/17.0.9)",
+)
 FC2_API_VERSION = "2016-08-15"  # FC 2.0 HTTP trigger URLs: /<version>/proxy/<service>/<function>/...
 
 # Content types whose bodies FC treats as text (not base64-encoded in the FC 3.0 event).
@@ -71,11 +96,17 @@ def canonical_header_key(key: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
-def header_items(headers: HeadersArg) -> List[Tuple[str, str]]:
+def header_items(headers: HeadersArg, what: str = "headers") -> List[Tuple[str, str]]:
     """Headers as (name, value) pairs; a list value means the header is repeated."""
     if headers is None:
         return []
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    if isinstance(headers, Mapping):
+        pairs: Any = headers.items()
+    elif isinstance(headers, (list, tuple)) and all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in headers):
+        pairs = headers
+    else:
+        raise ConfigError(f"{what}: expected a dict or a list of (name, value) pairs, got {headers!r}")
     items: List[Tuple[str, str]] = []
     for name, value in pairs:
         values = value if isinstance(value, (list, tuple)) else [value]
@@ -90,7 +121,7 @@ def _grouped(items: Iterable[Tuple[str, str]], key=lambda k: k) -> Dict[str, Lis
     return grouped
 
 
-def query_items(query: QueryArg) -> List[Tuple[str, str]]:
+def query_items(query: QueryArg, what: str = "query") -> List[Tuple[str, str]]:
     """Query parameters as (name, value) pairs (a list value repeats the parameter)."""
     if query is None or query == "":
         return []
@@ -98,16 +129,18 @@ def query_items(query: QueryArg) -> List[Tuple[str, str]]:
         from urllib.parse import parse_qsl
 
         return parse_qsl(query.lstrip("?"), keep_blank_values=True)
-    return header_items(query)
+    return header_items(query, what)
 
 
-def request_uri_path(path: str, query: QueryArg = None) -> Tuple[str, str]:
+def request_uri_path(path: str, query: QueryArg = None, what: str = "") -> Tuple[str, str]:
     """Split ``path`` (which may carry ``?query``) and merge ``query``: (raw path, query string)."""
-    raw_path, _, inline = str(path or "/").partition("?")
+    if path is not None and not isinstance(path, str):
+        raise ConfigError(f"{what}path: expected a string like '/items?id=1', got {path!r}")
+    raw_path, _, inline = (path or "/").partition("?")
     if not raw_path.startswith("/"):
         raw_path = "/" + raw_path
     parts = [inline] if inline else []
-    extra = urlencode(query_items(query)) if not isinstance(query, str) else query.lstrip("?")
+    extra = urlencode(query_items(query, what + "query")) if not isinstance(query, str) else query.lstrip("?")
     if extra:
         parts.append(extra)
     return quote(raw_path, safe="/!$&'()*+,;=:@%-._~"), "&".join(parts)
@@ -120,7 +153,14 @@ def _body_bytes(body: Any) -> bytes:
         return bytes(body)
     if isinstance(body, str):
         return body.encode("utf-8")
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"body: expected bytes, str or a JSON-able value, got {body!r} ({exc})") from None
+
+
+def _method(method: Any, builder: str) -> str:
+    return as_str(method, f"{builder}(method=)").upper()
 
 
 def _content_type(items: Sequence[Tuple[str, str]]) -> Optional[str]:
@@ -159,31 +199,33 @@ def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: Heade
     if base64 and body is None:
         body = {"id": r.randint(1, 10 ** 6), "message": "hello from API Gateway"}
     raw = _body_bytes(body)
-    method = (method or ("POST" if raw else "GET")).upper()
-    items = header_items(headers)
+    method = _method(method or ("POST" if raw else "GET"), "apigw_event")
+    items = header_items(headers, "apigw_event(headers=)")
     names = {n.lower() for n, _ in items}
     region = r.region
     if "host" not in names:
         items.insert(0, ("Host", f"{r.hex(32)}-{region}.alicloudapi.com"))
     if "user-agent" not in names:
-        items.append(("User-Agent", DEFAULT_USER_AGENT))
+        items.append(("User-Agent", r.choice(USER_AGENTS)))
     if "accept" not in names:
         items.append(("Accept", "*/*"))
     if raw and "content-type" not in names:
         items.append(("Content-Type", "application/json" if isinstance(body, (dict, list)) else
                       "application/octet-stream"))
     if "x-forwarded-for" not in names:
-        items.append(("X-Forwarded-For", source_ip or r.public_ipv4()))
+        items.append(("X-Forwarded-For", as_str(source_ip, "apigw_event(source_ip=)") if source_ip
+                      else r.public_ipv4()))
     ctype = (_content_type(items) or "").split(";", 1)[0].strip().lower()
     if base64 is None:
         base64 = bool(raw) and ctype != "application/x-www-form-urlencoded"
-    raw_path, query_string = request_uri_path(path, query)
+    raw_path, query_string = request_uri_path(path, query, "apigw_event() ")
     data: Dict[str, Any] = {
         "path": unquote(raw_path),
         "httpMethod": method,
         "headers": {k: ",".join(v) for k, v in _grouped(items).items()},
         "queryParameters": {k: ",".join(v) for k, v in _grouped(query_items(query_string)).items()},
-        "pathParameters": {str(k): str(v) for k, v in (path_params or {}).items()},
+        "pathParameters": {str(k): str(v) for k, v in
+                           as_mapping(path_params or {}, "apigw_event(path_params=)").items()},
         "body": _b64.b64encode(raw).decode("ascii") if base64 else raw.decode("utf-8", "replace"),
         "isBase64Encoded": bool(base64),
     }
@@ -214,13 +256,15 @@ def http_event(*, method: str = "GET", path: str = "/", headers: HeadersArg = No
 
     r = coerce_rng(rng)
     raw = _body_bytes(body)
-    items = header_items(headers)
-    ua = user_agent or next((v for n, v in items if n.lower() == "user-agent"), None) or DEFAULT_USER_AGENT
+    method = _method(method, "http_event")
+    items = header_items(headers, "http_event(headers=)")
+    ua = (as_str(user_agent, "http_event(user_agent=)") if user_agent is not None else None) \
+        or next((v for n, v in items if n.lower() == "user-agent"), None) or r.choice(USER_AGENTS)
     if not any(n.lower() == "user-agent" for n, _ in items):
         items.append(("User-Agent", ua))
     if base64 is None:
         base64 = bool(raw) and not _is_text(raw, _content_type(items))
-    raw_path, query_string = request_uri_path(path, query)
+    raw_path, query_string = request_uri_path(path, query, "http_event() ")
     when, preformatted = resolve_time(time, r, "http_event(time=)")
     time_text = preformatted or iso_s(when)
     epoch = str(epoch_ms(when))
@@ -238,10 +282,10 @@ def http_event(*, method: str = "GET", path: str = "/", headers: HeadersArg = No
             "domainName": f"{prefix}.{region}.fcapp.run",
             "domainPrefix": prefix,
             "http": {
-                "method": method.upper(),
+                "method": method,
                 "path": unquote(raw_path),
                 "protocol": protocol,
-                "sourceIp": source_ip or r.public_ipv4(),
+                "sourceIp": as_str(source_ip, "http_event(source_ip=)") if source_ip else r.public_ipv4(),
                 "userAgent": ua,
             },
             "requestId": request_id or new_request_id(r),
@@ -276,14 +320,17 @@ def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = 
 
         context = make_context(rng=r)
     raw = _body_bytes(body)
-    raw_path, query_string = request_uri_path(path, query)
-    if request_uri is None:
+    method = _method(method, "wsgi_environ")
+    raw_path, query_string = request_uri_path(path, query, "wsgi_environ() ")
+    if request_uri is not None:
+        as_str(request_uri, "wsgi_environ(request_uri=)")
+    else:
         service = getattr(getattr(context, "service", None), "name", None) or "test-service"
         function = getattr(getattr(context, "function", None), "name", None) or "test-function"
         request_uri = f"/{FC2_API_VERSION}/proxy/{service}/{function}{raw_path}"
         if query_string:
             request_uri += "?" + query_string
-    inherited = dict(os.environ if base_environ is None else base_environ)
+    inherited = dict(os.environ if base_environ is None else as_mapping(base_environ, "wsgi_environ(base_environ=)"))
     environ: Dict[str, Any] = dict(inherited)
     environ.update({
         "CONTENT_LENGTH": str(len(raw)),
@@ -304,10 +351,10 @@ def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = 
         "wsgi.run_once": False,
     })
     environ["PATH_INFO"] = unquote(raw_path) or "/"
-    environ["REQUEST_METHOD"] = method.upper()
+    environ["REQUEST_METHOD"] = method
     environ["fc.request_uri"] = request_uri
-    environ["REMOTE_ADDR"] = client_ip or r.public_ipv4()
-    grouped = _grouped(header_items(headers))
+    environ["REMOTE_ADDR"] = as_str(client_ip, "wsgi_environ(client_ip=)") if client_ip else r.public_ipv4()
+    grouped = _grouped(header_items(headers, "wsgi_environ(headers=)"))
     ct_key = next((k for k in grouped if k.lower() == "content-type"), None)
     if ct_key is not None:
         environ["CONTENT_TYPE"] = ",".join(grouped.pop(ct_key))
@@ -318,7 +365,7 @@ def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = 
     environ["HTTP_X_FC_FUNCTION_HANDLER"] = getattr(getattr(context, "function", None), "handler", "")
     environ["fc.context"] = context
     if overrides:
-        bad = [k for k in overrides if k not in environ]
+        bad = [k for k in as_mapping(overrides, "wsgi_environ(overrides=)") if k not in environ]
         if bad:
             raise UnknownFieldError("wsgi_environ overrides", bad,
                                     [k for k in environ if k not in inherited])

@@ -42,6 +42,7 @@ from ._fields import (
     dumps,
     epoch_ms,
     message_text,
+    parse_time,
     reject_unknown,
     resource_name,
     to_datetime,
@@ -83,7 +84,7 @@ def mns_topic_event(
     account_id: Optional[str] = None,
     subscription: Optional[str] = None,
     message_id: Optional[str] = None,
-    publish_time: Union[int, _dt.datetime, None] = None,
+    publish_time: Union[int, _dt.datetime, str, None] = None,
     tag: Optional[str] = None,
     rng: Union[FCRandom, int, None] = None,
     overrides: Optional[Mapping[str, Any]] = None,
@@ -93,8 +94,8 @@ def mns_topic_event(
 
     ``format``: ``"STREAM"`` or ``"JSON"`` (the trigger's ``notifyContentFormat``).
     ``attributes``: dict of message attributes, ``True`` for a realistic one, or
-    ``None``. ``publish_time``: epoch milliseconds or a datetime. The variant is
-    ``STREAM``, ``STREAM+attrs``, ``JSON`` or ``JSON+attrs``.
+    ``None``. ``publish_time``: epoch milliseconds (int), a datetime or an ISO-8601
+    string. The variant is ``STREAM``, ``STREAM+attrs``, ``JSON`` or ``JSON+attrs``.
     """
     if unknown:
         reject_unknown(mns_topic_event, unknown)
@@ -122,8 +123,13 @@ def mns_topic_event(
         published = epoch_ms(rng.time())
     elif isinstance(publish_time, int) and not isinstance(publish_time, bool):
         published = publish_time
-    else:
+    elif isinstance(publish_time, str):
+        published = epoch_ms(parse_time(publish_time, "mns_topic_event(publish_time=)"))
+    elif isinstance(publish_time, _dt.datetime):
         published = epoch_ms(to_datetime(publish_time, "mns_topic_event(publish_time=)"))
+    else:  # a float would be ambiguous: seconds or milliseconds?
+        raise ConfigError("mns_topic_event(publish_time=): expected epoch milliseconds (int), a datetime "
+                          f"or an ISO-8601 string, got {publish_time!r}")
     data = {}
     if attrs:
         clash = sorted(set(attrs) & set(_JSON_KEYS))

@@ -155,7 +155,7 @@ def oss_event(
     if unknown:
         reject_unknown(oss_event, unknown)
     rng = coerce_rng(rng)
-    if event_name in _CANONICAL:
+    if isinstance(event_name, str) and event_name in _CANONICAL:
         name = event_name
     elif isinstance(event_name, str) and event_name.endswith("*"):
         family = expand_oss_event_names([event_name])

@@ -89,6 +89,9 @@ def _primary_key(pk: Any, rng: FCRandom) -> List[Dict[str, Any]]:
         ]
     if isinstance(pk, Mapping):
         pk = list(pk.items())
+    elif not isinstance(pk, (list, tuple)):
+        raise ConfigError("tablestore_record(primary_key=): expected a list of (name, value) pairs, "
+                          f"a list of {{'ColumnName', 'Value'}} dicts or a dict, got {type(pk).__name__}")
     out = []
     for i, item in enumerate(pk):
         where = f"tablestore_record(primary_key[{i}])"
@@ -134,6 +137,9 @@ def _default_columns(row_type: str, rng: FCRandom, ts_ms: int) -> List[Dict[str,
 def _columns(columns: Any, row_type: str, ts_ms: int) -> List[Dict[str, Any]]:
     if isinstance(columns, Mapping):
         columns = list(columns.items())
+    elif not isinstance(columns, (list, tuple)):
+        raise ConfigError("tablestore_record(columns=): expected a list of (name, value) pairs or "
+                          f"column dicts, or a dict, got {type(columns).__name__}")
     out = []
     for i, item in enumerate(columns):
         where = f"tablestore_record(columns[{i}])"
