@@ -103,9 +103,52 @@ def test_udp_datagrams_to_public_addresses_are_refused(tripwire):
                 sock.sendto(b"\x00" * 12, ("8.8.8.8", 53))  # the shape of a DNS query
             with pytest.raises(NetworkBlockedError):
                 sock.connect_ex((PUBLIC_IP, 53))
+            if hasattr(sock, "sendmsg"):
+                with pytest.raises(NetworkBlockedError, match="8.8.4.4"):
+                    sock.sendmsg([b"\x00" * 12], [], 0, ("8.8.4.4", 53))
         finally:
             sock.close()
     assert tripwire.hits == []
+
+
+# every way a test reaches for the network, as (name, call); each must stop beneath a broken guard
+ATTEMPTS = [
+    ("requests.get", lambda: handler_fetching_a_page(b"{}", None)),
+    ("create_connection", lambda: handler_opening_a_socket(b"{}", None)),
+    ("socket.connect", lambda: handler_raw_socket(b"{}", None)),
+    ("getaddrinfo", lambda: socket.getaddrinfo("example.com", 443)),
+    ("gethostbyname", lambda: socket.gethostbyname("example.com")),
+    ("gethostbyname_ex", lambda: socket.gethostbyname_ex("example.com")),
+    ("gethostbyaddr", lambda: socket.gethostbyaddr(PUBLIC_IP)),
+    ("getnameinfo", lambda: socket.getnameinfo((PUBLIC_IP, 53), 0)),
+    ("sendto", lambda: _udp(lambda s: s.sendto(b"\x00" * 12, ("8.8.8.8", 53)))),
+    ("sendmsg", lambda: _udp(lambda s: s.sendmsg([b"\x00" * 12], [], 0, ("8.8.8.8", 53)))),
+    ("connect_ex", lambda: _udp(lambda s: s.connect_ex((PUBLIC_IP, 53)))),
+]
+
+
+def _udp(send):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        return send(sock)
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("name,attempt", ATTEMPTS, ids=[name for name, _ in ATTEMPTS])
+def test_the_tripwire_stops_what_a_broken_guard_lets_through(monkeypatch, tripwire, name, attempt):
+    """The safety net itself: with the guard's checks broken (everything counts as
+    loopback), every attempt above is still refused beneath it and recorded."""
+    from pytest_fctrigger.cloud import guard
+
+    if name == "sendmsg" and not hasattr(socket.socket, "sendmsg"):
+        pytest.skip("no sendmsg on this platform")
+    monkeypatch.setattr(guard, "is_loopback_host", lambda host: True)
+    monkeypatch.setattr(guard._STATE, "allowed", lambda host: True)
+    with NetworkGuard():
+        with pytest.raises(OSError, match="tripwire"):  # requests wraps it in its ConnectionError
+            attempt()
+    assert len(tripwire.hits) == 1
 
 
 def test_refusal_is_immediate_even_from_another_thread(tripwire):
@@ -210,7 +253,9 @@ def _snapshot():
             {n: socket.socket.__dict__.get(n, "<inherited>") for n in _METHOD_NAMES})
 
 
-def test_guard_restores_exactly_what_was_there():
+def test_guard_restores_exactly_what_was_there(monkeypatch):
+    for name in _METHOD_NAMES:  # take the session tripwire's overrides away for this test
+        monkeypatch.delattr(socket.socket, name, raising=False)
     before = _snapshot()
     assert before[1]["connect"] == "<inherited>"  # plain CPython: methods come from _socket.socket
     with NetworkGuard():
