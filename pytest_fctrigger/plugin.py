@@ -275,16 +275,24 @@ def fc_redis(fc_settings: FCSettings):
 @pytest.fixture
 def fc_triggers(request: pytest.FixtureRequest) -> List[Any]:
     """Triggers declared with ``@pytest.mark.fc_trigger`` on the test, its class and module."""
+    from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.triggers.model import TriggerSpec
 
     triggers = []
     for marker in request.node.iter_markers("fc_trigger"):
+        # a bad marker is one line naming the test, not a traceback through this fixture
         if len(marker.args) != 1:
-            raise pytest.UsageError(
-                f"{request.node.nodeid}: @pytest.mark.fc_trigger takes one positional argument, "
-                f"the trigger type (e.g. 'oss'), then keyword config; got {marker.args!r}"
-            )
-        triggers.append(TriggerSpec.from_marker(marker.args[0], **marker.kwargs))
+            pytest.fail(f"{request.node.nodeid}: @pytest.mark.fc_trigger takes one positional argument, "
+                        f"the trigger type (e.g. 'oss'), then keyword config; got {marker.args!r}",
+                        pytrace=False)
+        problem = None
+        try:
+            triggers.append(TriggerSpec.from_marker(marker.args[0], **marker.kwargs))
+        except FCTriggerError as exc:
+            problem = str(exc)
+        if problem is not None:  # failed outside the except block: no chained traceback
+            pytest.fail(f"{request.node.nodeid}: @pytest.mark.fc_trigger({marker.args[0]!r}, ...): {problem}",
+                        pytrace=False)
     triggers.reverse()  # farthest (module) first, as declared top-down
     from pytest_fctrigger.matrix import current_case
 
@@ -377,10 +385,8 @@ def fc_trigger_event(request: pytest.FixtureRequest, fc_random):
     """The event of the current ``fc_matrix`` case."""
     case = getattr(request, "param", None)
     if case is None:
-        raise pytest.UsageError(
-            f"{request.node.nodeid}: fc_trigger_event is parametrized by "
-            "@pytest.mark.fc_matrix(...); add that marker to the test"
-        )
+        pytest.fail(f"{request.node.nodeid}: fc_trigger_event is parametrized by "
+                    "@pytest.mark.fc_matrix(...); add that marker to the test", pytrace=False)
     return case.build(fc_random)
 
 

@@ -6,7 +6,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import ConfigError
-from .model import TriggerSpec, canonical_type
+from .model import OSS_CONFIG_EVENTS, TriggerSpec, canonical_type
 
 # shorthand -> how it maps, per trigger type
 _SHORTHANDS = {
@@ -38,7 +38,11 @@ def trigger_from_shorthand(type_: str, config: Mapping[str, Any]) -> TriggerSpec
         if isinstance(events, str):
             events = [events]
         if events is not None:
-            cfg["events"] = [e if e.startswith("oss:") else "oss:" + e for e in events]
+            cfg["events"] = [e if str(e).startswith("oss:") else f"oss:{e}" for e in events]
+            for event in cfg["events"]:
+                if event not in OSS_CONFIG_EVENTS:  # a typo would silently never match a write
+                    raise ConfigError(f"oss trigger {name!r}: unknown OSS event {event!r}; valid events: "
+                                      + ", ".join(OSS_CONFIG_EVENTS))
         else:
             cfg["events"] = ["oss:ObjectCreated:*"]
         flt = extra.pop("filter", None)
@@ -440,7 +444,6 @@ def build_trigger(
         CDN_EVENT_NAMES,
         EVENTBRIDGE_SOURCE_PARAMETERS,
         EVENTBRIDGE_SOURCE_TYPES,
-        OSS_CONFIG_EVENTS,
     )
 
     owner = f"function {function!r}, " if function else ""
