@@ -212,9 +212,9 @@ def _renamed_oss_event(name: str) -> Callable[[Any, MatrixCase], Any]:
 
 
 def _timer_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    from .triggers.cron import parse_cron
+    from .triggers.cron import schedule_of
 
-    schedule = parse_cron(trigger.cron)  # a bad expression fails collection, not the test
+    schedule = schedule_of(trigger)  # a bad expression fails collection (file:line), not the test
     for index in range(1, fires + 1):
         def build(rng: Any, case: MatrixCase, index: int = index) -> Any:
             from .events import timer_event

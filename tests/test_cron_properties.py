@@ -1,5 +1,6 @@
-"""Property tests: the cron parser accepts or raises CronError, never anything else;
-accepted schedules fire only at matching instants, in order."""
+"""Property tests: the cron parser accepts or raises CronError, never anything else (and
+next_fires of what it accepts returns fire times or raises CronError); accepted schedules
+fire only at matching instants, in order."""
 
 from __future__ import annotations
 
@@ -22,15 +23,23 @@ cron_like = st.lists(cron_alphabet, max_size=30).map("".join)
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.one_of(st.text(max_size=40), cron_like))
-def test_parser_accepts_or_raises_its_own_error(text):
+@given(st.one_of(st.text(max_size=40), cron_like),
+       st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 31)))
+def test_parser_accepts_or_raises_its_own_error(text, start):
     try:
         schedule = parse_cron(text)
     except CronError as exc:
         assert exc.expression == text
         assert str(exc).startswith("invalid cron expression")
+        return
+    assert schedule.expression == text
+    # what it accepted it can also evaluate: fire times, or CronError (never fires, past 9999)
+    try:
+        fires = schedule.next_fires(start.replace(tzinfo=UTC), 2)
+    except CronError as exc:
+        assert exc.expression == text
     else:
-        assert schedule.expression == text
+        assert len(fires) == 2 and fires[0] > start.replace(tzinfo=UTC)
 
 
 def _field(values, low, high, names=None, allow_step=True):

@@ -18,25 +18,43 @@ UTC = timezone.utc
 SHANGHAI = timezone(timedelta(hours=8))
 START = datetime(2024, 1, 1, tzinfo=UTC)  # a Monday
 
-# (示例, Cron表达式 (UTC), 时区表达式) exactly as the seeds print them
+FRIDAY_NOON = datetime(2024, 1, 5, 12, tzinfo=UTC)
+
+
+def _utc(*days_hours_minutes):
+    return [datetime(2024, 1, d, h, m, tzinfo=UTC) for d, h, m in days_hours_minutes]
+
+
+# (示例, Cron表达式 (UTC), 时区表达式) exactly as the seeds print them, and the first three
+# fires after Friday 2024-01-05 12:00 UTC worked out by hand from the 示例 text (12:00
+# Beijing is 04:00 UTC; MON-FRI rows skip the weekend to Monday the 8th)
 SEED_EXAMPLES = [
-    ("每天12:00调度函数", "0 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 0 12 * * *"),
-    ("每天12:30调度函数", "0 30 4 * * *", "CRON_TZ=Asia/Shanghai 0 30 12 * * *"),
-    ("每小时的26分，29分，33分调度函数", "0 26,29,33 * * * *", "CRON_TZ=Asia/Shanghai 0 26,29,33 * * * *"),
-    ("周一到周五的每天12:30调度函数", "0 30 4 ? * MON-FRI", "CRON_TZ=Asia/Shanghai 0 30 12 ? * MON-FRI"),
+    ("每天12:00调度函数", "0 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 0 12 * * *",
+     _utc((6, 4, 0), (7, 4, 0), (8, 4, 0))),
+    ("每天12:30调度函数", "0 30 4 * * *", "CRON_TZ=Asia/Shanghai 0 30 12 * * *",
+     _utc((6, 4, 30), (7, 4, 30), (8, 4, 30))),
+    ("每小时的26分，29分，33分调度函数", "0 26,29,33 * * * *", "CRON_TZ=Asia/Shanghai 0 26,29,33 * * * *",
+     _utc((5, 12, 26), (5, 12, 29), (5, 12, 33))),
+    ("周一到周五的每天12:30调度函数", "0 30 4 ? * MON-FRI", "CRON_TZ=Asia/Shanghai 0 30 12 ? * MON-FRI",
+     _utc((8, 4, 30), (9, 4, 30), (10, 4, 30))),
     ("周一到周五的每天12:00～14:00每5分钟调度函数", "0 0/5 4-6 ? * MON-FRI",
-     "CRON_TZ=Asia/Shanghai 0 0/5 12-14 ? * MON-FRI"),
-    ("一月到四月每天12:00调度函数", "0 0 4 ? JAN,FEB,MAR,APR *", "CRON_TZ=Asia/Shanghai 0 0 12 ? JAN,FEB,MAR,APR *"),
+     "CRON_TZ=Asia/Shanghai 0 0/5 12-14 ? * MON-FRI", _utc((8, 4, 0), (8, 4, 5), (8, 4, 10))),
+    ("一月到四月每天12:00调度函数", "0 0 4 ? JAN,FEB,MAR,APR *", "CRON_TZ=Asia/Shanghai 0 0 12 ? JAN,FEB,MAR,APR *",
+     _utc((6, 4, 0), (7, 4, 0), (8, 4, 0))),
 ]
 
 
-@pytest.mark.parametrize("example, utc_expr, tz_expr", SEED_EXAMPLES, ids=[row[1] for row in SEED_EXAMPLES])
-def test_seed_example_utc_and_cron_tz_columns_give_the_same_instants(example, utc_expr, tz_expr):
+@pytest.mark.parametrize("example, utc_expr, tz_expr, first_fires", SEED_EXAMPLES,
+                         ids=[row[1] for row in SEED_EXAMPLES])
+def test_seed_example_utc_and_cron_tz_columns_give_the_same_instants(example, utc_expr, tz_expr, first_fires):
     utc_fires = next_fires(utc_expr, START, 200)
     assert len(utc_fires) == 200
     assert utc_fires == next_fires(tz_expr, START, 200)
     assert all(t.tzinfo is UTC for t in utc_fires)
     assert utc_fires == sorted(set(utc_fires))
+    # both columns mean what the 示例 says, not merely the same thing as each other
+    assert next_fires(utc_expr, FRIDAY_NOON, 3) == first_fires
+    assert next_fires(tz_expr, FRIDAY_NOON, 3) == first_fires
 
 
 def test_seed_example_every_day_at_noon_beijing():
@@ -225,3 +243,13 @@ def test_non_timer_trigger_and_bad_trigger_cron_say_where():
     with pytest.raises(CronError) as info:
         next_fires(bad, START, 1)
     assert (info.value.file, info.value.line) == ("s.yaml", 12)
+
+
+@pytest.mark.parametrize("expr", ["0 0 0 1 1 *", "CRON_TZ=Asia/Shanghai 0 0 0 31 DEC *", "@every 24h"])
+def test_fires_past_the_year_9999_are_a_cron_error(expr):
+    # the calendar ends; the caller gets the parser's own error, not datetime's
+    with pytest.raises(CronError, match="fall beyond the year 9999"):
+        next_fires(expr, datetime(9999, 12, 30, 12, tzinfo=UTC), 2)
+    # the fires that do exist before the end are still returned
+    assert next_fires("0 0 0 * * *", datetime(9999, 12, 30, 12, tzinfo=UTC), 1) == [
+        datetime(9999, 12, 31, tzinfo=UTC)]

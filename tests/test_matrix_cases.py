@@ -158,3 +158,15 @@ def test_unknown_function_names_the_functions(fc_app):
 def test_custom_case_with_own_builder():
     case = MatrixCase("custom[one]", "timer", builder=lambda rng, c: json.dumps({"seed": rng.seed}).encode())
     assert case.build(9) == b'{"seed": 9}'
+
+
+def test_a_bad_cron_fails_with_the_file_and_line_of_the_expression(tmp_path):
+    from pytest_fctrigger.triggers.cron import CronError
+    from triggers_helpers import write_fc3
+
+    path = write_fc3(tmp_path, {"f": [{"triggerName": "tick", "triggerType": "timer",
+                                       "triggerConfig": {"cronExpression": "0 0 4 * *"}}]})
+    with pytest.raises(CronError, match="expected 6 fields") as info:
+        cases_for_app(load_app(path, warn=False), "f")
+    assert info.value.file == str(path)
+    assert "cronExpression" in path.read_text().splitlines()[info.value.line - 1]

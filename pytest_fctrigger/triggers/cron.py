@@ -173,18 +173,24 @@ class CronSchedule:
         if self.never_fires:
             raise CronError(self.expression, "it never fires (no month has that day of the month)")
         zone = self.zone
-        # start the wall-clock walk early enough to see a second (folded) occurrence
-        wall_start = begin.astimezone(zone).replace(tzinfo=None) - _dt.timedelta(hours=3, seconds=1)
-        walker = croniter(self._croniter_expr, wall_start, second_at_beginning=True)
         heap: List[_dt.datetime] = []
-        while True:
-            wall = walker.get_next(_dt.datetime)
-            for instant in _wall_to_utc(wall, zone):
-                if instant > begin:
-                    heapq.heappush(heap, instant)
-            horizon = wall.replace(tzinfo=UTC) - _max_offset(wall, zone)
-            while heap and heap[0] <= horizon:
-                yield heapq.heappop(heap)
+        try:
+            # start the wall-clock walk early enough to see a second (folded) occurrence
+            wall_start = begin.astimezone(zone).replace(tzinfo=None) - _dt.timedelta(hours=3, seconds=1)
+            walker = croniter(self._croniter_expr, wall_start, second_at_beginning=True)
+            while True:
+                wall = walker.get_next(_dt.datetime)
+                for instant in _wall_to_utc(wall, zone):
+                    if instant > begin:
+                        heapq.heappush(heap, instant)
+                horizon = wall.replace(tzinfo=UTC) - _max_offset(wall, zone)
+                while heap and heap[0] <= horizon:
+                    yield heapq.heappop(heap)
+        except (ValueError, OverflowError):  # croniter / datetime past the year 9999
+            pass
+        while heap:  # the fires found before the calendar ran out
+            yield heapq.heappop(heap)
+        raise CronError(self.expression, f"fire times after {begin.isoformat()} fall beyond the year 9999")
 
     @property
     def never_fires(self) -> bool:
