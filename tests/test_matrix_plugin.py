@@ -55,6 +55,11 @@ def test_matrix_from_s_yaml_produces_exactly_the_cases_its_triggers_imply(pytest
             record = json.loads(fc_trigger_event)["events"][0]
             assert record["oss"]["object"]["key"].startswith("source/")
             assert record["oss"]["object"]["key"].endswith(".png")
+
+        @pytest.mark.fc_matrix(app="app/src/s.yaml", vars={"bucketName": "media-in"})
+        def test_all(fc_trigger_event, fc_matrix_case):
+            assert fc_trigger_event.trigger_type == fc_matrix_case.trigger_type
+            assert fc_matrix_case.trigger in fc_matrix_case.function.triggers
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
@@ -65,8 +70,17 @@ def test_matrix_from_s_yaml_produces_exactly_the_cases_its_triggers_imply(pytest
         "test_events[table-stream[PutRow]]", "test_events[table-stream[UpdateRow]]",
         "test_events[table-stream[DeleteRow]]", "test_events[cdn-logs[LogFileCreated]]",
         "test_resize[on-upload[ObjectCreated:PutObject]]", "test_resize[on-upload[ObjectCreated:PostObject]]",
+        # no function=: every function's triggers, ids prefixed with the function name
+        "test_all[resize-dev/on-upload[ObjectCreated:PutObject]]",
+        "test_all[resize-dev/on-upload[ObjectCreated:PostObject]]",
+        "test_all[etl/sls-trigger[media-logs/access-log]]",
+        "test_all[events/nightly[fire-1]]", "test_all[events/nightly[fire-2]]", "test_all[events/nightly[fire-3]]",
+        "test_all[events/orders[JSON]]", "test_all[events/orders[JSON+attrs]]",
+        "test_all[events/table-stream[PutRow]]", "test_all[events/table-stream[UpdateRow]]",
+        "test_all[events/table-stream[DeleteRow]]", "test_all[events/cdn-logs[LogFileCreated]]",
+        "test_all[web/http[GET]]", "test_all[web/http[POST]]",
     ])
-    pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::UserWarning").assert_outcomes(passed=11)
+    pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::UserWarning").assert_outcomes(passed=25)
 
 
 def test_events_are_built_lazily_from_the_test_seed(pytester: pytest.Pytester):

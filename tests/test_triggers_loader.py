@@ -272,3 +272,205 @@ def test_unset_env_without_default_is_a_warning_and_empty(tmp_path):
     assert app.function("f").environment == {"TOKEN": ""}
     [note] = app.notes
     assert (note.code, note.line) == ("FCT013", 11)
+
+
+# --------------------------------------------------------------------------- every loader: templated, both casings, several functions
+FC_BOTH_CASINGS = """\
+edition: 1.0.0
+name: {{ appName }}
+access: default
+services:
+  resize:
+    component: devsapp/fc
+    props:
+      region: {{ region }}
+      service: {name: media}
+      function: {name: resize, runtime: python3.9, handler: index.handler, codeUri: ./code, timeout: {{ timeout }}}
+      triggers:
+        - name: uploads
+          type: oss
+          config:
+            bucketName: {{ bucket }}
+            events: [oss:ObjectCreated:PutObject]
+            filter:
+              Key:
+                Prefix: src/
+                Suffix: .png
+  archive:
+    component: fc
+    props:
+      region: {{ region }}
+      service: {name: media}
+      function: {name: archive, runtime: python3.9, handler: index.archive, codeUri: ./code}
+      triggers:
+        - name: deletes
+          type: oss
+          sourceArn: acs:oss:{{ region }}:${config(AccountID)}:{{ bucket }}
+          config:
+            events: [oss:ObjectRemoved:DeleteObject]
+            filter:
+              key:
+                prefix: src/
+"""
+
+FC3_BOTH_CASINGS = """\
+edition: 3.0.0
+name: {{ appName }}
+access: default
+vars:
+  region: "{{ region }}"
+resources:
+  thumbs:
+    component: fc3
+    props:
+      region: ${vars.region}
+      functionName: "{{ prefix }}-thumbs"
+      runtime: python3.10
+      handler: index.handler
+      code: ./code
+      triggers:
+        - triggerName: images
+          triggerType: oss
+          sourceArn: acs:oss:${vars.region}:${config(AccountID)}:{{ bucket }}
+          triggerConfig:
+            events: [oss:ObjectCreated:*]
+            filter:
+              key:
+                prefix: in/
+                suffix: .jpg
+  docs:
+    component: fc3
+    props:
+      region: ${vars.region}
+      functionName: "{{ prefix }}-docs"
+      runtime: python3.10
+      handler: index.handler
+      code: ./code
+      triggers:
+        - triggerName: pdfs
+          triggerType: oss
+          triggerConfig:
+            bucketName: {{ bucket }}
+            events: [oss:ObjectCreated:PutObject]
+            filter:
+              Key:
+                Prefix: docs/
+                Suffix: .pdf
+        - triggerName: hourly
+          triggerType: timer
+          triggerConfig: {cronExpression: 'CRON_TZ=Asia/Shanghai 0 0 * * * *', payload: '{{ payload }}'}
+"""
+
+FUNCRAFT_BOTH_CASINGS = """\
+ROSTemplateFormatVersion: '2015-09-01'
+Transform: 'Aliyun::Serverless-2018-04-03'
+Resources:
+  {{ serviceName }}:
+    Type: 'Aliyun::Serverless::Service'
+    Properties:
+      Description: image pipeline
+    resize:
+      Type: 'Aliyun::Serverless::Function'
+      Properties:
+        Handler: index.handler
+        Runtime: python3.9
+        CodeUri: './resize'
+        Timeout: {{ timeout }}
+      Events:
+        upload:
+          Type: OSS
+          Properties:
+            BucketName: {{ bucket }}
+            Events: ['oss:ObjectCreated:*']
+            Filter:
+              Key:
+                Prefix: src/
+                Suffix: .png
+    archive:
+      Type: 'Aliyun::Serverless::Function'
+      Properties:
+        Handler: index.archive
+        Runtime: python3.9
+        CodeUri: './archive'
+      Events:
+        removed:
+          Type: OSS
+          Properties:
+            bucketName: {{ bucket }}
+            events: ['oss:ObjectRemoved:DeleteObject']
+            filter:
+              key:
+                prefix: src/
+        nightly:
+          Type: Timer
+          Properties:
+            CronExpression: '0 0 {{ hour }} * * *'
+            Enable: true
+"""
+
+
+def _casing_note(app):
+    [note] = [n for n in app.notes if n.code == "FCT011" and "spells the OSS filter in 2 ways" in n.message]
+    return note
+
+
+def test_fc_templated_file_with_both_casings_and_several_functions(tmp_path):
+    (tmp_path / "s.yaml").write_text(FC_BOTH_CASINGS)
+    app = load_app(tmp_path / "s.yaml", {"appName": "media", "region": "cn-beijing", "timeout": "90",
+                                          "bucket": "photos"}, env={}, warn=False)
+    assert app.format == "fc" and list(app.functions) == ["resize", "archive"]
+    assert app.function("resize").timeout == 90  # unquoted {{ timeout }} becomes a YAML int
+    [uploads] = app.function("resize").triggers
+    [deletes] = app.function("archive").triggers
+    # bucketName gets its ARN from the service's region, as the fc component builds it
+    assert uploads.source_arn == deletes.source_arn == f"acs:oss:cn-beijing:{FAKE_ACCOUNT_ID}:photos"
+    assert (uploads.bucket, uploads.region, uploads.prefix, uploads.suffix) == ("photos", "cn-beijing", "src/", ".png")
+    assert (deletes.bucket, deletes.region, deletes.prefix, deletes.suffix) == ("photos", "cn-beijing", "src/", "")
+    assert uploads.config["filter"] == {"key": {"prefix": "src/", "suffix": ".png"}}
+    note = _casing_note(app)
+    # lines of each trigger's filter mapping
+    assert "Key/Prefix/Suffix ('uploads' line 17)" in note.message
+    assert "key/prefix/suffix ('deletes' line 33)" in note.message
+    assert "spells the OSS bucket in 2 ways: bucketName ('uploads' line 12); sourceArn ('deletes' line 28)" \
+        in " ".join(n.message for n in app.notes)
+    assert not [n for n in app.notes if n.code == "FCT010"]  # every placeholder had a value
+
+
+def test_fc3_templated_file_with_both_casings_and_several_functions(tmp_path):
+    (tmp_path / "s.yaml").write_text(FC3_BOTH_CASINGS)
+    app = load_app(tmp_path / "s.yaml", {"appName": "media", "region": "cn-shenzhen", "prefix": "prod",
+                                          "bucket": "uploads"}, env={}, warn=False)
+    assert app.format == "fc3" and list(app.functions) == ["prod-thumbs", "prod-docs"]
+    [images] = app.function("thumbs").triggers
+    pdfs, hourly = app.function("docs").triggers
+    assert (images.bucket, images.region, images.prefix, images.suffix) == ("uploads", "cn-shenzhen", "in/", ".jpg")
+    assert (pdfs.bucket, pdfs.prefix, pdfs.suffix) == ("uploads", "docs/", ".pdf")
+    assert pdfs.config["filter"] == {"key": {"prefix": "docs/", "suffix": ".pdf"}}
+    assert hourly.payload == "payload"  # {{ payload }} without a value: its own name, with a warning
+    [default] = [n for n in app.notes if n.code == "FCT010"]
+    assert "{{ payload }}" in default.message and default.line == 45
+    note = _casing_note(app)
+    assert "key/prefix/suffix ('images' line 21)" in note.message
+    assert "Key/Prefix/Suffix ('pdfs' line 39)" in note.message
+    assert "spells the OSS bucket in 2 ways: sourceArn ('images' line 16); bucketName ('pdfs' line 34)" \
+        in " ".join(n.message for n in app.notes)
+
+
+def test_funcraft_templated_file_with_both_casings_and_several_functions(tmp_path):
+    (tmp_path / "template.yml").write_text(FUNCRAFT_BOTH_CASINGS)
+    app = load_app(tmp_path / "template.yml", {"serviceName": "media", "timeout": "120", "bucket": "photos",
+                                                "hour": "3"}, warn=False)
+    assert app.format == "funcraft" and list(app.functions) == ["resize", "archive"]
+    resize, archive = app.function("media/resize"), app.function("media/archive")
+    assert (resize.service, resize.timeout, archive.timeout) == ("media", 120, 3)
+    [upload] = resize.triggers
+    removed, nightly = archive.triggers
+    assert (upload.bucket, upload.events, upload.prefix, upload.suffix) == (
+        "photos", ["oss:ObjectCreated:*"], "src/", ".png")
+    assert (removed.bucket, removed.events, removed.prefix, removed.suffix) == (
+        "photos", ["oss:ObjectRemoved:DeleteObject"], "src/", "")
+    assert (nightly.cron, nightly.enabled) == ("0 0 3 * * *", True)
+    note = _casing_note(app)
+    assert "Key/Prefix/Suffix ('upload' line 21)" in note.message
+    assert "key/prefix/suffix ('removed' line 37)" in note.message
+    assert [n.code for n in app.notes] == ["FCT011"]  # PascalCase itself is Funcraft's own spelling
