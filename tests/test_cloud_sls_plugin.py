@@ -88,7 +88,7 @@ def test_the_job_can_invoke_through_fc_invoke_and_its_settings(pytester: pytest.
 
 
 @pytest.mark.skipif(REAL_REDIS_URL is None, reason=NO_REAL_REDIS)
-def test_fc_redis_url_option_puts_the_cursor_store_on_that_server(pytester: pytest.Pytester):
+def test_fc_redis_url_option_puts_the_cursor_store_on_that_server(pytester: pytest.Pytester, monkeypatch):
     import redis
 
     pytester.makepyfile(etl=HANDLER)
@@ -109,11 +109,9 @@ def test_fc_redis_url_option_puts_the_cursor_store_on_that_server(pytester: pyte
         """
     )
     # the environment variable is not needed when the option is given
-    env_url = os.environ.pop("FC_TEST_REDIS_URL")
-    try:
-        pytester.runpytest("-p", "no:cacheprovider", f"--fc-redis-url={env_url}").assert_outcomes(passed=1)
-    finally:
-        os.environ["FC_TEST_REDIS_URL"] = env_url
+    env_url = os.environ["FC_TEST_REDIS_URL"]
+    monkeypatch.delenv("FC_TEST_REDIS_URL")
+    pytester.runpytest("-p", "no:cacheprovider", f"--fc-redis-url={env_url}").assert_outcomes(passed=1)
     assert redis.Redis.from_url(env_url).ping()
 
 

@@ -7,7 +7,7 @@ import pytest
 from pytest_fctrigger.cloud.cursor_store import CursorStore, make_redis, reconnect
 from pytest_fctrigger.errors import ConfigError, FCTriggerError
 
-from sls_helpers import BACKENDS, redis_client
+from sls_helpers import BACKENDS, NO_REAL_REDIS, REAL_REDIS_URL, redis_client
 
 
 @pytest.fixture(params=BACKENDS)
@@ -42,8 +42,24 @@ def test_unreachable_server_is_one_clear_error():
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
     store = CursorStore(make_redis(f"redis://127.0.0.1:{port}/0"), "ns")
-    with pytest.raises(FCTriggerError, match=rf"cannot reach redis at 127.0.0.1:{port}/0 .*FC_TEST_REDIS_URL"):
+    with pytest.raises(FCTriggerError, match=rf"cannot reach redis at 127.0.0.1:{port}/0 .*FC_TEST_REDIS_URL") as info:
         store.ping()
+    assert info.value.__context__ is None and info.value.__cause__ is None  # no redis traceback behind it
+
+
+@pytest.mark.skipif(REAL_REDIS_URL is None, reason=NO_REAL_REDIS)
+def test_an_error_answer_of_the_server_is_one_clear_error():
+    from urllib.parse import urlsplit
+
+    url = urlsplit(REAL_REDIS_URL)
+    client = make_redis(f"redis://{url.hostname}:{url.port or 6379}/99")  # no such database
+    try:
+        with pytest.raises(FCTriggerError, match=r"got an error from redis at .*/99 while trying to connect: "
+                                                 r"DB index is out of range .*--fc-redis-url") as info:
+            CursorStore(client, "ns").ping()
+        assert info.value.__context__ is None
+    finally:
+        client.close()
 
 
 def test_checkpoints_state_and_failed_ranges_round_trip(client):

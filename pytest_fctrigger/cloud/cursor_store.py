@@ -108,11 +108,16 @@ class CursorStore:
 
         try:
             return fn()
-        except redis.exceptions.ConnectionError as exc:
-            raise FCTriggerError(
-                f"the SLS cursor store cannot reach {describe_client(self.client)} while trying to {what}: "
-                f"{exc} (the URL comes from --fc-redis-url / ini fc_redis_url / FC_TEST_REDIS_URL)"
-            ) from None
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            problem = f"cannot reach {describe_client(self.client)}"
+            detail = exc
+        except redis.exceptions.RedisError as exc:  # e.g. "DB index is out of range" from the URL's /db
+            problem = f"got an error from {describe_client(self.client)}"
+            detail = exc
+        raise FCTriggerError(
+            f"the SLS cursor store {problem} while trying to {what}: "
+            f"{detail} (the URL comes from --fc-redis-url / ini fc_redis_url / FC_TEST_REDIS_URL)"
+        )
 
     def _write(self, what: str, job: str, ops) -> None:
         """Apply ``ops(pipe)`` atomically (MULTI/EXEC), registering and expiring the keys."""
