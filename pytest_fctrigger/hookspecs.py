@@ -24,7 +24,7 @@ def pytest_fctrigger_matrix_cases(config: pytest.Config, definition: Any, cases:
 
 @hookspec
 def pytest_fctrigger_event_sources(config: pytest.Config) -> List[Any]:
-    """Return extra event sources (``pytest_fctrigger.matrix.EventSource``) for ``fc_matrix``.
+    """Return extra event sources for ``fc_matrix`` (like ``pytest_fctrigger.events.catalog.EventSource``).
 
     Each source has a ``trigger_type``, its ``variants`` and a ``build(rng, variant)``
     callable returning an ``FCEvent``; ``fc_matrix('<trigger_type>')`` then covers it.
