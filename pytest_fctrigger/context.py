@@ -90,15 +90,9 @@ def runtime_shape(runtime: str) -> str:
 
 
 def new_request_id(rng: Any) -> str:
-    """An FC invocation request id: ``1-<unix seconds, 8 hex>-<24 hex>``.
-
-    That is the shape FC logs and events show (``FC Invoke Start RequestId:
-    1-640989e8-936acbdf3b8483e00bdfced1``; the HTTP trigger doc's
-    ``"requestId":"1-64f6cd87-*************"``); the first part is the invocation
-    time, taken from the test's seeded clock.
-    """
-    seconds = int(rng.time().timestamp())
-    return f"1-{seconds:08x}-{rng.hex(24)}"
+    """An FC invocation request id, ``1-<unix seconds, 8 hex>-<24 hex>``, from ``rng``
+    (an ``FCRandom``; see ``FCRandom.fc_request_id``)."""
+    return rng.fc_request_id()
 
 
 # --------------------------------------------------------------------------- parts

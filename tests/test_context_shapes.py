@@ -12,7 +12,7 @@ import re
 import pytest
 
 from pytest_fctrigger._credentials import FAKE_AK_PREFIX, secret_for
-from pytest_fctrigger.context import FCContext, FCContext312, make_context
+from pytest_fctrigger.context import FCContext, FCContext312, make_context, new_request_id
 from pytest_fctrigger.errors import ConfigError, UnknownFieldError
 from pytest_fctrigger.events._random import FCRandom
 
@@ -31,6 +31,16 @@ def test_request_id_fields(ctx):
     # plain attributes, as the runtime sets them: not linked to each other
     ctx.request_id = "other"
     assert ctx.requestId != "other"
+
+
+def test_request_id_comes_from_the_seeded_clock():
+    # FC's request ids start with the invocation time in hex seconds (1-640989e8-...)
+    rng = FCRandom(4)
+    rid = rng.fc_request_id()
+    assert REQUEST_ID.match(rid)
+    issued = int(rid.split("-")[1], 16)
+    assert rng.base_time.timestamp() <= issued <= rng.time().timestamp()
+    assert new_request_id(FCRandom(4)) == rid  # one implementation for context, invoke and events
 
 
 def test_credentials_group(ctx):

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import hashlib
 import inspect
+import ipaddress
 import json
 import re
 import subprocess
@@ -205,6 +206,14 @@ def test_oss_event_fields_are_consistent_and_shaped_like_the_doc():
     assert "objectMeta" not in record["oss"]["object"]
     first_octet = int(record["requestParameters"]["sourceIPAddress"].split(".")[0])
     assert first_octet not in (10, 127, 172, 192)
+
+
+def test_source_ips_are_public_addresses():
+    r = rng(seed=11)
+    addresses = [r.public_ipv4() for _ in range(5000)]
+    addresses += [oss_event(rng=r).data["events"][0]["requestParameters"]["sourceIPAddress"] for _ in range(500)]
+    assert all(ipaddress.ip_address(a).is_global for a in addresses)
+    assert len({a.split(".")[0] for a in addresses}) > 100  # spread over the address space
 
 
 def test_oss_event_region_and_account_overrides_flow_into_the_arn():

@@ -14,9 +14,8 @@ import json
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import ConfigError, UnknownFieldError
-from ._random import FCRandom
+from ._random import UTC, FCRandom, epoch_ms, iso_ms, iso_s  # noqa: F401 (re-exported to the builders)
 
-UTC = _dt.timezone.utc
 CST = _dt.timezone(_dt.timedelta(hours=8))  # China Standard Time: CDN/EventBridge local times
 
 TimeLike = Union[_dt.datetime, str, None]
@@ -165,21 +164,6 @@ def resolve_time(value: TimeLike, rng: FCRandom, what: str) -> Tuple[_dt.datetim
     return to_datetime(value, what, "a datetime, epoch seconds or a preformatted string"), None
 
 
-def iso_ms(t: _dt.datetime) -> str:
-    """``2022-08-13T06:45:43.000Z`` (OSS ``eventTime``, CloudEvents ``time``)."""
-    if t.tzinfo is not UTC:
-        t = t.astimezone(UTC)
-    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
-            f"{t.second:02d}.{t.microsecond // 1000:03d}Z")
-
-
-def iso_s(t: _dt.datetime) -> str:
-    """``2018-02-09T05:49:00Z`` (timer ``triggerTime``)."""
-    if t.tzinfo is not UTC:
-        t = t.astimezone(UTC)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
-
-
 def iso_local(t: _dt.datetime, tz: _dt.tzinfo = CST, ms: bool = False) -> str:
     """``2018-06-14T15:31:49+08:00`` (CDN ``eventTime``); with ``ms``:
     ``2021-01-18T11:58:31.125+08:00`` (EventBridge ``time`` of Alibaba Cloud services)."""
@@ -191,10 +175,6 @@ def iso_local(t: _dt.datetime, tz: _dt.tzinfo = CST, ms: bool = False) -> str:
     frac = f".{t.microsecond // 1000:03d}" if ms else ""
     return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
             f"{t.second:02d}{frac}{sign}{hh:02d}:{mm:02d}")
-
-
-def epoch_ms(t: _dt.datetime) -> int:
-    return int(t.timestamp() * 1000)
 
 
 def epoch_s(t: _dt.datetime) -> int:
@@ -250,22 +230,6 @@ def object_key(rng: FCRandom) -> str:
     """A realistic OSS object key: ``source/invoice-3fa1c2.pdf``."""
     ext = rng.choice(FILE_TYPES)[0]
     return f"{rng.choice(KEY_PREFIXES)}/{rng.choice(WORDS)}-{rng.hex(6)}.{ext}"
-
-
-_PUBLIC_FIRST_OCTETS = tuple(a for a in range(1, 224)
-                             if a not in (10, 100, 127, 169, 172, 192, 198, 203))
-
-
-def below(rng: FCRandom, n: int) -> int:
-    """A uniform int in ``[0, n)``; cheaper than ``randint`` on the per-event path."""
-    return int(rng.random.random() * n)
-
-
-def public_ip(rng: FCRandom) -> str:
-    """A public IPv4 address (first octet outside private/reserved ranges)."""
-    r = rng.random.getrandbits(24)
-    first = _PUBLIC_FIRST_OCTETS[below(rng, len(_PUBLIC_FIRST_OCTETS))]
-    return f"{first}.{r >> 16}.{(r >> 8) & 255}.{(r & 255) % 254 + 1}"
 
 
 def message_text(rng: FCRandom) -> str:

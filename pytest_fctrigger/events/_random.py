@@ -29,6 +29,10 @@ DEFAULT_REGION = "cn-hangzhou"
 _EPOCH_START = _dt.datetime(2025, 1, 1, tzinfo=_dt.timezone.utc)
 _EPOCH_SPAN_S = 365 * 24 * 3600
 
+# Unicast first octets outside 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, 192.168/16,
+# 198.18/15 and 203.0.113/24 (whole /8s are skipped: cheap and never private).
+_PUBLIC_FIRST_OCTETS = tuple(a for a in range(1, 224) if a not in (10, 100, 127, 169, 172, 192, 198, 203))
+
 
 def seed_from_text(text: str) -> int:
     """A stable 32-bit seed for a string (a pytest node id), the same on every machine."""
@@ -108,21 +112,26 @@ class FCRandom:
         return self.hex(24, upper=True)
 
     def fc_request_id(self) -> str:
-        """An FC invocation request id (``1-<8 hex>-<8 hex>-<12 hex>``, the FC 3.0 shape)."""
-        return f"1-{self.hex(8)}-{self.hex(8)}-{self.hex(12)}"
+        """An FC invocation request id: ``1-<unix seconds, 8 hex>-<24 hex>``.
+
+        That is the shape FC logs and events show (``FC Invoke Start RequestId:
+        1-640989e8-936acbdf3b8483e00bdfced1``; the HTTP trigger doc's
+        ``"requestId":"1-64f6cd87-*************"``); the first part is the invocation
+        time, taken from the test's seeded clock.
+        """
+        seconds = int(self.time().timestamp())
+        return f"1-{seconds:08x}-{self.hex(24)}"
 
     def etag(self) -> str:
         """An OSS ETag: 32 upper-case hex digits (the MD5 of a simple upload)."""
         return self.hex(32, upper=True)
 
     def public_ipv4(self) -> str:
-        """A public (non-private, non-reserved) IPv4 address."""
+        """A public IPv4 address (first octet outside private/reserved ranges; two draws)."""
         r = self.random
-        while True:
-            a = r.randint(1, 223)
-            if a in (10, 100, 127, 169, 172, 192, 198, 203):
-                continue
-            return f"{a}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"
+        bits = r.getrandbits(24)
+        first = _PUBLIC_FIRST_OCTETS[int(r.random() * len(_PUBLIC_FIRST_OCTETS))]
+        return f"{first}.{bits >> 16}.{(bits >> 8) & 255}.{(bits & 255) % 254 + 1}"
 
     def private_ipv4(self) -> str:
         r = self.random
@@ -143,15 +152,22 @@ class FCRandom:
         return self.base_time + _dt.timedelta(milliseconds=self._tick)
 
 
+UTC = _dt.timezone.utc
+
+
 def iso_ms(t: _dt.datetime) -> str:
-    """``2022-08-13T06:45:43.000Z``: the format OSS/EventBridge use."""
-    t = t.astimezone(_dt.timezone.utc)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    """``2022-08-13T06:45:43.000Z`` (OSS ``eventTime``, CloudEvents ``time``)."""
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+            f"{t.second:02d}.{t.microsecond // 1000:03d}Z")
 
 
 def iso_s(t: _dt.datetime) -> str:
-    """``2018-02-09T05:49:00Z``: the format of the timer trigger's ``triggerTime``."""
-    return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2018-02-09T05:49:00Z`` (timer ``triggerTime``)."""
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 
 
 def epoch_ms(t: _dt.datetime) -> int:

@@ -47,7 +47,6 @@ from ._fields import (
     message_text,
     mixed_letters,
     one_of,
-    public_ip,
     reject_unknown,
     resolve_time,
     resource_name,
@@ -93,7 +92,7 @@ def cloud_event(
         "aliyunoriginalaccountid": account_id,
         "aliyuneventbusname": event_bus or source,
         "aliyunregionid": region,
-        "aliyunpublishaddr": public_ip(rng),
+        "aliyunpublishaddr": rng.public_ipv4(),
         "data": data,
     }
 

@@ -32,7 +32,6 @@ from ._fields import (
     iso_ms,
     jstr,
     object_key,
-    public_ip,
     reject_unknown,
     resolve_time,
     to_payload,
@@ -191,7 +190,7 @@ def oss_event(
     event_time_text = when_text if when_text is not None else iso_ms(when)
     arn = f"acs:oss:{region}:{account_id}:{bucket}"
     rule_id = rule_id or ids[32:72]
-    source_ip = source_ip or public_ip(rng)
+    source_ip = source_ip or rng.public_ipv4()
     request_id = request_id or ids[72:].upper()
     principal_id = principal_id or owner
 
