@@ -114,3 +114,23 @@ def test_seed_report_survives_xdist(pytester):
     result.assert_outcomes(passed=1, failed=2)
     seed = seed_from_text("test_failing.py::test_fails")
     result.stdout.fnmatch_lines([f"seed {seed}: reproduce with  pytest 'test_failing.py::test_fails' --fc-seed {seed}"])
+
+
+def test_fc_random_faker_is_seeded_by_the_test_and_separate_from_the_builders():
+    # Faker is for the content of a test's own payloads (message bodies, user metadata);
+    # builders never call it, so their bytes do not depend on the installed Faker release.
+    a, b, other = FCRandom(5), FCRandom(5), FCRandom(6)
+    names = [a.faker.name(), a.faker.email()]
+    assert names == [b.faker.name(), b.faker.email()]
+    assert names != [other.faker.name(), other.faker.email()]
+    # using Faker does not shift the builders' stream: the next event is the one without it
+    assert oss_event(rng=a) == oss_event(rng=FCRandom(5))
+
+
+def test_fc_random_faker_in_a_test(pytester):
+    pytester.makepyfile(test_faker="""
+def test_body(fc_random, mns_topic_event):
+    body = fc_random.faker.sentence()
+    assert mns_topic_event(message=body).data == body
+""")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -14,9 +14,9 @@ from ..errors import ConfigError
 _DESCRIPTION = """\
 Fields are the builder's keyword arguments (--event-name = event_name). Text fields
 take the value as text; other fields take it as JSON when it parses (--size 1024,
---object-meta true, --attributes '{"k": "v"}'), else as text. A --field with no
-value means true. --set PATH=VALUE sets any path of the payload (VALUE: JSON if it
-parses, else text), e.g. --set events.0.region=cn-beijing.
+--object-meta true, --attributes '{"k": "v"}'), else as text. A non-text --field
+with no value means true. --set PATH=VALUE sets any path of the payload (VALUE: JSON
+if it parses, else text), e.g. --set events.0.region=cn-beijing.
 
 Output is the exact payload FC delivers: compact JSON, or the raw body of an MNS
 STREAM message. Tablestore events are CBOR, printed as hex; --json prints their JSON
