@@ -130,6 +130,22 @@ def test_redis_server_named_by_url_is_let_through_the_guard(monkeypatch):
     assert tripwire.hits == [("getaddrinfo", ("redis.ci.internal", 6379))]
 
 
+def test_the_router_keeps_no_history_of_the_requests_it_served():
+    """responses records every call; the router drops that record, so a test uploading
+    many large objects holds each one once (in the store), not twice."""
+    import oss2
+
+    cloud = Cloud(1)
+    with cloud.activate():
+        cloud.oss.bucket("big-objects")
+        bucket = oss2.Bucket(oss2.Auth("ak", "sk"), "oss-cn-hangzhou.aliyuncs.com", "big-objects")
+        for i in range(5):
+            bucket.put_object(f"blob-{i}", b"x" * 1_000_000)
+        assert len(cloud._router._mock.calls) <= 1
+        assert all(len(r.calls) <= 1 for r in cloud._router._mock.registered())
+        assert len(cloud.oss.bucket("big-objects")) == 5
+
+
 # --------------------------------------------------------------------------- journal
 def test_journal_marks_listeners_and_describe():
     journal = Journal()
@@ -161,7 +177,8 @@ def test_importing_the_cloud_package_stays_light():
 
 
 # --------------------------------------------------------------------------- the fixture
-def test_fc_cloud_fixture_is_fresh_per_test_and_guards_the_network(pytester):
+def test_fc_cloud_fixture_is_fresh_per_test_and_guards_the_network(tripwire, pytester):
+    # the inner run is in-process: the tripwire installed here sits beneath its guard too
     pytester.makepyfile(
         """
         import oss2, pytest, requests
@@ -194,6 +211,7 @@ def test_fc_cloud_fixture_is_fresh_per_test_and_guards_the_network(pytester):
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
+    assert tripwire.hits == []
 
 
 def test_fc_allow_network_option_turns_the_guard_off(pytester):

@@ -42,6 +42,14 @@ def test_url_forms(url, expected):
     assert (t.kind, t.region, t.style, t.bucket, t.key) == expected
 
 
+def test_url_host_query_and_fragment():
+    t = parse_url("https://Bkt.OSS-cn-hangzhou-internal.aliyuncs.com:443/a%20b.txt"
+                  "?x-oss-process=image%2Fresize&acl#fragment")
+    assert (t.host, t.bucket, t.key) == ("oss-cn-hangzhou-internal.aliyuncs.com", "bkt", "a b.txt")
+    assert t.query == {"x-oss-process": "image/resize", "acl": ""}
+    assert parse_url("https://bkt.oss-cn-hangzhou.aliyuncs.com").key == ""
+
+
 @pytest.mark.parametrize("url", ["https://ecs.aliyuncs.com/", "https://oss.example.com/b/k",
                                  "https://sls.cn-hangzhou.log.aliyuncs.com/"])
 def test_non_oss_urls_are_not_claimed(url):

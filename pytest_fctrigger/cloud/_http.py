@@ -33,6 +33,7 @@ class HttpRouter:
         self.allow_network = allow_network
         self._routes: List[Tuple[str, Pattern[str], Callback]] = []
         self._mock = None
+        self._registered: List[object] = []
 
     def add(self, service: str, url_pattern: "str | Pattern[str]", callback: Callback) -> None:
         """Register ``callback(request) -> (status, headers, body)`` for URLs matching the regex.
@@ -68,25 +69,35 @@ class HttpRouter:
 
         def claims(request):
             url = str(request.url)
-            if self.route_for(url) is not None:
+            callback = self.route_for(url)
+            # kept for _dispatch, which responses calls next with this same request object
+            request._fctrigger_route = callback
+            if callback is not None:
                 return True, ""
             if delegate or self.allow_network or is_loopback_host(urlsplit(url).hostname):
                 return False, "left to the transport beneath"  # -> passthrough below
             return True, ""  # _dispatch refuses it with a clear error
 
         catch_all = re.compile(r".*")
-        for method in _METHODS:
-            # content_type=None: a service's headers are exactly what it returns
-            self._mock.add_callback(
-                method, catch_all, callback=self._dispatch, content_type=None, match=[claims]
-            )
+        # content_type=None: a service's headers are exactly what it returns
+        self._registered = [
+            self._mock.add_callback(method, catch_all, callback=self._dispatch, content_type=None,
+                                    match=[claims])
+            for method in _METHODS
+        ]
         # unclaimed requests the matcher let go of are sent for real
         self._mock.add_passthru(catch_all)
         self._mock.start()
 
     def _dispatch(self, request):
+        # responses keeps every call (request and response, bodies included) until the mock
+        # stops; nobody reads this mock's history, and a test uploading many large objects
+        # would hold each one twice (the store and the history): keep none
+        self._mock.calls.reset()
+        for registered in self._registered:
+            registered.calls.reset()
         url = str(request.url)
-        callback = self.route_for(url)
+        callback = getattr(request, "_fctrigger_route", None) or self.route_for(url)
         if callback is not None:
             return callback(request)
         parts = urlsplit(url)
@@ -105,3 +116,4 @@ class HttpRouter:
             self._mock.stop()
             self._mock.reset()
             self._mock = None
+            self._registered = []

@@ -84,6 +84,8 @@ _SPECIAL_NAMES = {
 }
 _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "POST": "Post", "HEAD": "Head", "OPTIONS": "Option"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_STORED_LOWER = tuple((h, h.lower()) for h in STORED_HEADERS)
+_V4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)")
 
 
 # --------------------------------------------------------------------------- rendering
@@ -158,14 +160,18 @@ class OssRequest:
         self.method = prepared.method.upper()
         self.url = str(prepared.url)
         self.scheme = self.url.split(":", 1)[0]
-        self.headers = prepared.headers  # requests' CaseInsensitiveDict
+        # lower-cased names once, so each of the dozen look-ups per request is a plain dict get
+        headers = prepared.headers
+        lower_items = getattr(headers, "lower_items", None)  # requests' CaseInsensitiveDict
+        self.headers: Dict[str, str] = dict(lower_items()) if lower_items is not None else {
+            str(k).lower(): v for k, v in headers.items()}
         self.body = read_body(prepared.body)
         self.target = target
         self.query = target.query
         self.bucket_name = target.bucket
         self.key = target.key
         self.auth_kind, self.access_key_id, self.security_token = self._auth()
-        ua = self.headers.get("User-Agent", "")
+        ua = self.headers.get("user-agent", "")
         if ua.startswith("aliyun-sdk-python"):
             self.sdk = "oss2"
         elif ua.startswith("alibabacloud-python-sdk-v2"):
@@ -174,24 +180,29 @@ class OssRequest:
             self.sdk = "http"
 
     def header(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        return self.headers.get(name, default)
+        """A request header by name, case-insensitively (as HTTP names are)."""
+        return self.headers.get(name.lower(), default)
+
+    def has_header(self, name: str) -> bool:
+        return name.lower() in self.headers
 
     def flag(self, name: str) -> bool:
-        return (self.headers.get(name) or "").strip().lower() == "true"
+        return (self.header(name) or "").strip().lower() == "true"
 
     def user_meta(self) -> Dict[str, str]:
-        return {k.lower(): v for k, v in self.headers.items() if k.lower().startswith("x-oss-meta-")}
+        return {k: v for k, v in self.headers.items() if k.startswith("x-oss-meta-")}
 
     def stored_headers(self) -> Dict[str, str]:
-        return {h: self.headers[h] for h in STORED_HEADERS if h in self.headers}
+        headers = self.headers
+        return {h: headers[low] for h, low in _STORED_LOWER if low in headers}
 
     def _auth(self) -> Tuple[str, Optional[str], Optional[str]]:
         """(``v1``|``v4``|``anonymous``, access key id, STS token)."""
         token = self.headers.get("x-oss-security-token") or self.query.get("security-token") \
             or self.query.get("x-oss-security-token")
-        auth = (self.headers.get("Authorization") or "").strip()
+        auth = (self.headers.get("authorization") or "").strip()
         if auth.startswith("OSS4-HMAC-SHA256"):
-            m = re.search(r"Credential=([^/,\s]+)", auth)
+            m = _V4_CREDENTIAL.search(auth)
             return "v4", m.group(1) if m else None, token
         if auth.startswith("OSS "):
             return "v1", auth[4:].split(":", 1)[0], token
@@ -220,7 +231,7 @@ def read_body(body: Any) -> bytes:
 # --------------------------------------------------------------------------- API names
 def operation_name(req: OssRequest) -> str:
     """The OSS API a request calls, named as in the OSS API reference."""
-    method, query, headers = req.method, req.query, req.headers
+    method, query = req.method, req.query
     if req.target.style == "service":
         if method == "GET" and "regions" not in query:
             return "ListBuckets"
@@ -235,14 +246,14 @@ def operation_name(req: OssRequest) -> str:
 
 
 def _base_operation(req: OssRequest, subresources: List[str]) -> str:
-    method, query, headers = req.method, req.query, req.headers
+    method, query = req.method, req.query
     sub = subresources[0] if subresources else ""
     verb = _VERBS.get(method, method.title())
     if sub in _SPECIAL_NAMES:
         return _SPECIAL_NAMES[sub]
     if req.key:
         if method == "PUT" and "partNumber" in query and "uploadId" in query and not sub:
-            return "UploadPartCopy" if "x-oss-copy-source" in headers else "UploadPart"
+            return "UploadPartCopy" if req.has_header("x-oss-copy-source") else "UploadPart"
         if method == "GET" and "uploadId" in query and not sub:
             return "ListParts"
         if method == "POST" and not sub:
@@ -255,7 +266,7 @@ def _base_operation(req: OssRequest, subresources: List[str]) -> str:
         if method == "HEAD" and sub == "objectMeta":
             return "GetObjectMeta"
         names = {
-            ("PUT", ""): "CopyObject" if "x-oss-copy-source" in headers else "PutObject",
+            ("PUT", ""): "CopyObject" if req.has_header("x-oss-copy-source") else "PutObject",
             ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject", ("DELETE", ""): "DeleteObject",
             ("POST", "append"): "AppendObject", ("POST", "uploads"): "InitiateMultipartUpload",
             ("PUT", "symlink"): "PutSymlink", ("GET", "symlink"): "GetSymlink",
@@ -271,7 +282,7 @@ def _base_operation(req: OssRequest, subresources: List[str]) -> str:
         ("GET", "location"): "GetBucketLocation", ("GET", "bucketInfo"): "GetBucketInfo",
         ("GET", "uploads"): "ListMultipartUploads", ("POST", "delete"): "DeleteMultipleObjects",
     }
-    if (method, sub) == ("POST", "") and "multipart/form-data" in (headers.get("Content-Type") or ""):
+    if (method, sub) == ("POST", "") and "multipart/form-data" in (req.header("Content-Type") or ""):
         return "PostObject"
     return names.get((method, sub)) or f"{verb}Bucket{sub[:1].upper()}{sub[1:]}"
 
@@ -296,7 +307,7 @@ class OssHandler:
             raise NotSimulatedError(
                 "OSS", op, f"{req.method} {req.url} was not sent; served APIs are listed in "
                 "docs/cloud/oss.md")
-        if "x-oss-callback" in req.headers or "callback" in req.query:
+        if req.has_header("x-oss-callback") or "callback" in req.query:
             raise NotSimulatedError("OSS", f"{op} with x-oss-callback",
                                     "upload callbacks would call your server from OSS")
         try:

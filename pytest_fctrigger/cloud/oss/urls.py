@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import Dict, Optional
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 _REGION = r"[a-z]{2,}(?:-[a-z0-9]+)+"
 _BUCKET_LABEL = r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]"
@@ -37,11 +37,15 @@ _ENDPOINT = (
     rf"|(?P<ds_region>{_REGION})\.oss)"
     r"\.aliyuncs\.com"
 )
-_HOST = re.compile(rf"^(?:(?P<bucket>{_HOST_LABEL})\.)?{_ENDPOINT}$")
-
 #: what the HttpRouter matches; ``parse_url`` does the detailed work
 URL_PATTERN = re.compile(
     rf"^https?://(?:{_HOST_LABEL}\.)?{_ENDPOINT}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
+)
+# the whole URL in one match (every request goes through it: cheaper than urlsplit + a host match)
+_URL = re.compile(
+    rf"^https?://(?:(?P<bucket>{_HOST_LABEL})\.)?(?P<host>{_ENDPOINT})(?::\d+)?"
+    r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?$",
+    re.IGNORECASE | re.DOTALL,
 )
 
 _BUCKET_NAME = re.compile(rf"^{_BUCKET_LABEL}$")
@@ -80,23 +84,23 @@ def endpoint_host(region: str, kind: str = "public") -> str:
 
 def parse_url(url: str) -> Optional[OssTarget]:
     """Split an OSS request URL; ``None`` when the host is not an OSS endpoint."""
-    parts = urlsplit(url)
-    hostname = (parts.hostname or "").lower()
-    m = _HOST.match(hostname)
+    m = _URL.match(url)
     if m is None:
         return None
     if m.group("accel"):
         kind, region = "accelerate", None
     elif m.group("vpc_region"):
-        kind, region = "internal", m.group("vpc_region")
+        kind, region = "internal", m.group("vpc_region").lower()
     elif m.group("ds_region"):
-        kind, region = "dualstack", m.group("ds_region")
+        kind, region = "dualstack", m.group("ds_region").lower()
     else:
         kind = "internal" if m.group("internal") else "public"
-        region = m.group("region")
+        region = m.group("region").lower()
     bucket = m.group("bucket")
-    host = hostname[len(bucket) + 1:] if bucket else hostname
-    path = unquote(parts.path or "/")
+    if bucket:
+        bucket = bucket.lower()  # host names are case-insensitive
+    host = m.group("host").lower()
+    path = unquote(m.group("path") or "/")
     if bucket:
         style, key = "virtual", path[1:]
     else:
@@ -106,5 +110,6 @@ def parse_url(url: str) -> Optional[OssTarget]:
         else:
             style = "path"
             bucket, _, key = rest.partition("/")
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    raw_query = m.group("query")
+    query = dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {}
     return OssTarget(host=host, kind=kind, region=region, style=style, bucket=bucket, key=key, query=query)
