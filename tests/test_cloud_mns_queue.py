@@ -206,6 +206,8 @@ def test_helper_rejects_bad_names_and_unknown_attributes(cloud):
         cloud.mns.queue("ok", visibilty_timeout=3)
     with pytest.raises(ConfigError, match="InvalidArgument"):
         cloud.mns.queue("ok", visibility_timeout=0)
+    with pytest.raises(ConfigError, match=r"queue\('ok'\)\.send\(\): body must be a str, got bytes"):
+        cloud.mns.queue("ok").send(b"raw")
 
 
 def test_state_is_per_cloud(cloud):

@@ -197,6 +197,11 @@ def test_helper_rejects_bad_input(cloud):
         cloud.mns.topic("has space")
     with pytest.raises(ConfigError, match="unknown subscription format 'YAML'"):
         cloud.mns.topic("ok").subscribe(format="YAML")
+    with pytest.raises(ConfigError, match=r"topic\('ok'\)\.publish\(\): body must be a str, got int"):
+        cloud.mns.topic("ok").publish(42)
+    with pytest.raises(ConfigError, match="attributes must be a dict of user properties, got list"):
+        cloud.mns.topic("ok").publish("x", attributes=["lang"])
+    assert cloud.mns.topic("ok").published == [] and list(cloud.journal) == []
 
 
 def republish_handler(event, context):

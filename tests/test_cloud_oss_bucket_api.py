@@ -80,6 +80,14 @@ def test_bucket_argument_errors(fc_cloud):
         fc_cloud.oss.bucket("here").acl = "public"
     with pytest.raises(ConfigError, match="InvalidObjectName"):
         fc_cloud.oss.bucket("here").put("/abs", b"x")
+    # bytes(3) would be three NUL bytes: a wrong type is named, never stored
+    with pytest.raises(ConfigError, match=r"bucket\('here'\)\.put\('n', \.\.\.\): data must be bytes or str, got int"):
+        fc_cloud.oss.bucket("here").put("n", 3)
+    with pytest.raises(ConfigError, match="the key must be a str, got NoneType"):
+        fc_cloud.oss.bucket("here").put(None, b"x")
+    with pytest.raises(ConfigError, match="content_type must be a str, got int"):
+        fc_cloud.oss.bucket("here").put("n", b"x", content_type=5)
+    assert fc_cloud.oss.bucket("here").keys() == []
     assert list(fc_cloud.oss.buckets) == ["here"]
 
 

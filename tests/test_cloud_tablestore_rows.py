@@ -278,6 +278,11 @@ def test_helper_tables_infer_or_declare_their_schema(cloud, db):
         declared.put([("id", "seven")], {"a": 1})
     with pytest.raises(ConfigError, match="must be"):
         cloud.tablestore.table(INSTANCE, "bad", primary_key=[("id", "FLOAT")])
+    with pytest.raises(ConfigError, match="column 'when' has a NoneType value; Tablestore stores int, float"):
+        declared.put([("id", 8)], {"when": None})
+    with pytest.raises(ConfigError, match=r"table\(5, 'x'\): instance must be a non-empty str"):
+        cloud.tablestore.table(5, "x")
+    assert declared.get([("id", 8)]) is None
 
 
 def test_tables_live_per_instance_and_per_cloud(cloud, db):

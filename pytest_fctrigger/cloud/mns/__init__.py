@@ -277,6 +277,14 @@ def _check_name(kind: str, name: str) -> None:
                           "digits or '-', at most 256 characters")
 
 
+def _check_text(where: str, **values: Any) -> None:
+    from ...errors import ConfigError
+
+    for name, value in values.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {name} must be a str, got {type(value).__name__}")
+
+
 def _checked(call: Any) -> Any:
     """Run a store call for a test helper; service errors become ``ConfigError``."""
     from ...errors import ConfigError
@@ -345,6 +353,13 @@ class TopicHandle(_Handle):
     def publish(self, body: str, *, tag: str = "", attributes: Optional[Dict[str, str]] = None) -> PublishedMessage:
         """Publish as an outside producer would (journaled with ``sdk="fc_cloud"``);
         ``.event`` of the result is the STREAM event to hand to a topic-triggered handler."""
+        tag = "" if tag is None else tag
+        _check_text(f"fc_cloud.mns.topic({self.name!r}).publish()", body=body, tag=tag)
+        if attributes is not None and not isinstance(attributes, dict):
+            from ...errors import ConfigError
+
+            raise ConfigError(f"fc_cloud.mns.topic({self.name!r}).publish(): attributes must be a dict of "
+                              f"user properties, got {type(attributes).__name__}")
         svc = self._service
         props = [Property(k, str(v)) for k, v in (attributes or {}).items()]
         rng = svc.cloud.rng
@@ -380,6 +395,7 @@ class QueueHandle(_Handle):
         queue encoding, so ``queue.receive_message()`` in a handler gets ``body`` back."""
         import base64
 
+        _check_text(f"fc_cloud.mns.queue({self.name!r}).send()", body=body)
         svc = self._service
         text = base64.b64encode(body.encode("utf-8")).decode("ascii") if encode_base64 else body
         with svc.store.lock:

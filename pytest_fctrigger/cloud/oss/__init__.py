@@ -184,7 +184,19 @@ class Bucket:
         ``x-oss-meta-last-modified`` (underscores become dashes; keys already starting
         with ``x-oss-meta-`` are kept as given, lower-cased).
         """
-        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        from ...errors import ConfigError
+
+        where = f"fc_cloud.oss.bucket({self.name!r}).put({key!r}, ...)"
+        if not isinstance(key, str):
+            raise ConfigError(f"{where}: the key must be a str, got {type(key).__name__}")
+        if isinstance(data, str):
+            payload = data.encode("utf-8")
+        elif isinstance(data, (bytes, bytearray, memoryview)):
+            payload = bytes(data)
+        else:  # bytes(5) would silently store five NUL bytes
+            raise ConfigError(f"{where}: data must be bytes or str, got {type(data).__name__}")
+        if content_type is not None and not isinstance(content_type, str):
+            raise ConfigError(f"{where}: content_type must be a str, got {type(content_type).__name__}")
         meta = {}
         for name, value in user_meta.items():
             header = name.lower() if name.lower().startswith("x-oss-meta-") else \

@@ -97,6 +97,10 @@ class TablestoreService:
         ``"AUTO_INCREMENT"`` marks an auto-increment column); without it the schema is
         taken from the first row written. ``max_versions`` (default 1) is the number of
         versions a cell keeps; given for an existing table, it updates it."""
+        for what, value in (("instance", instance), ("name", name)):
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"fc_cloud.tablestore.table({instance!r}, {name!r}): {what} must be a "
+                                  f"non-empty str")
         schema = None if primary_key is None else _schema(primary_key, f"{instance}/{name}")
         if max_versions is not None and (isinstance(max_versions, bool) or not isinstance(max_versions, int)
                                          or max_versions < 1):
@@ -216,6 +220,9 @@ class TablestoreService:
             event=tablestore_event(records=[record], rng=self._rng),
             attributes={"record": record}, sdk=sdk,
         ))
+
+
+_CELL_TYPES = (int, float, bool, str, bytes)  # Integer, Double, Boolean, String, Binary
 
 
 def _blob(value: Any) -> Any:
@@ -363,6 +370,11 @@ class TableHandle:
         pk = [(n, _blob(v)) for n, v in _pairs(primary_key, "primary_key")]
         ops = [ColumnOp("Put", c[0], _blob(c[1]), c[2] if len(c) == 3 else None)
                for c in _pairs(columns, "columns")]
+        for name, value in pk + [(op.name, op.value) for op in ops]:
+            if not isinstance(value, _CELL_TYPES):
+                raise ConfigError(f"table {self.instance}/{self.name}: column {name!r} has a "
+                                  f"{type(value).__name__} value; Tablestore stores int, float, bool, "
+                                  "str and bytes")
         svc = self._service
         with svc.store.lock:
             try:
