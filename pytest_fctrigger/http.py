@@ -37,11 +37,13 @@ to model them. Sizes count UTF-8 bytes of every key and value (no separators); t
 path is the one the handler sees (``/path?query``, without FC 2.0's
 ``/2016-08-15/proxy/<service>/<function>`` prefix).
 
-Headers FC does not let through (doc 191345, "HTTP Request限制" / "HTTP Response限制"):
-request headers ``x-fc-*``, ``connection``, ``keep-alive`` never reach the handler;
-response headers ``x-fc-*``, ``connection``, ``content-length``, ``date``,
-``keep-alive``, ``server`` set by the handler are dropped and FC's own
-``Content-Length``, ``Date`` and ``X-Fc-Request-Id`` are sent; on the default domain FC
+Headers FC does not let through (seeds/001 "HTTP触发器概述", 使用限制): request headers
+``x-fc-*``, ``accept-encoding``, ``connection``, ``keep-alive``, ``proxy-authorization``,
+``te``, ``trailer``, ``transfer-encoding`` never reach the handler; response headers
+``x-fc-*``, ``connection``, ``content-length``, ``content-encoding``, ``date``,
+``keep-alive``, ``proxy-authenticate``, ``server``, ``trailer``, ``transfer-encoding``,
+``upgrade`` set by the handler are dropped and FC's own ``Content-Length``, ``Date`` and
+``X-Fc-Request-Id`` are sent; on the default domain FC
 forces ``Content-Disposition: attachment`` (seeds/001 "content-disposition:attachment"
 note; ``custom_domain=True`` lifts it). What was dropped is listed in
 ``HttpResponse.dropped_headers``.
@@ -84,9 +86,15 @@ __all__ = ["HttpDriver", "HttpLimits", "HttpResponse", "STYLES", "validate_apigw
 STYLES = ("wsgi", "event")
 MB = 1024 * 1024
 
-# doc 191345 "HTTP Request限制" / "HTTP Response限制"
-DROPPED_REQUEST_HEADERS = frozenset({"connection", "keep-alive"})
-DROPPED_RESPONSE_HEADERS = frozenset({"connection", "content-length", "date", "keep-alive", "server"})
+# seeds/001 "HTTP触发器概述", 使用限制: "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
+# and the same sentence for Response Headers (x-fc-* is checked separately)
+DROPPED_REQUEST_HEADERS = frozenset({
+    "accept-encoding", "connection", "keep-alive", "proxy-authorization", "te", "trailer", "transfer-encoding",
+})
+DROPPED_RESPONSE_HEADERS = frozenset({
+    "connection", "content-length", "content-encoding", "date", "keep-alive", "proxy-authenticate", "server",
+    "trailer", "transfer-encoding", "upgrade",
+})
 
 
 @dataclasses.dataclass(frozen=True)

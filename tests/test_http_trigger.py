@@ -1,11 +1,9 @@
 """fc_http driving FC 2.0 WSGI handlers and FC 3.0 HTTP-event handlers.
 
 Environ: reference/fc-runtime-and-config.md 2.1; event and response: 2.2; headers FC
-does not pass (request x-fc-*, connection, keep-alive; response x-fc-*, connection,
-content-length, date, keep-alive, server, content-disposition:attachment): FC doc
-"HTTP请求处理程序" (https://help.aliyun.com/document_detail/191345.html), "使用限制";
-the forced ``content-disposition: attachment`` on the default domain: seeds/001
-"HTTP触发器概述".
+does not pass (request x-fc-* and seven named fields; response x-fc-* and ten) and the
+forced ``content-disposition: attachment`` on the default domain: seeds/001
+"HTTP触发器概述", 使用限制.
 """
 
 import base64
@@ -94,6 +92,37 @@ def test_request_headers_fc_does_not_pass(http):
     assert env["HTTP_X_REAL"] == "yes"
     assert env["HTTP_X_FC_FUNCTION_HANDLER"] == "index.handler"  # set by the runtime itself
     assert ("X-Fc-Trace", "spoofed") in resp.dropped_headers
+
+
+# seeds/001 "HTTP触发器概述", 使用限制, the two lists verbatim
+SEED_REQUEST_HEADERS = ["accept-encoding", "connection", "keep-alive", "proxy-authorization", "te", "trailer",
+                        "transfer-encoding"]
+SEED_RESPONSE_HEADERS = ["connection", "content-length", "content-encoding", "date", "keep-alive",
+                         "proxy-authenticate", "server", "trailer", "transfer-encoding", "upgrade"]
+
+
+@pytest.mark.parametrize("style", ["wsgi", "event"])
+def test_every_request_header_the_seed_lists_is_withheld(http, style):
+    sent = {name.title(): "v" for name in SEED_REQUEST_HEADERS}
+    sent.update({"X-Fc-Custom": "v", "X-Kept": "v"})
+    if style == "wsgi":
+        seen = {k[5:].replace("_", "-").lower() for k in http(echo_wsgi, headers=sent).json() if k.startswith("HTTP_")}
+    else:
+        resp = http(lambda e, c: json.loads(e)["headers"], headers=sent, style="event")
+        seen = {k.lower() for k in resp.json()}
+    assert seen.isdisjoint(SEED_REQUEST_HEADERS + ["x-fc-custom"]) and "x-kept" in seen
+
+
+def test_every_response_header_the_seed_lists_is_dropped(http):
+    def app(environ, start_response):
+        start_response("200 OK", [(name, "v") for name in SEED_RESPONSE_HEADERS] + [("X-Fc-X", "v"), ("X-Kept", "v")])
+        return [b"ok"]
+
+    resp = http(app)
+    dropped = sorted(k for k, _ in resp.dropped_headers)
+    assert dropped == sorted(SEED_RESPONSE_HEADERS + ["X-Fc-X"])
+    assert resp.headers["X-Kept"] == "v"
+    assert resp.headers.get_all("Content-Encoding") == [] and resp.headers.get_all("Upgrade") == []
 
 
 def test_response_headers_fc_replaces(http):
