@@ -474,3 +474,68 @@ def test_funcraft_templated_file_with_both_casings_and_several_functions(tmp_pat
     assert "Key/Prefix/Suffix ('upload' line 21)" in note.message
     assert "key/prefix/suffix ('removed' line 37)" in note.message
     assert [n.code for n in app.notes] == ["FCT011"]  # PascalCase itself is Funcraft's own spelling
+
+
+FUNCRAFT_ROS = """\
+ROSTemplateFormatVersion: '2015-09-01'
+Transform: 'Aliyun::Serverless-2018-04-03'
+Parameters:
+  Bucket:
+    Type: String
+    Default: media-bucket
+  Prefix:
+    Type: String
+Resources:
+  media:
+    Type: 'Aliyun::Serverless::Service'
+    unzip:
+      Type: 'Aliyun::Serverless::Function'
+      Properties:
+        Handler: index.handler
+        Runtime: python3.9
+        CodeUri: './unzip'
+        EnvironmentVariables:
+          ACCOUNT: {Ref: 'ALIYUN::AccountId'}
+          SERVICE: !Ref media
+          ROLE: !GetAtt role.Arn
+      Events:
+        zips:
+          Type: OSS
+          Properties:
+            BucketName: !Ref Bucket
+            Events: ['oss:ObjectCreated:*']
+            Filter:
+              Key:
+                Prefix: !Ref Prefix
+                Suffix: .zip
+"""
+
+
+def test_funcraft_ros_refs_take_parameter_defaults_or_vars(tmp_path):
+    # Funcraft templates are ROS templates: !Ref / {Ref: } name a Parameter (or a resource)
+    (tmp_path / "template.yml").write_text(FUNCRAFT_ROS)
+    app = load_app(tmp_path / "template.yml", {"Prefix": "src/"}, warn=False)
+    [zips] = app.function("unzip").triggers
+    assert (zips.bucket, zips.prefix, zips.suffix) == ("media-bucket", "src/", ".zip")  # Default; vars=
+    env = app.function("unzip").environment
+    assert (env["ACCOUNT"], env["SERVICE"]) == (FAKE_ACCOUNT_ID, "media")
+    assert env["ROLE"] == "role.Arn"  # deploy-time: kept as written, and said so
+    [note] = app.notes
+    assert (note.code, note.line) == ("FCT014", 21) and "!GetAtt 'role.Arn'" in note.message
+    overridden = load_app(tmp_path / "template.yml", {"Prefix": "src/", "Bucket": "other"}, warn=False)
+    assert overridden.function("unzip").triggers[0].bucket == "other"
+
+
+def test_funcraft_ref_without_value_warns_and_unknown_ref_is_a_config_error(tmp_path):
+    from pytest_fctrigger.errors import ConfigError
+
+    (tmp_path / "template.yml").write_text(FUNCRAFT_ROS)
+    app = load_app(tmp_path / "template.yml", warn=False)
+    assert app.function("unzip").triggers[0].prefix == "Prefix"
+    assert any(n.code == "FCT014" and n.line == 30 and "parameter 'Prefix' has no Default" in n.message
+               for n in app.notes)
+    (tmp_path / "typo.yml").write_text(FUNCRAFT_ROS.replace("!Ref Bucket", "!Ref Bukket"))
+    with pytest.raises(ConfigError, match=r"!Ref Bukket: no such parameter or resource; Parameters: Bucket, Prefix"
+                       ) as info:
+        load_app(tmp_path / "typo.yml", warn=False)
+    assert info.value.line == 26

@@ -45,6 +45,16 @@ class YList(list):
         return self.line
 
 
+class RosTag(str):
+    """A scalar written with a local tag, e.g. ROS ``!Ref Bucket``: the text, plus ``tag`` ("Ref").
+
+    Funcraft templates are ROS templates; the loader resolves ``!Ref`` and reports the
+    other intrinsic functions instead of taking their argument for the value.
+    """
+
+    tag: str = ""
+
+
 def line_of(container: Any, key: Any = None) -> Optional[int]:
     """Line of ``container[key]`` (or of the container itself) if it came from a file."""
     if key is not None and isinstance(container, (YDict, YList)):
@@ -129,12 +139,15 @@ def _loader_class():
                 data.item_lines.append(self._line(item))
 
         def _construct_tagged(self, tag_suffix: str, node: Any):
-            # ROS short forms (!Ref, !Sub, ...) and other local tags: keep the plain value.
+            # ROS short forms (!Ref, !Sub, ...) and other local tags: the plain value,
+            # scalars marked with their tag so the Funcraft loader can resolve !Ref
             if node.id == "mapping":
                 return self._construct_map(node)
             if node.id == "sequence":
                 return self._construct_seq(node)
-            return self.construct_scalar(node)
+            value = RosTag(self.construct_scalar(node))
+            value.tag = tag_suffix
+            return value
 
     LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader._construct_map)
     LineLoader.add_constructor("tag:yaml.org,2002:omap", LineLoader._construct_map)

@@ -11,7 +11,8 @@ Formats (reference section 3):
   top-level ``template`` is merged in.
 * Funcraft ``template.yml`` (``ROSTemplateFormatVersion`` / ``Transform:
   Aliyun::Serverless-2018-04-03``): functions nested in ``Aliyun::Serverless::Service``
-  resources, triggers under ``Events.<name>.{Type, Properties}``.
+  resources, triggers under ``Events.<name>.{Type, Properties}``; ROS ``!Ref`` / ``{Ref: }``
+  resolved from ``Parameters`` (``vars=`` first), other ROS functions kept and reported.
 
 Keys match case-insensitively; every trigger config is normalised to the FC API spelling
 (``normalize.py``). Problems that make the file unusable raise ONE ``ConfigError`` naming
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..errors import ConfigError
-from ._yaml import YDict, YList, load_yaml
+from ._yaml import RosTag, YDict, YList, load_yaml
 from .model import App, Finding, FunctionSpec, TriggerSpec
 from .normalize import Canonical, build_trigger
 from .rules import RULES
@@ -267,6 +268,9 @@ class _Loader:
         assert self.evaluator is not None
         resources = self.evaluator.resolve(resources, _line(top, keys.get("resources")))
         self._drain_evaluator_notes()
+        parameters = top.get(keys.get("parameters"))
+        resources = self._ros_refs(resources, parameters if isinstance(parameters, dict) else {},
+                                   resources, _line(top, keys.get("resources")))
         for service_key, service in resources.items():
             if not isinstance(service, dict) or str(service.get(_ci(service).get("type"), "")).lower() \
                     != "aliyun::serverless::service":
@@ -288,6 +292,63 @@ class _Loader:
                 spec.triggers = self._funcraft_events(fn.get(fkeys.get("events")), spec,
                                                       _line(fn, fkeys.get("events")))
                 yield spec
+
+    def _ros_refs(self, node: Any, parameters: Mapping[str, Any], resources: Mapping[str, Any],
+                  line: Optional[int]) -> Any:
+        """A copy of ``node`` with ROS references resolved (Funcraft templates are ROS templates).
+
+        ``!Ref P`` / ``{Ref: P}`` become parameter ``P``'s value: ``vars=`` first, else its
+        ``Default``; ``ALIYUN::AccountId`` is the app's (fake) account id; a resource's
+        logical id stands for its name. Other intrinsic functions (``!Sub``, ``!GetAtt``,
+        ``Fn::Join`` ...) are evaluated by ROS at deploy time: kept as written, FCT014.
+        """
+        if isinstance(node, RosTag):
+            if node.tag == "Ref":
+                return self._ros_ref(str(node), parameters, resources, line)
+            self.note("FCT014", f"!{node.tag} {str(node)!r} is evaluated by ROS at deploy time; kept as "
+                      "written", line, fix="write the value itself if the tests depend on it")
+            return str(node)
+        if isinstance(node, dict) and len(node) == 1:
+            (key, value), = node.items()
+            if key == "Ref" and isinstance(value, str):
+                return self._ros_ref(value, parameters, resources, _line(node, key))
+            if isinstance(key, str) and key.startswith("Fn::"):
+                self.note("FCT014", f"{key} is evaluated by ROS at deploy time; kept as written",
+                          _line(node, key), fix="write the value itself if the tests depend on it")
+                return node
+        if isinstance(node, YDict):
+            out = YDict(line=node.line)
+            out.key_lines.update(node.key_lines)
+            for key, value in node.items():
+                out[key] = self._ros_refs(value, parameters, resources, node.line_of(key))
+            return out
+        if isinstance(node, YList):
+            out_list = YList(line=node.line)
+            out_list.item_lines = list(node.item_lines)
+            out_list.extend(self._ros_refs(v, parameters, resources, node.line_of(i)) for i, v in enumerate(node))
+            return out_list
+        return node
+
+    def _ros_ref(self, name: str, parameters: Mapping[str, Any], resources: Mapping[str, Any],
+                 line: Optional[int]) -> Any:
+        if name in self.variables:
+            return self.variables[name]
+        if name in parameters:
+            spec = parameters[name]
+            if isinstance(spec, dict) and "Default" in spec:
+                return spec["Default"]
+            self.note("FCT014", f"!Ref {name}: parameter {name!r} has no Default and no value in vars; "
+                      "kept as written", line, fix=f"pass vars={{{name!r}: ...}} or give it a Default")
+            return name
+        if name == "ALIYUN::AccountId":
+            return self.account_id
+        if name in resources:
+            return name  # Funcraft names services and functions by their logical ids
+        if name.startswith("ALIYUN::"):
+            self.note("FCT014", f"!Ref {name} is known only at deploy time; kept as written", line)
+            return name
+        raise ConfigError(f"!Ref {name}: no such parameter or resource; Parameters: "
+                          + (", ".join(map(str, parameters)) or "none"), self.file, line)
 
     def _funcraft_events(self, events: Any, spec: FunctionSpec, line: Optional[int]) -> List[TriggerSpec]:
         if events is None:

@@ -43,8 +43,9 @@ _rule("FCT013", "env-unset", "warning",
       "`${env(X)}` names an unset variable and has no default; '' was used.",
       "Serverless Devs variables")
 _rule("FCT014", "unresolved-expression", "warning",
-      "A `${...}` expression refers to something only known at deploy time; kept as written.",
-      "Serverless Devs variables")
+      "A `${...}` expression (or a ROS function such as `!GetAtt` in a template.yml) refers to "
+      "something only known at deploy time; kept as written.",
+      "Serverless Devs variables; ROS template functions")
 _rule("FCT015", "unmodelled-trigger", "warning",
       "A Funcraft event type the plugin does not model (RDS, Datahub); the trigger is skipped.",
       "alibaba/funcraft docs/specs/2018-04-03-zh-cn.md")
