@@ -157,6 +157,7 @@ class _WsgiCall(EventCall):
                             request_uri=request_uri, rng=rng)
 
     def __call__(self, handler: Any, event: bytes, context: Any) -> Any:
+        __tracebackhide__ = True  # see invoke._HARNESS_FILES
         environ = wsgi_environ(body=event, context=context, **self.request)
         state: Dict[str, Any] = {"status": None, "headers": []}
         written: List[bytes] = []
@@ -249,6 +250,7 @@ class HttpDriver:
                  query: QueryArg = None, body: Any = None, client_ip: Optional[str] = None,
                  style: Optional[str] = None, code_dir: Any = None, timeout: Optional[float] = None,
                  catch: bool = False, context: Any = None) -> HttpResponse:
+        __tracebackhide__ = True  # see invoke._HARNESS_FILES
         from .context import new_request_id
 
         style = self._style(style, handler)
@@ -292,10 +294,12 @@ class HttpDriver:
 
     def wsgi(self, handler: Any, method: str = "GET", path: str = "/", **kwargs: Any) -> HttpResponse:
         """Drive an FC 2.0 WSGI handler (``style="wsgi"``)."""
+        __tracebackhide__ = True  # see invoke._HARNESS_FILES
         return self(handler, method, path, style="wsgi", **kwargs)
 
     def event(self, handler: Any, method: str = "GET", path: str = "/", **kwargs: Any) -> HttpResponse:
         """Drive an FC 3.0 HTTP-event handler (``style="event"``)."""
+        __tracebackhide__ = True  # see invoke._HARNESS_FILES
         return self(handler, method, path, style="event", **kwargs)
 
     # ----------------------------------------------------------------- API Gateway
@@ -308,6 +312,7 @@ class HttpDriver:
         With ``catch=True`` a failing function gives a ``503`` too (its error payload is
         not a response in the required format, which is what API Gateway sees).
         """
+        __tracebackhide__ = True  # see invoke._HARNESS_FILES
         event = apigw_event(method=method, path=path, headers=headers, query=query, path_params=path_params,
                             body=body, base64=base64, rng=self.invoker.rng)
         result = self.invoker.run(handler, event, context, code_dir=code_dir, timeout=timeout, catch=catch)

@@ -90,6 +90,12 @@ HIDDEN_ENV_NAMES = frozenset({
 })
 
 _FILE = os.path.normcase(os.path.abspath(__file__)).rsplit(".", 1)[0]
+# The harness' own modules (this one and fc_http's WSGI call in http.py), whose frames
+# in front of the handler's are dropped from stackTrace as the runtime drops its own.
+_HARNESS_FILES = frozenset({_FILE, os.path.join(os.path.dirname(_FILE), "http")})
+# For the same reason the functions a handler call passes through set
+# ``__tracebackhide__``: a failing test's report shows the test line, then the
+# handler's own frames (or the one-line load/timeout error), not the harness.
 
 
 # --------------------------------------------------------------------------- errors
@@ -209,7 +215,7 @@ def _user_frames(tb: Any) -> List[traceback.FrameSummary]:
     frames = traceback.extract_tb(tb)
     # drop the harness' own frames in front of the handler's (the runtime drops its own)
     i = 0
-    while i < len(frames) and os.path.normcase(os.path.abspath(frames[i].filename)).rsplit(".", 1)[0] == _FILE:
+    while i < len(frames) and os.path.normcase(os.path.abspath(frames[i].filename)).rsplit(".", 1)[0] in _HARNESS_FILES:
         i += 1
     return list(frames[i:])
 
@@ -324,8 +330,8 @@ def _import_from_code_dir(modname: str, code_dir: str, shadowed: Dict[str, Any])
         raise ModuleNotFoundError(f"No module named {modname!r}")
     for segment in segments:
         found = _find_module_path(segment, path)
-        if found is None:
-            raise ModuleNotFoundError(f"No module named {segment!r} in {path}")
+        if found is None:  # what the runtime's imp.find_module raises (the code dir is in the message)
+            raise ImportError(f"No module named {segment!r}")
         path = found
     file = _module_file(path)
     existing = sys.modules.get(modname)
@@ -525,6 +531,7 @@ def _can_use_alarm() -> bool:
 
 def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
     """Run ``fn``; raise ``_Expired`` if it is still running after ``seconds``."""
+    __tracebackhide__ = True
     if _can_use_alarm():
         armed = [True]
         fired = [False]
@@ -595,6 +602,7 @@ class EventCall:
     """
 
     def __call__(self, handler: Callable, event: Any, context: Any) -> Any:
+        __tracebackhide__ = True
         return handler(event, context)
 
     def payload(self, value: Any) -> bytes:
@@ -680,6 +688,7 @@ class Invoker:
     def __call__(self, target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
                  timeout: Optional[float] = None, initializer: Any = None,
                  catch: bool = False, triggers: Any = None) -> InvokeResult:
+        __tracebackhide__ = True
         return self.run(target, event, context, code_dir=code_dir, timeout=timeout,
                         initializer=initializer, catch=catch, triggers=triggers)
 
@@ -690,6 +699,7 @@ class Invoker:
         """``__call__`` with the hooks ``fc_http`` needs: ``call`` (how the handler is
         called and its return value encoded) and ``context_overrides``. ``triggers``
         replaces the triggers loops are checked against for this call."""
+        __tracebackhide__ = True
         tgt = self._resolve_target(target, code_dir)
         spec = tgt.spec
         if initializer is None and spec is not None and spec.initializer:
@@ -783,6 +793,7 @@ class Invoker:
                 timeout: float, call: EventCall, result: InvokeResult) -> Optional[BaseException]:
         """Run the handler between the Start/End markers; fill ``result``; return the
         exception to raise when not catching (None on success)."""
+        __tracebackhide__ = True
         rid = result.request_id
         sys.stdout.write(LOG_INVOKE_START + rid + "\n")
         started = time.perf_counter()
@@ -790,6 +801,7 @@ class Invoker:
         end_suffix = ""
 
         def run() -> Any:
+            __tracebackhide__ = True
             return call(self._handler(tgt, instance), event, context)
 
         try:
@@ -851,6 +863,7 @@ class Invoker:
                     timeout: float, result: InvokeResult) -> Optional[BaseException]:
         """Run the initializer once per instance, between the Initialize markers (with a
         request id of its own, as FC sends the initialize request separately)."""
+        __tracebackhide__ = True
         key = initializer if isinstance(initializer, str) else id(initializer)
         if key in instance.initialized:
             return None
@@ -971,6 +984,7 @@ class Invoker:
         return ctx
 
     def _handler(self, tgt: _Target, instance: _Instance) -> Callable:
+        __tracebackhide__ = True
         if tgt.handler is not None:
             return tgt.handler
         handler = tgt.handler_string
@@ -986,6 +1000,7 @@ class Invoker:
 
     @staticmethod
     def _load(handler: str, instance: _Instance) -> Callable:
+        __tracebackhide__ = True
         where = f"handler {handler!r} in code dir {instance.code_dir}"
         try:
             modname, fname = handler.rsplit(".", 1)
@@ -1135,6 +1150,7 @@ def invoke(target: Any, event: Any, context: Any = None, *, code_dir: Any = None
     so successive calls still get fresh request ids; pass ``rng=`` for values that do
     not depend on what ran before.
     """
+    __tracebackhide__ = True
     if rng is None and cloud is None:
         if not _ONE_OFF_RNG:
             from .events._random import FCRandom

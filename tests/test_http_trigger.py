@@ -82,6 +82,9 @@ def test_handler_exception_propagates_or_becomes_502(http):
     resp = http(broken, catch=True)
     assert resp.status == 502 and resp.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
     assert resp.json()["errorType"] == "LookupError"
+    # the stack trace starts at the user's code, not at fc_http's WSGI call
+    assert [entry[2] for entry in resp.json()["stackTrace"]] == ["in broken"]
+    assert resp.json()["stackTrace"][0][0] == f'File "{__file__}"'
 
 
 def test_request_headers_fc_does_not_pass(http):

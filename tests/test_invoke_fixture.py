@@ -90,3 +90,36 @@ def test_fc_invoke_fixture_settings(pytester):
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_failure_reports_show_the_test_and_the_handler_not_the_harness(pytester):
+    pytester.makepyfile(
+        """
+        def handler(event, context):
+            raise KeyError("missing")
+
+        def app(environ, start_response):
+            raise LookupError("no route")
+
+        def test_handler_error(fc_invoke):
+            fc_invoke(handler, b"")
+
+        def test_load_error(fc_invoke, tmp_path):
+            fc_invoke("nothere.handler", b"", code_dir=tmp_path)
+
+        def test_wsgi_error(fc_http):
+            fc_http(app, style="wsgi")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--tb=long")
+    result.assert_outcomes(failed=3)
+    out = result.stdout.str()
+    assert "pytest_fctrigger/invoke.py:" not in out and "pytest_fctrigger/http.py:" not in out
+    result.stdout.fnmatch_lines([
+        '>       fc_invoke(handler, b"")', "*", '>       raise KeyError("missing")', "E       KeyError: 'missing'",
+    ])
+    result.stdout.fnmatch_lines([
+        "E       pytest_fctrigger.invoke.ImportModuleError: Unable to import module 'nothere' (handler "
+        "'nothere.handler' in code dir *; ImportError: No module named 'nothere')",
+    ])
+    result.stdout.fnmatch_lines(['>       raise LookupError("no route")'])

@@ -102,6 +102,7 @@ def test_missing_module(tmp_path):
     err = info.value
     assert err.error["errorType"] == "ImportModuleError"
     assert err.error["errorMessage"] == "Unable to import module 'nothere'"
+    assert err.error["stackTrace"] == ["ImportError: No module named 'nothere'"]  # as imp.find_module says
     assert str(tmp_path) in str(err)  # the message says where it looked
     assert err.result.logs.rstrip().endswith("Error: Unhandled function error")
 
