@@ -57,6 +57,15 @@ def test_credentials_group(ctx):
     assert creds.access_key_secret not in repr(creds)
 
 
+def test_a_given_key_id_gets_its_derived_secret():
+    creds = make_context(rng=1, access_key_id="STS.FCTESTMYKEY").credentials
+    assert creds.access_key_id == "STS.FCTESTMYKEY"
+    assert creds.access_key_secret == secret_for("STS.FCTESTMYKEY")  # simulated services can verify it
+    assert creds.security_token.startswith("CAIS")
+    mine = make_context(rng=1, access_key_id="STS.FCTESTMYKEY", access_key_secret="s").credentials
+    assert mine.access_key_secret == "s"
+
+
 def test_credentials_never_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-real-key")
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "real-secret")
