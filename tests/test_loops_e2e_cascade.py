@@ -61,7 +61,7 @@ def test_two_function_cycle_from_s_yaml(fc_cloud, upload):
     assert ("  - handler index.handler (function 'merge'), whose write fires oss trigger 'uploads' of "
             "function 'split': write under a prefix the trigger does not match (it watches 'in/')") in message
     # merge really ran (re-delivery), with its environment from s.yaml
-    assert fc_cloud.oss.bucket("media-pipeline").get("in/report.txt.merged") is not None
+    assert fc_cloud.oss.bucket("media-pipeline").get("in/report.txt.merged") == b"hello world"
 
 
 def test_cycle_keeps_going_when_followed_deeper(fc_cloud, upload):

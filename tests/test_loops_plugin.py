@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests  # noqa: F401  likewise one requests (and http.cookiejar): re-imported in a second
+#                  in-process run, the V2 SDK's session fails "You can only merge into CookieJar"
 import yaml  # noqa: F401  one PyYAML for every in-process pytester run: its C parser keeps the
 #              node classes of the first import, so a re-import inside a run breaks loaders
 
@@ -62,7 +64,7 @@ def test_safe_form_passes(pytester):
 def test_resize(fc_invoke, upload, fc_cloud):
     result = fc_invoke("index.handler", upload, code_dir=RESIZE)
     assert result.loop is None
-    assert fc_cloud.oss.bucket("images").get("processed/cat.png") is not None
+    assert fc_cloud.oss.bucket("images").get("processed/cat.png") == PNG
 ''')
     result.assert_outcomes(passed=1)
 
@@ -99,6 +101,22 @@ def test_fc_loop_depth_redelivers_and_reports_no_convergence(pytester):
     ], consecutive=True)
     result.stdout.fnmatch_lines([
         "E   --fc-loop-depth 2: re-delivered 2 hops; the chain does not converge*"])
+
+
+CONVERGING = HEADER + '''
+@pytest.mark.fc_trigger("oss", name="resize", bucket="images")
+def test_thumbs(fc_invoke, upload):
+    result = fc_invoke("index.handler", upload, code_dir=RESIZE_V2)
+    assert result.loop.converged is True and len(result.loop.hops) == 1
+'''
+
+
+def test_fc_loop_depth_lets_a_converging_handler_pass_where_depth_0_fails(pytester):
+    # the V2 handler's thumbnail fires it once more, then it writes nothing: the chain ends
+    run(pytester, CONVERGING, "--fc-loop-depth", "2").assert_outcomes(passed=1)
+    failed = run(pytester, CONVERGING)
+    failed.assert_outcomes(failed=1)
+    failed.stdout.fnmatch_lines(["E   pytest_fctrigger.loops.SelfTriggerLoop: Self-trigger loop: *"])
 
 
 def test_marker_option_loop_and_depth_converging_handler_passes(pytester):
