@@ -57,8 +57,9 @@ import time
 import traceback
 from typing import Any, Callable, Dict, List, Optional
 
+from .context import FIELDS as CONTEXT_FIELDS
 from .context import RUNTIMES, FCLogHandler, make_context, new_request_id, runtime_shape
-from .errors import ConfigError, FCTriggerError
+from .errors import ConfigError, FCTriggerError, UnknownFieldError
 
 __all__ = [
     "FCInvokeError",
@@ -664,7 +665,10 @@ class Invoker:
 
         defaults = dict(context_defaults or {})
         runtime = defaults.pop("runtime", None) or runtime
-        runtime_shape(runtime)  # unknown runtime: fail here, with the valid names
+        unknown = set(defaults) - set(CONTEXT_FIELDS[runtime_shape(runtime)])  # (unknown runtime: ConfigError)
+        if unknown:  # fail here, not at the first call
+            raise UnknownFieldError("context_defaults (under pytest: the fc_context_defaults fixture)",
+                                    unknown, CONTEXT_FIELDS[runtime_shape(runtime)])
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
                                     or timeout <= 0):
             raise ConfigError(f"invoke timeout must be a number of seconds > 0, got {timeout!r}")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import pytest
+
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 # Builder fixtures: each is the plain function of the same name in
 # ``pytest_fctrigger.events``, bound to the test's seeded randomness.
@@ -121,48 +124,62 @@ class FCSettings:
 _MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout")
 
 
+def _bad_option(item: pytest.Item, message: str) -> "NoReturn":
+    # one line naming the test, not a traceback through the plugin
+    pytest.fail(f"{item.nodeid}: {message}", pytrace=False)
+
+
 def _marker_options(node: pytest.Item) -> Dict[str, Any]:
     merged: Dict[str, Any] = {}
     # iter_markers yields the closest marker first; apply the farthest first.
     for marker in reversed(list(node.iter_markers("fc"))):
         if marker.args:
-            raise pytest.UsageError(
-                f"{node.nodeid}: @pytest.mark.fc takes keyword options only "
-                f"({', '.join(_MARKER_KEYS)}), got positional {marker.args!r}"
-            )
+            _bad_option(node, f"@pytest.mark.fc takes keyword options only ({', '.join(_MARKER_KEYS)}), "
+                              f"got positional {marker.args!r}")
         unknown = set(marker.kwargs) - set(_MARKER_KEYS)
         if unknown:
-            raise pytest.UsageError(
-                f"{node.nodeid}: unknown @pytest.mark.fc option(s) {', '.join(sorted(unknown))}; "
-                f"valid options: {', '.join(_MARKER_KEYS)}"
-            )
+            _bad_option(node, f"unknown @pytest.mark.fc option(s) {', '.join(sorted(unknown))}; "
+                              f"valid options: {', '.join(_MARKER_KEYS)}")
         merged.update(marker.kwargs)
     return merged
 
 
 def _resolve_settings(item: pytest.Item) -> FCSettings:
     config = item.config
+    from pytest_fctrigger.context import RUNTIMES
     from pytest_fctrigger.events._random import seed_from_text
 
     marks = _marker_options(item)
     seed = marks.get("seed", config.getoption("--fc-seed"))
     if seed is None:
         seed = seed_from_text(item.nodeid)
+    elif isinstance(seed, bool) or not isinstance(seed, int):
+        _bad_option(item, f"fc seed must be an integer, got {seed!r}")
     loop = marks.get("loop") or config.getoption("--fc-loop") or config.getini("fc_loop") or "fail"
     if loop not in LOOP_MODES:
-        raise pytest.UsageError(f"{item.nodeid}: loop mode {loop!r} is not one of {', '.join(LOOP_MODES)}")
+        _bad_option(item, f"loop mode {loop!r} is not one of {', '.join(LOOP_MODES)}")
     depth_raw = marks.get("loop_depth", config.getoption("--fc-loop-depth"))
     if depth_raw is None:
         depth_raw = config.getini("fc_loop_depth") or 0
     try:
         depth = int(depth_raw)
     except (TypeError, ValueError):
-        raise pytest.UsageError(f"{item.nodeid}: fc loop depth must be an integer, got {depth_raw!r}") from None
+        _bad_option(item, f"fc loop depth must be an integer, got {depth_raw!r}")
     if depth < 0:
-        raise pytest.UsageError(f"{item.nodeid}: fc loop depth must be >= 0, got {depth}")
+        _bad_option(item, f"fc loop depth must be >= 0, got {depth}")
     allow = marks.get("allow_network")
     if allow is None:
         allow = bool(config.getoption("--fc-allow-network") or config.getini("fc_allow_network"))
+    region = marks.get("region") or config.getini("fc_region") or "cn-hangzhou"
+    if not isinstance(region, str):
+        _bad_option(item, f"fc region must be a region id like 'cn-hangzhou', got {region!r}")
+    runtime = marks.get("runtime") or config.getoption("--fc-runtime") or config.getini("fc_runtime")
+    if runtime not in RUNTIMES:
+        _bad_option(item, f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
+    timeout = marks.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not timeout > 0):
+        _bad_option(item, f"fc timeout must be a number of seconds > 0, got {timeout!r}")
     redis_url = (
         config.getoption("--fc-redis-url")
         or config.getini("fc_redis_url")
@@ -170,13 +187,13 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
         or None
     )
     return FCSettings(
-        seed=int(seed),
-        region=marks.get("region") or config.getini("fc_region") or "cn-hangzhou",
-        runtime=marks.get("runtime") or config.getoption("--fc-runtime") or config.getini("fc_runtime"),
+        seed=seed,
+        region=region,
+        runtime=runtime,
         loop=loop,
         loop_depth=depth,
         allow_network=bool(allow),
-        timeout=marks.get("timeout"),
+        timeout=timeout,
         redis_url=redis_url,
     )
 
@@ -312,13 +329,19 @@ def fc_matrix_case(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def fc_context(fc_settings: FCSettings, fc_random, fc_context_defaults):
+def fc_context(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random, fc_context_defaults):
     """A fresh FC ``context`` for this test (runtime from ``--fc-runtime`` / ``fc`` marker)."""
     from pytest_fctrigger.context import make_context
 
+    from pytest_fctrigger.errors import FCTriggerError
+
     kwargs = dict(fc_context_defaults)
     kwargs.setdefault("runtime", fc_settings.runtime)
-    return make_context(rng=fc_random, **kwargs)
+    try:
+        return make_context(rng=fc_random, **kwargs)
+    except FCTriggerError as exc:  # e.g. a misspelt key in fc_context_defaults
+        problem = f"fc_context (with fc_context_defaults {fc_context_defaults!r}): {exc}"
+    _bad_option(request.node, problem)
 
 
 _RUN_ID_KEY = pytest.StashKey[str]()
@@ -355,21 +378,26 @@ def fc_cloud(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random)
 def fc_invoke(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random, fc_context_defaults,
               fc_triggers, fc_app, fc_cloud):
     """Run a handler as the FC Python runtime would: ``fc_invoke(target, event, ...)``."""
+    from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.invoke import Invoker
 
-    return Invoker(
-        rng=fc_random,
-        runtime=fc_settings.runtime,
-        context_defaults=fc_context_defaults,
-        cloud=fc_cloud,
-        triggers=fc_triggers,
-        app=fc_app,
-        loop_mode=fc_settings.loop,
-        loop_depth=fc_settings.loop_depth,
-        timeout=fc_settings.timeout,
-        loop_rules=[rule for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
-                    for rule in (rules or [])],
-    )
+    try:
+        return Invoker(
+            rng=fc_random,
+            runtime=fc_settings.runtime,
+            context_defaults=fc_context_defaults,
+            cloud=fc_cloud,
+            triggers=fc_triggers,
+            app=fc_app,
+            loop_mode=fc_settings.loop,
+            loop_depth=fc_settings.loop_depth,
+            timeout=fc_settings.timeout,
+            loop_rules=[rule for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
+                        for rule in (rules or [])],
+        )
+    except FCTriggerError as exc:  # e.g. a misspelt key in fc_context_defaults
+        problem = f"fc_invoke: {exc}"
+    _bad_option(request.node, problem)
 
 
 @pytest.fixture

@@ -96,3 +96,48 @@ def test_report_header_names_the_seed_mode(pytester: pytest.Pytester):
     pytester.makepyfile("def test_x():\n    pass\n")
     pytester.runpytest().stdout.fnmatch_lines(["fctrigger: seed per test, from the node id"])
     pytester.runpytest("--fc-seed", "42").stdout.fnmatch_lines(["fctrigger: seed --fc-seed 42"])
+
+
+@pytest.mark.parametrize("marker, fixture, message", [
+    ('fc(seed="abc")', "fc_seed", "fc seed must be an integer, got 'abc'"),
+    ('fc(region=5)', "oss_event", "fc region must be a region id like 'cn-hangzhou', got 5"),
+    ('fc(runtime="python3.11")', "fc_context", "unknown FC runtime 'python3.11'; valid runtimes: python3, "),
+    ('fc(timeout="slow")', "fc_invoke", "fc timeout must be a number of seconds > 0, got 'slow'"),
+    ('fc(timeout=0)', "fc_invoke", "fc timeout must be a number of seconds > 0, got 0"),
+    ('fc(loop="stop")', "fc_settings", "loop mode 'stop' is not one of fail, warn, allow"),
+    ('fc("x")', "fc_settings", "@pytest.mark.fc takes keyword options only"),
+])
+def test_bad_options_are_one_line_setup_errors(pytester: pytest.Pytester, marker, fixture, message):
+    pytester.makepyfile(f"""
+import pytest
+
+@pytest.mark.{marker}
+def test_it({fixture}):
+    pass
+""")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"test_*.py::test_it: {message}*"])
+    assert "plugin.py" not in result.stdout.str()  # no traceback through the plugin
+
+
+@pytest.mark.parametrize("fixture", ["fc_context", "fc_invoke"])
+def test_a_misspelt_context_default_is_named_at_setup(pytester: pytest.Pytester, fixture):
+    pytester.makeconftest("""
+import pytest
+
+@pytest.fixture
+def fc_context_defaults():
+    return {"memory_size": 512}
+""")
+    pytester.makepyfile(f"def test_it({fixture}):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fc_context_defaults*unknown field(s) 'memory_size'. Valid fields: *memory*"])
+    assert "plugin.py" not in result.stdout.str()
+
+
+def test_runtime_option_is_checked(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_it(fc_context):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--fc-runtime", "python2.7")
+    result.stdout.fnmatch_lines(["*unknown FC runtime 'python2.7'; valid runtimes: *python3.12*"])
