@@ -249,6 +249,55 @@ def test_put_symlink_and_read_through_it(fc_cloud, bucket):
     assert (info.value.status, info.value.code) == (404, "SymlinkTargetNotExist")
 
 
+# --------------------------------------------------------------------------- the 12 names
+def test_every_oss_trigger_event_name_comes_from_its_api(fc_cloud, bucket):
+    """The 12 event names of seeds/001 "OSS事件定义", each produced by the API that fires it,
+    called through oss2 (PostObject is an HTML form upload, which oss2 has no call for)."""
+    import requests
+
+    from pytest_fctrigger.events import OSS_EVENT_NAMES
+
+    bucket.put_object("a.txt", b"x")
+    bucket.put_symlink("a.txt", "link")
+    bucket.copy_object("testbucket", "a.txt", "copy.txt")
+    bucket.append_object("log", 0, b"x")
+    up = bucket.init_multipart_upload("big").upload_id
+    first = bucket.upload_part("big", up, 1, b"A" * PART)
+    second = bucket.upload_part_copy("testbucket", "a.txt", (0, 0), "big", up, 2)
+    bucket.complete_multipart_upload("big", up, [oss2.models.PartInfo(1, first.etag),
+                                                 oss2.models.PartInfo(2, second.etag)])
+    bucket.abort_multipart_upload("gone", bucket.init_multipart_upload("gone").upload_id)
+    bucket.delete_object("copy.txt")
+    bucket.batch_delete_objects(["link"])
+    form = requests.post("https://testbucket.oss-cn-hangzhou.aliyuncs.com/",
+                         data={"key": "form.txt", "policy": "e30=", "OSSAccessKeyId": "STS.ak",
+                               "Signature": "c2ln"}, files={"file": ("form.txt", b"f")})
+    assert form.status_code == 204
+
+    writes = [w for w in fc_cloud.journal if w.event_name]
+    assert [(w.api, w.event_name) for w in writes] == [
+        ("PutObject", "ObjectCreated:PutObject"),
+        ("PutSymlink", "ObjectCreated:PutSymlink"),
+        ("CopyObject", "ObjectCreated:CopyObject"),
+        ("AppendObject", "ObjectCreated:AppendObject"),
+        ("InitiateMultipartUpload", "ObjectCreated:InitiateMultipartUpload"),
+        ("UploadPart", "ObjectCreated:UploadPart"),
+        ("UploadPartCopy", "ObjectCreated:UploadPartCopy"),
+        ("CompleteMultipartUpload", "ObjectCreated:CompleteMultipartUpload"),
+        ("InitiateMultipartUpload", "ObjectCreated:InitiateMultipartUpload"),
+        ("AbortMultipartUpload", "ObjectRemoved:AbortMultipartUpload"),
+        ("DeleteObject", "ObjectRemoved:DeleteObject"),
+        ("DeleteObjects", "ObjectRemoved:DeleteObjects"),
+        ("PostObject", "ObjectCreated:PostObject"),
+    ]
+    assert {w.event_name for w in writes} == set(OSS_EVENT_NAMES)
+    # the event each write carries is the one FC delivers for it: same name, same object
+    for w in writes:
+        record = event_record(w)
+        assert (record["eventName"], record["oss"]["object"]["key"]) == (w.event_name, w.resource["key"])
+    assert {w.sdk for w in writes} == {"oss2", "http"}
+
+
 # --------------------------------------------------------------------------- deletes
 def test_delete_object_event_reports_removed_size(fc_cloud, bucket):
     put = bucket.put_object("d.txt", b"12345678")
