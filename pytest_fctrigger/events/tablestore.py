@@ -81,19 +81,24 @@ def _value(value: Any, allowed: tuple, where: str) -> Any:
                       "int, str, bytes" + (", bool, float" if bool in allowed else "") + ")")
 
 
+def _entries(value: Any, arg: str, dict_form: str) -> Sequence[Any]:
+    """A primary key or column list: a dict (name -> value) or a list of entries."""
+    if isinstance(value, Mapping):
+        return list(value.items())
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"tablestore_record({arg}=): expected a list of (name, value) pairs or "
+                          f"{dict_form}, or a dict, got {type(value).__name__}")
+    return value
+
+
 def _primary_key(pk: Any, rng: FCRandom) -> List[Dict[str, Any]]:
     if pk is None:
         return [
             {"ColumnName": "user_id", "Value": f"u{rng.digits(8)}"},
             {"ColumnName": "order_id", "Value": rng.randint(1, 2 ** 40)},
         ]
-    if isinstance(pk, Mapping):
-        pk = list(pk.items())
-    elif not isinstance(pk, (list, tuple)):
-        raise ConfigError("tablestore_record(primary_key=): expected a list of (name, value) pairs, "
-                          f"a list of {{'ColumnName', 'Value'}} dicts or a dict, got {type(pk).__name__}")
     out = []
-    for i, item in enumerate(pk):
+    for i, item in enumerate(_entries(pk, "primary_key", "{'ColumnName', 'Value'} dicts")):
         where = f"tablestore_record(primary_key[{i}])"
         if isinstance(item, Mapping):
             if set(item) != {"ColumnName", "Value"}:
@@ -135,13 +140,8 @@ def _default_columns(row_type: str, rng: FCRandom, ts_ms: int) -> List[Dict[str,
 
 
 def _columns(columns: Any, row_type: str, ts_ms: int) -> List[Dict[str, Any]]:
-    if isinstance(columns, Mapping):
-        columns = list(columns.items())
-    elif not isinstance(columns, (list, tuple)):
-        raise ConfigError("tablestore_record(columns=): expected a list of (name, value) pairs or "
-                          f"column dicts, or a dict, got {type(columns).__name__}")
     out = []
-    for i, item in enumerate(columns):
+    for i, item in enumerate(_entries(columns, "columns", "column dicts")):
         where = f"tablestore_record(columns[{i}])"
         if isinstance(item, Mapping):
             extra = set(item) - {"Type", "ColumnName", "Value", "Timestamp"}
