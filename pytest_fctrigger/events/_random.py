@@ -5,8 +5,10 @@ the node id), drives every random value, so a test sees byte-identical events on
 every run and on every machine. It also fixes the test's *world*: one account id
 and one region, so ARNs, context and events agree with each other.
 
-The helpers are plain ``random.Random`` arithmetic (no Faker) because builders run
-in hot loops; Faker is created lazily for the few values that need realistic text.
+The helpers are plain ``random.Random`` arithmetic (no Faker): builders run in hot
+loops, and Faker promises the same output for a seed only within one Faker release.
+``FCRandom.faker`` (created on first use, seeded by the test, its own stream) is for
+the content of a test's own payloads.
 """
 
 from __future__ import annotations
