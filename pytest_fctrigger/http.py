@@ -69,6 +69,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from wsgiref.headers import Headers
 
 from .errors import ConfigError
+from .events._fields import as_str
 from .events.http import (
     HeadersArg,
     QueryArg,
@@ -254,6 +255,10 @@ class HttpDriver:
         from .context import new_request_id
 
         style = self._style(style, handler)
+        # checked here: inside the call a bad request value would pass for the handler's error
+        method = as_str(method, "fc_http(method=)").upper()
+        if client_ip is not None:
+            as_str(client_ip, "fc_http(client_ip=)")
         rng = self.invoker.rng
         rid = getattr(context, "request_id", None) or new_request_id(rng)
         raw = _body_bytes(body)

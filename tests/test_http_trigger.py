@@ -9,6 +9,7 @@ forced ``content-disposition: attachment`` on the default domain: seeds/001
 import base64
 import json
 import os
+import re
 
 import pytest
 
@@ -227,3 +228,15 @@ def test_fc_http_fixture(pytester):
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("style", ["wsgi", "event"])
+def test_bad_request_values_are_config_errors_before_the_handler_runs(http, style):
+    from pytest_fctrigger.errors import ConfigError
+
+    for kwargs, message in (({"method": 5}, "fc_http(method=): expected a string"),
+                            ({"client_ip": 1}, "fc_http(client_ip=): expected a string"),
+                            ({"headers": 5}, "fc_http(headers=): expected a dict"),
+                            ({"body": {1, 2}}, "body: expected bytes, str or a JSON-able value")):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            http(echo_wsgi, style=style, **kwargs)
