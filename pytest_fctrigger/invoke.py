@@ -708,6 +708,9 @@ class Invoker:
         spec = tgt.spec
         if initializer is None and spec is not None and spec.initializer:
             initializer = spec.initializer
+        if initializer is not None and not (isinstance(initializer, str) or callable(initializer)):
+            raise ConfigError(f"initializer must be a callable taking the context or a handler string "
+                              f"like 'index.initializer', not {type(initializer).__name__}")
         timeout = self._effective_timeout(timeout, spec, context)
         if context is None:
             context = self.new_context(tgt, timeout, **(context_overrides or {}))

@@ -90,3 +90,7 @@ def test_bad_target_and_event_are_config_errors():
         Invoker(rng=1)(42, b"")
     with pytest.raises(ConfigError, match="event must be bytes"):
         Invoker(rng=1)(lambda e, c: None, 3.5)
+    with pytest.raises(ConfigError, match="initializer must be a callable taking the context or a handler string"):
+        Invoker(rng=1)(lambda e, c: None, b"", initializer=5)
+    with pytest.raises(ConfigError, match="invoke timeout must be > 0 seconds"):
+        Invoker(rng=1)(lambda e, c: None, b"", timeout=-1)
