@@ -267,9 +267,16 @@ def fc_app(request: pytest.FixtureRequest):
     path = request.config.getini("fc_app")
     if not path:
         return None
+    from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.triggers.loader import load_app
 
-    return load_app(os.path.join(str(request.config.rootpath), path))
+    problem = None
+    try:
+        return load_app(os.path.join(str(request.config.rootpath), path))
+    except FCTriggerError as exc:
+        problem = str(exc)
+    # outside the except block: one line naming the ini key, no chained traceback
+    pytest.fail(f"ini fc_app = {path}: {problem}", pytrace=False)
 
 
 @pytest.fixture

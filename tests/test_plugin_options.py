@@ -141,3 +141,14 @@ def test_runtime_option_is_checked(pytester: pytest.Pytester):
     pytester.makepyfile("def test_it(fc_context):\n    pass\n")
     result = pytester.runpytest("-p", "no:cacheprovider", "--fc-runtime", "python2.7")
     result.stdout.fnmatch_lines(["*unknown FC runtime 'python2.7'; valid runtimes: *python3.12*"])
+
+
+def test_a_broken_fc_app_file_is_one_line_naming_the_ini_key(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nfc_app = s.yaml\n")
+    pytester.path.joinpath("s.yaml").write_text("edition: 3.0.0\nresources:\n  f: [unclosed\n")
+    pytester.makepyfile("def test_uses_app(fc_app):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ini fc_app = s.yaml: *s.yaml:*"])
+    assert "Traceback" not in result.stdout.str()
+    assert "load_app(" not in result.stdout.str()
