@@ -40,18 +40,26 @@ def test_activation_installs_every_service_and_restores_transport_and_sockets():
 
     from requests.adapters import HTTPAdapter
 
-    send_before, resolve_before = HTTPAdapter.send, socket.getaddrinfo
+    from mns.mns_http import MNSHttp
+    from tablestore.connection import AsyncConnectionPool, ConnectionPool
+
+    def seams():
+        return (MNSHttp.send_request, ConnectionPool.send_receive, AsyncConnectionPool.send_receive)
+
+    send_before, resolve_before, seams_before = HTTPAdapter.send, socket.getaddrinfo, seams()
     cloud = Cloud(1)
     with cloud.activate() as active:
         assert active is cloud and cloud.active
         assert set(cloud._services) == {"oss", "mns", "tablestore", "sls"}
         assert HTTPAdapter.send is not send_before
+        assert all(now is not before for now, before in zip(seams(), seams_before))
         assert NetworkGuard.engaged()
         with cloud.activate():  # re-entrant: nothing installed twice
             assert cloud.active
         assert cloud.active
     assert not cloud.active
     assert HTTPAdapter.send is send_before and socket.getaddrinfo is resolve_before
+    assert seams() == seams_before  # the MNS and Tablestore SDKs talk to their real transport again
     assert not NetworkGuard.engaged()
 
 
