@@ -229,6 +229,24 @@ def read_body(body: Any) -> bytes:
 
 
 # --------------------------------------------------------------------------- API names
+# (method, sub-resource) -> API, where the name is not "<Verb><Object|Bucket><Sub-resource>"
+# or the request line alone decides it (built once: every request looks a name up)
+_OBJECT_APIS = {
+    ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject", ("DELETE", ""): "DeleteObject",
+    ("POST", "append"): "AppendObject", ("POST", "uploads"): "InitiateMultipartUpload",
+    ("PUT", "symlink"): "PutSymlink", ("GET", "symlink"): "GetSymlink",
+    ("PUT", "acl"): "PutObjectACL", ("GET", "acl"): "GetObjectACL",
+    ("PUT", "tagging"): "PutObjectTagging", ("GET", "tagging"): "GetObjectTagging",
+    ("DELETE", "tagging"): "DeleteObjectTagging", ("OPTIONS", ""): "OptionObject",
+}
+_BUCKET_APIS = {
+    ("PUT", ""): "PutBucket", ("DELETE", ""): "DeleteBucket",
+    ("GET", "acl"): "GetBucketAcl", ("PUT", "acl"): "PutBucketAcl",
+    ("GET", "location"): "GetBucketLocation", ("GET", "bucketInfo"): "GetBucketInfo",
+    ("GET", "uploads"): "ListMultipartUploads", ("POST", "delete"): "DeleteMultipleObjects",
+}
+
+
 def operation_name(req: OssRequest) -> str:
     """The OSS API a request calls, named as in the OSS API reference."""
     method, query = req.method, req.query
@@ -236,55 +254,50 @@ def operation_name(req: OssRequest) -> str:
         if method == "GET" and "regions" not in query:
             return "ListBuckets"
         return "DescribeRegions" if "regions" in query else f"{_VERBS.get(method, method)}Service"
+    if not query:
+        return _base_operation(req, "")
     subresources = [q for q in query if q not in _PLAIN_PARAMS]
     # a listing parameter of an unsimulated API (e.g. version-id-marker) must not hide its
     # sub-resource (versions): name the request after the sub-resource OSS dispatches on
     subresources.sort(key=lambda q: q not in _SUBRESOURCES)
     if "versionId" in subresources:
-        return _base_operation(req, [q for q in subresources if q != "versionId"]) + " (with versionId)"
-    return _base_operation(req, subresources)
+        rest = [q for q in subresources if q != "versionId"]
+        return _base_operation(req, rest[0] if rest else "") + " (with versionId)"
+    return _base_operation(req, subresources[0] if subresources else "")
 
 
-def _base_operation(req: OssRequest, subresources: List[str]) -> str:
+def _base_operation(req: OssRequest, sub: str) -> str:
+    """The API of a request whose first sub-resource is ``sub`` (``""``: none)."""
     method, query = req.method, req.query
-    sub = subresources[0] if subresources else ""
-    verb = _VERBS.get(method, method.title())
     if sub in _SPECIAL_NAMES:
         return _SPECIAL_NAMES[sub]
     if req.key:
-        if method == "PUT" and "partNumber" in query and "uploadId" in query and not sub:
-            return "UploadPartCopy" if req.has_header("x-oss-copy-source") else "UploadPart"
-        if method == "GET" and "uploadId" in query and not sub:
-            return "ListParts"
-        if method == "POST" and not sub:
+        if not sub:
+            if method == "PUT":
+                copy = req.has_header("x-oss-copy-source")
+                if "partNumber" in query and "uploadId" in query:
+                    return "UploadPartCopy" if copy else "UploadPart"
+                return "CopyObject" if copy else "PutObject"
             if "uploadId" in query:
-                return "CompleteMultipartUpload"
-            if "x-oss-process" in query:
+                if method == "GET":
+                    return "ListParts"
+                if method == "POST":
+                    return "CompleteMultipartUpload"
+                if method == "DELETE":
+                    return "AbortMultipartUpload"
+            if method == "POST" and "x-oss-process" in query:
                 return "ProcessObject"
-        if method == "DELETE" and "uploadId" in query and not sub:
-            return "AbortMultipartUpload"
-        if method == "HEAD" and sub == "objectMeta":
+        elif method == "HEAD" and sub == "objectMeta":
             return "GetObjectMeta"
-        names = {
-            ("PUT", ""): "CopyObject" if req.has_header("x-oss-copy-source") else "PutObject",
-            ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject", ("DELETE", ""): "DeleteObject",
-            ("POST", "append"): "AppendObject", ("POST", "uploads"): "InitiateMultipartUpload",
-            ("PUT", "symlink"): "PutSymlink", ("GET", "symlink"): "GetSymlink",
-            ("PUT", "acl"): "PutObjectACL", ("GET", "acl"): "GetObjectACL",
-            ("PUT", "tagging"): "PutObjectTagging", ("GET", "tagging"): "GetObjectTagging",
-            ("DELETE", "tagging"): "DeleteObjectTagging", ("OPTIONS", ""): "OptionObject",
-        }
-        return names.get((method, sub)) or f"{verb}Object{sub[:1].upper()}{sub[1:]}"
-    names = {
-        ("GET", ""): "ListObjectsV2" if query.get("list-type") == "2" else "ListObjects",
-        ("PUT", ""): "PutBucket", ("DELETE", ""): "DeleteBucket",
-        ("GET", "acl"): "GetBucketAcl", ("PUT", "acl"): "PutBucketAcl",
-        ("GET", "location"): "GetBucketLocation", ("GET", "bucketInfo"): "GetBucketInfo",
-        ("GET", "uploads"): "ListMultipartUploads", ("POST", "delete"): "DeleteMultipleObjects",
-    }
-    if (method, sub) == ("POST", "") and "multipart/form-data" in (req.header("Content-Type") or ""):
-        return "PostObject"
-    return names.get((method, sub)) or f"{verb}Bucket{sub[:1].upper()}{sub[1:]}"
+        name = _OBJECT_APIS.get((method, sub))
+        return name or f"{_VERBS.get(method, method.title())}Object{sub[:1].upper()}{sub[1:]}"
+    if not sub:
+        if method == "GET":
+            return "ListObjectsV2" if query.get("list-type") == "2" else "ListObjects"
+        if method == "POST" and "multipart/form-data" in (req.header("Content-Type") or ""):
+            return "PostObject"
+    name = _BUCKET_APIS.get((method, sub))
+    return name or f"{_VERBS.get(method, method.title())}Bucket{sub[:1].upper()}{sub[1:]}"
 
 
 class OssHandler:
