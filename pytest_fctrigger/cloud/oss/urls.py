@@ -21,9 +21,9 @@ does not; both address the same key.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import re
-from typing import Dict, Optional
+from typing import Dict, NamedTuple, Optional, Tuple
 from urllib.parse import parse_qsl, unquote
 
 _REGION = r"[a-z]{2,}(?:-[a-z0-9]+)+"
@@ -41,19 +41,15 @@ _ENDPOINT = (
 URL_PATTERN = re.compile(
     rf"^https?://(?:{_HOST_LABEL}\.)?{_ENDPOINT}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
 )
-# the whole URL in one match (every request goes through it: cheaper than urlsplit + a host match)
-_URL = re.compile(
-    rf"^https?://(?:(?P<bucket>{_HOST_LABEL})\.)?(?P<host>{_ENDPOINT})(?::\d+)?"
-    r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#.*)?$",
-    re.IGNORECASE | re.DOTALL,
-)
+# scheme, authority, path, query of any URL (cheap: the endpoint's host is parsed once, below)
+_URL_PARTS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?")
+_AUTHORITY = re.compile(rf"(?:(?P<bucket>{_HOST_LABEL})\.)?(?P<host>{_ENDPOINT})(?::\d+)?", re.IGNORECASE)
 
 _BUCKET_NAME = re.compile(rf"^{_BUCKET_LABEL}$")
 
 
-@dataclasses.dataclass(frozen=True)
-class OssTarget:
-    """The parts of one OSS request URL."""
+class OssTarget(NamedTuple):
+    """The parts of one OSS request URL (immutable; a tuple, built for every request)."""
 
     host: str  # the endpoint host without the bucket, e.g. "oss-cn-hangzhou-internal.aliyuncs.com"
     kind: str  # "public" | "internal" | "dualstack" | "accelerate"
@@ -84,7 +80,34 @@ def endpoint_host(region: str, kind: str = "public") -> str:
 
 def parse_url(url: str) -> Optional[OssTarget]:
     """Split an OSS request URL; ``None`` when the host is not an OSS endpoint."""
-    m = _URL.match(url)
+    m = _URL_PARTS.match(url)
+    if m is None:
+        return None
+    scheme, authority, path, raw_query = m.groups()
+    endpoint = _endpoint(authority) if scheme.lower() in ("http", "https") else None
+    if endpoint is None:
+        return None
+    host, kind, region, bucket, end = endpoint
+    if end < len(authority):  # what follows the port belongs to the path, as URL_PATTERN allows
+        path = authority[end:] + path
+    path = unquote(path or "/")
+    if bucket:
+        style, key = "virtual", path[1:]
+    else:
+        rest = path[1:]
+        if not rest:
+            style, key = "service", ""
+        else:
+            style = "path"
+            bucket, _, key = rest.partition("/")
+    query = dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {}
+    return OssTarget(host, kind, region, style, bucket, key, query)
+
+
+@functools.lru_cache(maxsize=512)  # a test talks to a handful of endpoints, each many times
+def _endpoint(authority: str) -> Optional[Tuple[str, str, Optional[str], Optional[str], int]]:
+    """(endpoint host, kind, region, bucket or None, end of ``host[:port]``) of a URL's authority."""
+    m = _AUTHORITY.match(authority)
     if m is None:
         return None
     if m.group("accel"):
@@ -97,19 +120,5 @@ def parse_url(url: str) -> Optional[OssTarget]:
         kind = "internal" if m.group("internal") else "public"
         region = m.group("region").lower()
     bucket = m.group("bucket")
-    if bucket:
-        bucket = bucket.lower()  # host names are case-insensitive
-    host = m.group("host").lower()
-    path = unquote(m.group("path") or "/")
-    if bucket:
-        style, key = "virtual", path[1:]
-    else:
-        rest = path[1:]
-        if not rest:
-            style, key = "service", ""
-        else:
-            style = "path"
-            bucket, _, key = rest.partition("/")
-    raw_query = m.group("query")
-    query = dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {}
-    return OssTarget(host=host, kind=kind, region=region, style=style, bucket=bucket, key=key, query=query)
+    # host names are case-insensitive
+    return m.group("host").lower(), kind, region, bucket.lower() if bucket else None, m.end()
