@@ -8,8 +8,9 @@ own local server), and with ``allow_network=True`` every unclaimed URL does. Whe
 another mock of ``requests`` was started before the router (a test's own ``responses``
 mock in a fixture), unclaimed requests go to that mock instead.
 
-One catch-all callback per method dispatches to the routes itself: ``responses``
-pops the first of several matching registrations, which would reorder routes.
+One catch-all registration (for every method the services answer) dispatches to the
+routes itself: ``responses`` pops the first of several matching registrations, which
+would reorder routes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..errors import NotSimulatedError
 from .guard import blocked
 
 Callback = Callable[[object], Tuple[int, dict, Union[bytes, str]]]
-_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH")
+_METHODS = frozenset(("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH"))
 _ALIBABA_HOST = re.compile(r"(^|\.)(aliyuncs\.com|aliyun\.com|alibabacloud\.com)$")
 
 
@@ -66,25 +67,29 @@ class HttpRouter:
         beneath = HTTPAdapter.send
         delegate = beneath is not getattr(responses, "_real_send", beneath)
         self._mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=beneath)
+        router = self
 
-        def claims(request):
-            url = str(request.url)
-            callback = self.route_for(url)
-            # kept for _dispatch, which responses calls next with this same request object
-            request._fctrigger_route = callback
-            if callback is not None:
-                return True, ""
-            if delegate or self.allow_network or is_loopback_host(urlsplit(url).hostname):
-                return False, "left to the transport beneath"  # -> passthrough below
-            return True, ""  # _dispatch refuses it with a clear error
+        class Claimed(responses.CallbackResponse):
+            """One registration for every method: ``responses`` asks each registration
+            whether it matches, so one that answers for all methods costs one call per
+            request where a registration per method cost seven."""
+
+            def matches(self, request):
+                if request.method not in _METHODS:
+                    return False, "method not served"  # -> passthrough below, as before
+                url = str(request.url)
+                callback = router.route_for(url)
+                # kept for _dispatch, which responses calls next with this same request object
+                request._fctrigger_route = callback
+                if callback is not None:
+                    return True, ""
+                if delegate or router.allow_network or is_loopback_host(urlsplit(url).hostname):
+                    return False, "left to the transport beneath"  # -> passthrough below
+                return True, ""  # _dispatch refuses it with a clear error
 
         catch_all = re.compile(r".*")
         # content_type=None: a service's headers are exactly what it returns
-        self._registered = [
-            self._mock.add_callback(method, catch_all, callback=self._dispatch, content_type=None,
-                                    match=[claims])
-            for method in _METHODS
-        ]
+        self._registered = [self._mock.add(Claimed("*", catch_all, callback=self._dispatch, content_type=None))]
         # unclaimed requests the matcher let go of are sent for real
         self._mock.add_passthru(catch_all)
         self._mock.start()
