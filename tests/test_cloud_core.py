@@ -10,6 +10,7 @@ import requests
 
 from cloud_guard_helpers import Tripwire, TripwireHit, local_http_server
 from pytest_fctrigger.cloud import Cloud, Journal, Write
+from pytest_fctrigger.cloud.journal import DeferredEvent
 from pytest_fctrigger.cloud.guard import NetworkGuard
 from pytest_fctrigger.errors import NetworkBlockedError, NotSimulatedError
 
@@ -170,6 +171,23 @@ def test_journal_marks_listeners_and_describe():
     assert [w.describe() for w in journal] == [
         "PutObject oss://b/k", "PublishMessage topic 't' with tag 'x'", "PutRow table i/t"]
     assert len(journal) == 3
+
+
+def test_a_deferred_event_is_built_on_first_read_and_kept():
+    built = []
+
+    def build():
+        built.append(1)
+        return {"events": ["built"]}
+
+    write = Write(service="oss", api="PutObject", resource={"bucket": "b", "key": "k"},
+                  event=DeferredEvent(build))
+    assert built == []
+    first = write.event
+    assert first == {"events": ["built"]} and write.event is first and built == [1]
+    assert write == Write(service="oss", api="PutObject", resource={"bucket": "b", "key": "k"}, event=first)
+    write.event = None  # still a plain, settable field
+    assert write.event is None and Write(service="sls", api="PutLogs", resource={}).event is None
 
 
 # --------------------------------------------------------------------------- import cost

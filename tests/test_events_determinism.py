@@ -82,3 +82,20 @@ def test_events_depend_on_the_seed_not_on_object_identity():
 def test_a_stream_of_events_from_one_rng_is_reproducible(seed):
     a, b = FCRandom(seed), FCRandom(seed)
     assert [oss_event(rng=a) for _ in range(5)] == [oss_event(rng=b) for _ in range(5)]
+
+
+def test_a_deferred_oss_event_is_the_eager_one_built_later():
+    # the simulated OSS journals events this way: values drawn at the write, bytes on read
+    from pytest_fctrigger.events.oss import deferred_oss_event
+
+    calls = [{}, {"event_name": "oss:ObjectCreated:*", "object_meta": True},
+             {"event_name": "ObjectRemoved:DeleteObject", "bucket": "b", "key": "k", "size": 5},
+             {"event_name": "ObjectCreated:CompleteMultipartUpload", "size": 12 * 1024 * 1024}]
+    eager_rng, later_rng = FCRandom(11), FCRandom(11)
+    eager = [oss_event(rng=eager_rng, **kw) for kw in calls]
+    builders = [deferred_oss_event(rng=later_rng, **kw) for kw in calls]
+    assert later_rng.random.getstate() == eager_rng.random.getstate()  # the same draws, made up front
+    later_rng.hex(64)  # draws after the writes change nothing already fixed
+    built = [build() for build in builders]
+    assert [bytes(e) for e in built] == [bytes(e) for e in eager]
+    assert [(e.data, e.variant) for e in built] == [(e.data, e.variant) for e in eager]

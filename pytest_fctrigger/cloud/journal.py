@@ -13,6 +13,37 @@ import threading
 from typing import Any, Callable, Dict, List, Optional
 
 
+class DeferredEvent:
+    """A write's event whose content is already fixed but not yet encoded.
+
+    ``build()`` returns the event and must not depend on when it is called (draw
+    every random value before wrapping it). ``Write.event`` calls it on first read
+    and keeps the result, so writes nobody inspects never pay for the encoding.
+    """
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+
+
+class _EventField:
+    """``Write.event``: a plain attribute, except that a ``DeferredEvent`` is built on first read."""
+
+    def __get__(self, write: Any, owner: Any = None) -> Any:
+        if write is None:  # the class attribute: what dataclasses takes for the default
+            return None
+        value = write.__dict__["_event"]
+        if type(value) is DeferredEvent:
+            # two threads reading at once may both build: equal events, either one is kept
+            value = value.build()
+            write.__dict__["_event"] = value
+        return value
+
+    def __set__(self, write: Any, value: Any) -> None:
+        write.__dict__["_event"] = value
+
+
 @dataclasses.dataclass
 class Write:
     """One mutating SDK call that reached a simulated service."""
@@ -22,7 +53,9 @@ class Write:
     resource: Dict[str, Any]  # oss: bucket, key; mns: topic|queue; tablestore: instance, table; sls: project, logstore
     region: Optional[str] = None
     event_name: Optional[str] = None  # the trigger-side event name, e.g. "ObjectCreated:PutObject"
-    event: Any = None  # the FCEvent FC would deliver for this write (None when none)
+    # the FCEvent FC would deliver for this write (None when none); a service may pass a
+    # DeferredEvent, read back as the event it builds
+    event: Any = _EventField()  # type: ignore[assignment]
     attributes: Dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. MNS message tag
     sdk: Optional[str] = None  # which SDK made the call, e.g. "oss2", "alibabacloud_oss_v2"
 

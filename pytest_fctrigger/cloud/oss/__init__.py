@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Dict, List, Optional, Union
 
-from ..journal import Write
+from ..journal import DeferredEvent, Write
 from .store import Change, OssError, OssObject, OssStore
 from .urls import URL_PATTERN, endpoint_host
 
@@ -105,9 +105,15 @@ class OssService:
     # --- events and journal -----------------------------------------------------------------------
     def event_for(self, change: Change, *, request_id: str, source_ip: str) -> Optional[Any]:
         """The OSS event FC delivers for ``change`` (``None`` when no OSS trigger fires for it)."""
+        build = self._event_builder(change, request_id=request_id, source_ip=source_ip)
+        return build() if build is not None else None
+
+    def _event_builder(self, change: Change, *, request_id: str, source_ip: str) -> Optional[Any]:
+        """``event_for`` with every value fixed now (the seeded draws included) and the
+        payload encoded when the returned function is called."""
         if change.event_name is None:
             return None
-        from ...events.oss import oss_event
+        from ...events.oss import deferred_oss_event
 
         obj = change.obj
         meta = None
@@ -116,7 +122,7 @@ class OssService:
             if obj.user_meta:
                 meta["userMeta"] = dict(obj.user_meta)
         bucket = change.bucket
-        return oss_event(
+        return deferred_oss_event(
             bucket=bucket.name, key=change.key, event_name=change.event_name, region=bucket.region,
             account_id=self.account_id, size=change.size, delta_size=change.delta_size, etag=change.etag,
             object_meta=meta, source_ip=source_ip, request_id=request_id,
@@ -125,9 +131,13 @@ class OssService:
 
     def record(self, change: Change, *, request_id: str, sdk: str, endpoint_kind: str,
                access_key_id: Optional[str], auth: str) -> Write:
-        """Journal one successful mutating SDK call (with its event when it has one)."""
+        """Journal one successful mutating SDK call (with its event when it has one).
+
+        The event's values are drawn here, in call order, so a seed gives the same events
+        however the test reads them; its payload is encoded on first read of ``Write.event``.
+        """
         source_ip = self.internal_ip if endpoint_kind == "internal" else self.public_ip
-        event = self.event_for(change, request_id=request_id, source_ip=source_ip)
+        build = self._event_builder(change, request_id=request_id, source_ip=source_ip)
         attributes: Dict[str, Any] = {
             "request_id": request_id, "size": change.size, "delta_size": change.delta_size,
             "etag": change.etag, "endpoint": endpoint_kind, "auth": auth, "access_key_id": access_key_id,
@@ -135,8 +145,8 @@ class OssService:
         attributes.update(change.extra)
         return self.cloud.journal.record(Write(
             service="oss", api=change.api, resource={"bucket": change.bucket.name, "key": change.key},
-            region=change.bucket.region, event_name=change.event_name, event=event,
-            attributes=attributes, sdk=sdk,
+            region=change.bucket.region, event_name=change.event_name,
+            event=DeferredEvent(build) if build is not None else None, attributes=attributes, sdk=sdk,
         ))
 
 
