@@ -191,7 +191,8 @@ def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Op
           object_meta: Union[Mapping[str, Any], bool, None], source_ip: Optional[str],
           request_id: Optional[str], event_time: Union[_dt.datetime, str, None], rule_id: Optional[str],
           principal_id: Optional[str], owner_id: Optional[str], rng: Union[FCRandom, int, None]) -> tuple:
-    """Every value of the event (the random ones drawn from ``rng``, in a fixed order)."""
+    """Every value the event is made of: the arguments checked, the random ones drawn
+    from ``rng`` (always the same draws in the same order); ``_render`` formats them."""
     rng = coerce_rng(rng)
     if isinstance(event_name, str) and event_name in _CANONICAL:
         name = event_name
@@ -207,36 +208,39 @@ def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Op
     if key is None:
         key = object_key(rng)
     when, when_text = resolve_time(event_time, rng, "oss_event(event_time=)")
-
-    removed = name.startswith("ObjectRemoved:")
     if size is None:
         size = 0 if name == "ObjectCreated:InitiateMultipartUpload" else _default_size(rng)
     else:
         size = as_int(size, "oss_event(size=)")
     if delta_size is None:
-        delta_size = -size if removed else size
+        delta_size = -size if name.startswith("ObjectRemoved:") else size
     else:
         delta_size = as_int(delta_size, "oss_event(delta_size=)")
     # one draw for the three ids: ETag (32 upper hex), ruleId (40 hex), requestId (24 upper hex)
-    ids = f"{rng.random.getrandbits(384):096x}"
+    ids = rng.random.getrandbits(384)
+    meta = _object_meta(object_meta, key, rng, when)
+    source_ip = source_ip or rng.public_ipv4()
+    return (name, when, when_text, region, account_id, bucket, key, size, delta_size, etag, ids, meta,
+            source_ip, request_id, rule_id, principal_id, owner_id)
+
+
+def _render(name: str, when: _dt.datetime, when_text: Optional[str], region: str, account_id: str, bucket: str,
+            key: str, size: int, delta_size: int, etag: Optional[str], ids: int, meta: Optional[Dict[str, Any]],
+            source_ip: str, request_id: Optional[str], rule_id: Optional[str], principal_id: Optional[str],
+            owner_id: Optional[str], overrides: Optional[Mapping[str, Any]]) -> FCEvent:
+    """The event of the values ``_draw`` fixed (nothing random here)."""
+    hex_ids = f"{ids:096x}"
     if etag is None:
-        etag = ids[:32].upper()
+        etag = hex_ids[:32].upper()
         if name == "ObjectCreated:CompleteMultipartUpload":
             etag = f"{etag}-{max(1, -(-size // _PART_SIZE))}"
-
-    meta = _object_meta(object_meta, key, rng, when)
     owner = owner_id or account_id
-    return (
-        name, when_text if when_text is not None else iso_ms(when), f"acs:oss:{region}:{account_id}:{bucket}",
-        bucket, owner, delta_size, etag, key, meta, size, rule_id or ids[32:72], region,
-        source_ip or rng.public_ipv4(), request_id or ids[72:].upper(), principal_id or owner,
-    )
+    event_time_text = when_text if when_text is not None else iso_ms(when)
+    arn = f"acs:oss:{region}:{account_id}:{bucket}"
+    rule_id = rule_id or hex_ids[32:72]
+    request_id = request_id or hex_ids[72:].upper()
+    principal_id = principal_id or owner
 
-
-def _render(name: str, event_time_text: str, arn: str, bucket: str, owner: str, delta_size: int, etag: str,
-            key: str, meta: Optional[Dict[str, Any]], size: int, rule_id: str, region: str, source_ip: str,
-            request_id: str, principal_id: str, overrides: Optional[Mapping[str, Any]]) -> FCEvent:
-    """The event of values drawn by ``_draw`` (nothing random here)."""
     obj: Dict[str, Any] = {"deltaSize": delta_size, "eTag": etag, "key": key}
     if meta is not None:
         obj["objectMeta"] = meta
