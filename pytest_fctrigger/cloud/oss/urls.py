@@ -90,7 +90,12 @@ def parse_url(url: str) -> Optional[OssTarget]:
     host, kind, region, bucket, end = endpoint
     if end < len(authority):  # what follows the port belongs to the path, as URL_PATTERN allows
         path = authority[end:] + path
-    path = unquote(path or "/")
+    if "%" in path:
+        # oss2 escapes every "/" of a key as %2F: replacing those is unquote's result when no
+        # other escape is left (str.replace is C; unquote is a Python loop)
+        plain = path.replace("%2F", "/")
+        path = plain if "%" not in plain else unquote(path)
+    path = path or "/"
     if bucket:
         style, key = "virtual", path[1:]
     else:
