@@ -22,6 +22,7 @@ import datetime as _dt
 import functools
 import hashlib
 import json
+import operator
 import re
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
@@ -86,6 +87,7 @@ _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "POST": "Post", "HEAD"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _STORED_LOWER = tuple((h, h.lower()) for h in STORED_HEADERS)
 _V4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)")
+_is_meta = operator.methodcaller("startswith", "x-oss-meta-")
 
 
 # --------------------------------------------------------------------------- rendering
@@ -168,7 +170,7 @@ class OssRequest:
     def __init__(self, prepared: Any, target: OssTarget) -> None:
         self.method = prepared.method.upper()
         self.url = str(prepared.url)
-        self.scheme = self.url.split(":", 1)[0]
+        self.scheme = self.url.partition(":")[0]
         # lower-cased names once, so each of the dozen look-ups per request is a plain dict get
         headers = prepared.headers
         lower_items = getattr(headers, "lower_items", None)  # requests' CaseInsensitiveDict
@@ -196,10 +198,14 @@ class OssRequest:
         return name.lower() in self.headers
 
     def flag(self, name: str) -> bool:
-        return (self.header(name) or "").strip().lower() == "true"
+        value = self.headers.get(name.lower())
+        return value is not None and value.strip().lower() == "true"
 
     def user_meta(self) -> Dict[str, str]:
-        return {k: v for k, v in self.headers.items() if k.startswith("x-oss-meta-")}
+        headers = self.headers
+        if not any(map(_is_meta, headers)):  # the usual case, without a Python-level loop
+            return {}
+        return {k: v for k, v in headers.items() if k.startswith("x-oss-meta-")}
 
     def stored_headers(self) -> Dict[str, str]:
         headers = self.headers
@@ -283,7 +289,7 @@ def _base_operation(req: OssRequest, sub: str) -> str:
     if req.key:
         if not sub:
             if method == "PUT":
-                copy = req.has_header("x-oss-copy-source")
+                copy = "x-oss-copy-source" in req.headers
                 if "partNumber" in query and "uploadId" in query:
                     return "UploadPartCopy" if copy else "UploadPart"
                 return "CopyObject" if copy else "PutObject"
@@ -329,7 +335,7 @@ class OssHandler:
             raise NotSimulatedError(
                 "OSS", op, f"{req.method} {req.url} was not sent; served APIs are listed in "
                 "docs/cloud/oss.md")
-        if req.has_header("x-oss-callback") or "callback" in req.query:
+        if "x-oss-callback" in req.headers or "callback" in req.query:
             raise NotSimulatedError("OSS", f"{op} with x-oss-callback",
                                     "upload callbacks would call your server from OSS")
         try:
@@ -348,7 +354,7 @@ class OssHandler:
     # --- shared checks ------------------------------------------------------------------------
     @staticmethod
     def _check_digest(req: OssRequest) -> None:
-        md5 = req.header("Content-MD5")
+        md5 = req.headers.get("content-md5")
         if md5 and req.body is not None:
             actual = base64.b64encode(hashlib.md5(req.body).digest()).decode()
             if md5.strip() != actual:
@@ -374,10 +380,10 @@ class OssHandler:
         ``anonymous`` overrides what the request's headers say (PostObject signs in the form).
         """
         name = req.bucket_name or ""
-        if not is_valid_bucket_name(name):
-            raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
         bucket = self.store.buckets.get(name)
-        if bucket is None:
+        if bucket is None:  # (a stored bucket's name was checked when it was created)
+            if not is_valid_bucket_name(name):
+                raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
             raise no_such_bucket(name)
         region = req.target.region
         if region is not None and region != bucket.region:
@@ -433,7 +439,7 @@ class OssHandler:
         return dict(parse_qsl(value, keep_blank_values=True)) if value else {}
 
     def _object_acl(self, req: OssRequest) -> str:
-        acl = req.header("x-oss-object-acl") or "default"
+        acl = req.headers.get("x-oss-object-acl") or "default"
         if acl not in OBJECT_ACLS:
             raise OssError(400, "InvalidArgument", f"no such object access control exists: {acl}",
                            ArgumentName="x-oss-object-acl", ArgumentValue=acl)
@@ -458,11 +464,12 @@ class OssHandler:
     # --- objects: writes -------------------------------------------------------------------
     def op_PutObject(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
+        headers = req.headers
         change = self.store.put_object(
-            bucket, req.key, req.body, content_type=req.header("Content-Type"), user_meta=req.user_meta(),
+            bucket, req.key, req.body, content_type=headers.get("content-type"), user_meta=req.user_meta(),
             headers=req.stored_headers(), acl=self._object_acl(req),
-            tags=self._tags_header(req.header("x-oss-tagging")),
-            storage_class=req.header("x-oss-storage-class"), forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
+            tags=self._tags_header(headers.get("x-oss-tagging")),
+            storage_class=headers.get("x-oss-storage-class"), forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
         )
         self._record(req, rid, change)
         obj = change.obj
@@ -635,20 +642,22 @@ class OssHandler:
     def op_GetObject(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
         obj, served = self.store.resolve(bucket, req.key)
-        check_preconditions(served, req.header("If-Match"), req.header("If-None-Match"))
+        check_preconditions(served, req.headers.get("if-match"), req.headers.get("if-none-match"))
         headers = self._object_headers(obj, served)
-        for param, header in _RESPONSE_OVERRIDES.items():
-            if param in req.query:
-                headers[header] = req.query[param]
+        query = req.query
+        if query:
+            for param, header in _RESPONSE_OVERRIDES.items():
+                if param in query:
+                    headers[header] = query[param]
         data = served.data
         if "x-oss-process" in req.query:
             # image processing is not simulated: the original bytes are served (see docs)
             for h in ("x-oss-hash-crc64ecma", "Content-MD5", "ETag"):
                 headers.pop(h, None)
             return 200, headers, data
-        rng = req.header("Range")
+        rng = req.headers.get("range")
         if rng:
-            span = _byte_range(rng, len(data), req.header("x-oss-range-behavior") == "standard")
+            span = _byte_range(rng, len(data), req.headers.get("x-oss-range-behavior") == "standard")
             if span is not None:
                 start, end = span
                 headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
