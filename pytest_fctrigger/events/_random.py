@@ -99,8 +99,7 @@ class FCRandom:
 
     def hex(self, n: int, upper: bool = False) -> str:
         """``n`` random hex digits."""
-        s = f"{self.random.getrandbits(4 * n):0{n}x}"
-        return s.upper() if upper else s
+        return f"{self.random.getrandbits(4 * n):0{n}{'X' if upper else 'x'}}"
 
     def digits(self, n: int) -> str:
         return f"{self.random.randrange(10 ** n):0{n}d}"
@@ -110,8 +109,9 @@ class FCRandom:
         return str(_uuid.UUID(int=self.random.getrandbits(128), version=4))
 
     def request_id(self) -> str:
-        """An OSS/MNS-style request id: 24 upper-case hex digits."""
-        return self.hex(24, upper=True)
+        """An OSS/MNS-style request id: 24 upper-case hex digits (``hex(24, upper=True)``,
+        spelt out: the simulated services draw one per request)."""
+        return f"{self.random.getrandbits(96):024X}"
 
     def fc_request_id(self) -> str:
         """An FC invocation request id: ``1-<unix seconds, 8 hex>-<24 hex>``.
