@@ -193,7 +193,9 @@ def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Op
           principal_id: Optional[str], owner_id: Optional[str], rng: Union[FCRandom, int, None]) -> tuple:
     """Every value the event is made of: the arguments checked, the random ones drawn
     from ``rng`` (always the same draws in the same order); ``_render`` formats them."""
-    rng = coerce_rng(rng)
+    # (the type() tests are fast paths for what the simulated OSS passes on every write)
+    if type(rng) is not FCRandom:
+        rng = coerce_rng(rng)
     if isinstance(event_name, str) and event_name in _CANONICAL:
         name = event_name
     elif isinstance(event_name, str) and event_name.endswith("*"):
@@ -207,14 +209,17 @@ def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Op
         bucket = f"{rng.choice(('media', 'uploads', 'data', 'assets', 'ingest'))}-{rng.hex(8)}"
     if key is None:
         key = object_key(rng)
-    when, when_text = resolve_time(event_time, rng, "oss_event(event_time=)")
+    if type(event_time) is _dt.datetime and event_time.tzinfo is not None:
+        when, when_text = event_time, None
+    else:
+        when, when_text = resolve_time(event_time, rng, "oss_event(event_time=)")
     if size is None:
         size = 0 if name == "ObjectCreated:InitiateMultipartUpload" else _default_size(rng)
-    else:
+    elif type(size) is not int:
         size = as_int(size, "oss_event(size=)")
     if delta_size is None:
         delta_size = -size if name.startswith("ObjectRemoved:") else size
-    else:
+    elif type(delta_size) is not int:
         delta_size = as_int(delta_size, "oss_event(delta_size=)")
     # one draw for the three ids: ETag (32 upper hex), ruleId (40 hex), requestId (24 upper hex)
     ids = rng.random.getrandbits(384)
