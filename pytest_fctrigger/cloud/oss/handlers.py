@@ -86,6 +86,7 @@ _SPECIAL_NAMES = {
 _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "POST": "Post", "HEAD": "Head", "OPTIONS": "Option"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _STORED_LOWER = tuple((h, h.lower()) for h in STORED_HEADERS)
+_STORED_NAMES = tuple(low for _, low in _STORED_LOWER)
 _V4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)")
 _is_meta = operator.methodcaller("startswith", "x-oss-meta-")
 
@@ -209,6 +210,8 @@ class OssRequest:
 
     def stored_headers(self) -> Dict[str, str]:
         headers = self.headers
+        if not any(map(headers.__contains__, _STORED_NAMES)):  # the usual case, no Python loop
+            return {}
         return {h: headers[low] for h, low in _STORED_LOWER if low in headers}
 
     def _auth(self) -> Tuple[str, Optional[str], Optional[str]]:
