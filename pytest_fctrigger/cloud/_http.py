@@ -101,10 +101,10 @@ class HttpRouter:
         self._mock.calls.reset()
         for registered in self._registered:
             registered.calls.reset()
-        url = str(request.url)
-        callback = getattr(request, "_fctrigger_route", None) or self.route_for(url)
+        callback = getattr(request, "_fctrigger_route", None) or self.route_for(str(request.url))
         if callback is not None:
             return callback(request)
+        url = str(request.url)
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         if _ALIBABA_HOST.search(host):
