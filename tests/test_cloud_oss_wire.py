@@ -50,6 +50,29 @@ def test_url_host_query_and_fragment():
     assert parse_url("https://bkt.oss-cn-hangzhou.aliyuncs.com").key == ""
 
 
+@pytest.mark.parametrize("path,key", [
+    ("in%2Fa.txt", "in/a.txt"),  # oss2 escapes every "/"
+    ("in%2fa.txt", "in/a.txt"),
+    ("in%2F%E4%B8%AD%20x.txt", "in/\u4e2d x.txt"),
+    ("in%2Fa%252F.txt", "in/a%2F.txt"),  # an escaped "%" stays a literal one
+    ("in%2Fa%.txt", "in/a%.txt"),
+])
+def test_url_keys_are_percent_decoded_once(path, key):
+    assert parse_url(f"https://bkt.oss-cn-hangzhou.aliyuncs.com/{path}").key == key
+
+
+def test_http_dates_are_those_of_the_email_package():
+    import datetime as dt
+    from email.utils import format_datetime
+
+    from pytest_fctrigger.cloud.oss.handlers import http_date
+
+    utc = dt.timezone.utc
+    for when in (dt.datetime(2025, 3, 2, 4, 5, 6, 789000, tzinfo=utc), dt.datetime(2026, 11, 22, tzinfo=utc),
+                 dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=utc), dt.datetime(2024, 2, 29, 12, tzinfo=utc)):
+        assert http_date(when) == format_datetime(when, usegmt=True)
+
+
 @pytest.mark.parametrize("url", ["https://ecs.aliyuncs.com/", "https://oss.example.com/b/k",
                                  "https://sls.cn-hangzhou.log.aliyuncs.com/"])
 def test_non_oss_urls_are_not_claimed(url):
