@@ -18,6 +18,7 @@ Target: matching <= 5% of the put_object cost.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -70,7 +71,7 @@ def main() -> int:
         put = _per_call(lambda i: client.put_object(f"out/{i}.png", payload), WRITES, repeat=3)
         writes = list(cloud.journal)
     safe = writes[-1]
-    looping = writes[-1].__class__(**{**safe.__dict__, "resource": {"bucket": buckets[0], "key": "in3/x.png"}})
+    looping = dataclasses.replace(safe, resource={"bucket": buckets[0], "key": "in3/x.png"})
 
     def own(ts):
         return [Watched(t, "the function under test", True) for t in ts]
