@@ -1,6 +1,6 @@
 """Event builder throughput: OSS and Tablestore events per second.
 
-Run: /work/venv/bin/python benchmarks/bench_events.py
+Run: /work/venv/bin/python benchmarks/bench_events.py [--quick]
 
 Each figure is the best of several timed rounds of building complete events with
 all defaults drawn from one seeded ``FCRandom`` (ids, times, keys, sizes), i.e. the
@@ -13,6 +13,7 @@ rate and the load average are printed beside it.
 
 Targets (issue 2, on the project's 2-core machine): OSS >= 50,000 events/s,
 Tablestore >= 20,000 events/s. Other builders are reported for information.
+``--quick`` builds a few hundred events in 2 rounds (a smoke run; no measurement).
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _quick import exit_status, parse, parser
+
 ROUNDS = 5
 EVENTS_PER_ROUND = 20_000
+INFO_ROUNDS = 3
+INFO_EVENTS_PER_ROUND = 5_000
 
 
 def events_per_second(build, n=EVENTS_PER_ROUND, rounds=ROUNDS):
@@ -40,7 +45,11 @@ def events_per_second(build, n=EVENTS_PER_ROUND, rounds=ROUNDS):
     return n / best_cpu, n / best_wall
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = parse(parser(__doc__), argv)
+    n, rounds = (200, 2) if args.quick else (EVENTS_PER_ROUND, ROUNDS)
+    info_n, info_rounds = (100, 2) if args.quick else (INFO_EVENTS_PER_ROUND, INFO_ROUNDS)
+
     from pytest_fctrigger.events import (
         FCRandom,
         cdn_event,
@@ -70,14 +79,14 @@ def main() -> int:
     print(f"load average (1 min) {load:.2f} on {os.cpu_count()} CPUs; rates per CPU second, wall in brackets")
     failed = 0
     for label, build, target in targets:
-        rate, wall = events_per_second(build)
+        rate, wall = events_per_second(build, n=n, rounds=rounds)
         verdict = "PASS" if rate >= target else "MISS"
         failed += verdict == "MISS"
         print(f"{label:<48} {rate:>10,.0f}  (wall {wall:>8,.0f})   target >= {target:,}   {verdict}")
     for label, build in info:
-        rate, wall = events_per_second(build, n=5_000, rounds=3)
+        rate, wall = events_per_second(build, n=info_n, rounds=info_rounds)
         print(f"{label:<48} {rate:>10,.0f}  (wall {wall:>8,.0f})   (information)")
-    return 1 if failed else 0
+    return exit_status(args, not failed)
 
 
 if __name__ == "__main__":

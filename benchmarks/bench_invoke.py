@@ -1,6 +1,6 @@
 """fc_invoke overhead: what the harness adds to a no-op handler, per call.
 
-Run: /work/venv/bin/python benchmarks/bench_invoke.py
+Run: /work/venv/bin/python benchmarks/bench_invoke.py [--quick]
 
 The invoker is set up as the ``fc_invoke`` fixture sets it up: an ``Invoker`` with
 the test's ``FCRandom`` and an active ``Cloud`` (fixture ``fc_cloud``), so a call
@@ -12,7 +12,7 @@ median over many rounds of (time per ``fc_invoke`` call - time per direct call).
 Target (issue 2, on the project's 2-core machine): median overhead <= 200 us.
 A string handler (``'index.handler'`` from a code dir, with module isolation) and a
 plain ``invoke()`` without a cloud (network guard per call) are reported for
-information.
+information. ``--quick`` runs 3 rounds of 20 calls (a smoke run; no measurement).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _quick import exit_status, parse, parser
+
 ROUNDS = 41
 CALLS_PER_ROUND = 200
 TARGET_US = 200.0
@@ -36,28 +38,30 @@ def noop(event, context):
     return None
 
 
-def per_call_us(fn, clock, calls=CALLS_PER_ROUND) -> float:
+def per_call_us(fn, clock, calls) -> float:
     t0 = clock()
     for _ in range(calls):
         fn()
     return (clock() - t0) / calls * 1e6
 
 
-def median_overhead_us(call, direct):
-    """(wall, cpu) medians of the per-call overhead over ROUNDS rounds."""
+def median_overhead_us(call, direct, rounds=ROUNDS, calls=CALLS_PER_ROUND):
+    """(wall, cpu) medians of the per-call overhead over ``rounds`` rounds of ``calls`` calls."""
     wall, cpu = [], []
-    for _ in range(ROUNDS):
-        wall.append(per_call_us(call, time.perf_counter) - per_call_us(direct, time.perf_counter))
-        cpu.append(per_call_us(call, time.process_time) - per_call_us(direct, time.process_time))
+    for _ in range(rounds):
+        wall.append(per_call_us(call, time.perf_counter, calls) - per_call_us(direct, time.perf_counter, calls))
+        cpu.append(per_call_us(call, time.process_time, calls) - per_call_us(direct, time.process_time, calls))
     return statistics.median(wall), statistics.median(cpu)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = parse(parser(__doc__), argv)
+    sizes = {"rounds": 3, "calls": 20} if args.quick else {"rounds": ROUNDS, "calls": CALLS_PER_ROUND}
     # pytest captures a test's output in memory; do the same, so terminal speed is not measured
     real_stdout = sys.stdout
     sys.stdout = io.StringIO()
     try:
-        figures = measure()
+        figures = measure(**sizes)
     finally:
         sys.stdout = real_stdout
     (wall, cpu), string_overhead, guarded_overhead = figures
@@ -71,10 +75,10 @@ def main() -> int:
           f"{string_overhead[1]:.1f} us CPU")
     print(f"  info: plain invoke() without a cloud (network guard per call): {guarded_overhead[0]:.1f} us wall, "
           f"{guarded_overhead[1]:.1f} us CPU")
-    return 0 if wall <= TARGET_US else 1
+    return exit_status(args, wall <= TARGET_US)
 
 
-def measure():
+def measure(rounds, calls):
     from pytest_fctrigger.cloud import Cloud
     from pytest_fctrigger.events import FCRandom
     from pytest_fctrigger.invoke import Invoker
@@ -88,17 +92,18 @@ def measure():
         invoker = Invoker(rng=rng, cloud=cloud)
         invoker(noop, event)  # warm up: first-use imports, the instance's credentials
         direct_ctx = invoker.new_context()
-        overhead = median_overhead_us(lambda: invoker(noop, event), lambda: noop(event, direct_ctx))
+        overhead = median_overhead_us(lambda: invoker(noop, event), lambda: noop(event, direct_ctx), rounds, calls)
 
         with tempfile.TemporaryDirectory() as code_dir:
             (Path(code_dir) / "index.py").write_text("def handler(event, context):\n    return None\n")
             invoker("index.handler", event, code_dir=code_dir)
             string_overhead = median_overhead_us(
-                lambda: invoker("index.handler", event, code_dir=code_dir), lambda: noop(event, direct_ctx))
+                lambda: invoker("index.handler", event, code_dir=code_dir), lambda: noop(event, direct_ctx),
+                rounds, calls)
 
     plain = Invoker(rng=rng)
     plain(noop, event)
-    guarded_overhead = median_overhead_us(lambda: plain(noop, event), lambda: noop(event, direct_ctx))
+    guarded_overhead = median_overhead_us(lambda: plain(noop, event), lambda: noop(event, direct_ctx), rounds, calls)
     return overhead, string_overhead, guarded_overhead
 
 

@@ -1,6 +1,6 @@
 """Overhead of loop matching per write, against the cost of the write itself.
 
-Run: /work/venv/bin/python benchmarks/bench_loops.py
+Run: /work/venv/bin/python benchmarks/bench_loops.py [--quick]
 
 Workload: 100 triggers declared (10 OSS buckets x 10 prefix rules each, the per-bucket
 maximum of seeds/001 "一个Bucket最多能创建10个触发规则事件"), the journal writes of
@@ -13,7 +13,8 @@ maximum of seeds/001 "一个Bucket最多能创建10个触发规则事件"), the 
 * the worst case, 100 triggers on the written bucket (beyond OSS's limit of 10),
   reported for information.
 
-Target: matching <= 5% of the put_object cost.
+Target: matching <= 5% of the put_object cost. ``--quick`` times 20 writes and 200
+matches, best of 2 (a smoke run; no measurement).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _quick import exit_status, parse, parser
+
 TARGET_RATIO = 0.05
 WRITES = 1000
+MATCHES = 20_000
 
 
 def _per_call(fn, n, repeat=5):
@@ -40,7 +44,10 @@ def _per_call(fn, n, repeat=5):
     return best
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = parse(parser(__doc__), argv)
+    writes, matches, put_repeat, match_repeat = (20, 200, 2, 2) if args.quick else (WRITES, MATCHES, 3, 5)
+
     import oss2
 
     from pytest_fctrigger._credentials import fake_credentials
@@ -68,9 +75,9 @@ def main() -> int:
         client = oss2.Bucket(auth, "oss-cn-hangzhou-internal.aliyuncs.com", buckets[0])
         payload = b"x" * 1024
 
-        put = _per_call(lambda i: client.put_object(f"out/{i}.png", payload), WRITES, repeat=3)
-        writes = list(cloud.journal)
-    safe = writes[-1]
+        put = _per_call(lambda i: client.put_object(f"out/{i}.png", payload), writes, repeat=put_repeat)
+        journal = list(cloud.journal)
+    safe = journal[-1]
     looping = dataclasses.replace(safe, resource={"bucket": buckets[0], "key": "in3/x.png"})
 
     def own(ts):
@@ -81,11 +88,10 @@ def main() -> int:
     detector = LoopDetector(triggers)
     assert index.matches(safe) == [] and len(index.matches(looping)) == 1
 
-    n = 20000
-    match_safe = _per_call(lambda i: index.matches(safe), n)
-    match_loop = _per_call(lambda i: index.matches(looping), n)
-    check_safe = _per_call(lambda i: detector.check([safe]), n)
-    match_crowded = _per_call(lambda i: crowded_index.matches(safe), n)
+    match_safe = _per_call(lambda i: index.matches(safe), matches, match_repeat)
+    match_loop = _per_call(lambda i: index.matches(looping), matches, match_repeat)
+    check_safe = _per_call(lambda i: detector.check([safe]), matches, match_repeat)
+    match_crowded = _per_call(lambda i: crowded_index.matches(safe), matches, match_repeat)
 
     rows = [
         ("oss2 put_object through the fake (reference)", put, None),
@@ -95,7 +101,7 @@ def main() -> int:
         ("worst case: 100 triggers on the written bucket", match_crowded, None),
     ]
     failed = False
-    print(f"loop matching overhead ({WRITES} oss2 put_object, {len(triggers)} triggers declared)")
+    print(f"loop matching overhead ({writes} oss2 put_object, {len(triggers)} triggers declared)")
     for label, seconds, target in rows:
         ratio = seconds / put
         line = f"  {label:<50} {seconds * 1e6:9.2f} us  {ratio * 100:6.2f}% of put_object"
@@ -104,7 +110,7 @@ def main() -> int:
             failed |= not ok
             line += f"  target <= {target * 100:.0f}%  {'PASS' if ok else 'MISS'}"
         print(line)
-    return 1 if failed else 0
+    return exit_status(args, not failed)
 
 
 if __name__ == "__main__":
