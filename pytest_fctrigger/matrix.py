@@ -60,7 +60,9 @@ class Draw:
 class MatrixCase:
     """One parameter of an ``fc_matrix`` test.
 
-    ``id`` is the pytest id; ``trigger_type`` / ``variant`` name the event; ``fields``
+    ``id`` is the pytest id and ``label`` its bracketed part (``PutObject``-style event
+    name, ``GET``, ``fire-1``, ...); ``trigger_type`` / ``variant`` name the event's
+    catalog variant (``None`` when the label is not one, e.g. an HTTP method); ``fields``
     are the builder's keyword arguments (``Draw`` values are drawn at build time);
     ``trigger`` / ``function`` / ``app`` are set for app matrices. ``build(rng)`` makes
     the ``FCEvent``. Hook implementations may create their own cases with a ``source``
@@ -68,13 +70,16 @@ class MatrixCase:
     """
 
     __slots__ = ("id", "trigger_type", "variant", "fields", "source", "trigger", "function", "app",
-                 "builder")
+                 "builder", "label")
 
     def __init__(self, id: str, trigger_type: str, variant: Optional[str] = None,
                  fields: Optional[Dict[str, Any]] = None, *, source: Any = None, trigger: Any = None,
                  function: Any = None, app: Any = None,
-                 builder: Optional[Callable[[Any, "MatrixCase"], Any]] = None):
+                 builder: Optional[Callable[[Any, "MatrixCase"], Any]] = None, label: Optional[str] = None):
         self.id = id
+        if label is None:  # "oss[ObjectCreated:PutObject]" -> "ObjectCreated:PutObject"
+            label = id[id.index("[") + 1:-1] if id.endswith("]") and "[" in id else variant
+        self.label = label
         self.trigger_type = trigger_type
         self.variant = variant
         self.fields = dict(fields or {})
@@ -146,7 +151,8 @@ def cases_for_app(app: Any, function: Optional[str] = None, *, fires: int = DEFA
             label = f"{spec.name}/{trigger.name}" if prefix_function else trigger.name
             for variant, trigger_type, fields, builder in _trigger_cases(trigger, spec, fires):
                 cases.append(MatrixCase(f"{label}[{variant}]", trigger_type, _catalog_variant(trigger_type, variant),
-                                        fields, trigger=trigger, function=spec, app=app, builder=builder))
+                                        fields, trigger=trigger, function=spec, app=app, builder=builder,
+                                        label=variant))
     return cases
 
 

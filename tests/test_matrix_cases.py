@@ -89,6 +89,17 @@ def test_every_trigger_type_of_the_fc_app(fc_app):
     ]
 
 
+def test_case_labels_are_the_bracketed_part_of_the_id(fc_app):
+    labels = {c.id: (c.label, c.variant) for c in cases_for_app(fc_app)}
+    assert labels["web/http[GET]"] == ("GET", None)  # a method, not a catalog variant
+    assert labels["events/nightly[fire-2]"] == ("fire-2", None)
+    assert labels["events/orders[JSON+attrs]"] == ("JSON+attrs", "JSON+attrs")
+    assert labels["resize-dev/on-upload[ObjectCreated:PostObject]"] == (
+        "ObjectCreated:PostObject", "ObjectCreated:PostObject")
+    by_type = {c.id: c.label for c in cases_for_types(["mns_topic"])}
+    assert by_type["mns_topic[STREAM]"] == "STREAM"
+
+
 def test_timer_cases_are_the_next_fire_times_after_the_test_clock(fc_app):
     cases = cases_for_app(fc_app, "events")[:3]
     rng = FCRandom(11)
