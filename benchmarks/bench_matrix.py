@@ -1,6 +1,6 @@
 """Per-case overhead of a 1,000-case ``fc_matrix`` vs plain ``pytest.mark.parametrize``.
 
-Run: /work/venv/bin/python benchmarks/bench_matrix.py
+Run: /work/venv/bin/python benchmarks/bench_matrix.py [--quick]
 
 Two pytest sessions over 1,000 tests each, in fresh interpreters, alternated and
 repeated:
@@ -15,6 +15,9 @@ repeated:
 Both test bodies do the same trivial check. The figure is whole-session time (CPU of
 the child process, the machine being shared; wall time is printed beside it), best of
 the repetitions for each side. Target (issue 3): matrix / plain <= 1.2.
+``--quick`` runs one 30-case session per side without the warm-up round (a smoke run,
+no measurement; every pytest start-up here costs over a second, hypothesis and Faker
+being installed).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _quick import exit_status, parse, parser
 
 CASES = 1000
 REPETITIONS = 7
@@ -65,7 +70,7 @@ def test_event(event):
 """
 
 
-def write_projects(tmp: Path) -> tuple:
+def write_projects(tmp: Path, cases: int) -> tuple:
     from pytest_fctrigger.events._random import FCRandom
     from pytest_fctrigger.events.catalog import CATALOG
 
@@ -74,12 +79,12 @@ def write_projects(tmp: Path) -> tuple:
     for folder in (matrix, plain):
         folder.mkdir()
         (folder / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
-    (matrix / "conftest.py").write_text(CONFTEST % {"n": CASES})
+    (matrix / "conftest.py").write_text(CONFTEST % {"n": cases})
     (matrix / "test_matrix.py").write_text(MATRIX_TEST)
     variants = [(s, v) for s in CATALOG.values() for v in s.variants]
     rng = FCRandom(1)
     payloads = []
-    for i in range(CASES):
+    for i in range(cases):
         source, variant = variants[i % len(variants)]
         data = source.build(rng, variant).data
         payloads.append(data if isinstance(data, (dict, list)) else {"body": str(data)})
@@ -89,37 +94,40 @@ def write_projects(tmp: Path) -> tuple:
     return matrix, plain
 
 
-def run_session(folder: Path) -> tuple:
+def run_session(folder: Path, cases: int) -> tuple:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-x"],
                           cwd=folder, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0 or f"{CASES} passed" not in proc.stdout:
+    if proc.returncode != 0 or f"{cases} passed" not in proc.stdout:
         raise SystemExit(f"session in {folder} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return cpu, wall
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = parse(parser(__doc__), argv)
+    cases, repetitions = (30, 1) if args.quick else (CASES, REPETITIONS)
     with tempfile.TemporaryDirectory() as tmp:
-        matrix, plain = write_projects(Path(tmp))
-        run_session(matrix), run_session(plain)  # warm the file system and bytecode caches
+        matrix, plain = write_projects(Path(tmp), cases)
+        if not args.quick:
+            run_session(matrix, cases), run_session(plain, cases)  # warm the file system and bytecode caches
         results = {"matrix": [], "plain": []}
-        for _ in range(REPETITIONS):
-            results["matrix"].append(run_session(matrix))
-            results["plain"].append(run_session(plain))
+        for _ in range(repetitions):
+            results["matrix"].append(run_session(matrix, cases))
+            results["plain"].append(run_session(plain, cases))
     best = {k: (min(c for c, _ in v), min(w for _, w in v)) for k, v in results.items()}
     ratio = best["matrix"][0] / best["plain"][0]
-    per_case_us = (best["matrix"][0] - best["plain"][0]) / CASES * 1e6
+    per_case_us = (best["matrix"][0] - best["plain"][0]) / cases * 1e6
     verdict = "PASS" if ratio <= TARGET_RATIO else "MISS"
-    print(f"{CASES}-case session, best of {REPETITIONS}: fc_matrix {best['matrix'][0]:.2f} s CPU "
+    print(f"{cases}-case session, best of {repetitions}: fc_matrix {best['matrix'][0]:.2f} s CPU "
           f"(wall {best['matrix'][1]:.2f} s), plain parametrize {best['plain'][0]:.2f} s CPU "
           f"(wall {best['plain'][1]:.2f} s); load avg {os.getloadavg()[0]:.1f}")
     print(f"fc_matrix overhead per case: {per_case_us:.0f} us")
     print(f"session ratio fc_matrix / plain: {ratio:.3f}; target <= {TARGET_RATIO}: {verdict}")
-    return 0 if verdict == "PASS" else 1
+    return exit_status(args, verdict == "PASS")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Simulated OSS throughput: 1,000 oss2 put_object + get_object pairs, and the moto peer.
 
-Run: /work/venv/bin/python benchmarks/bench_oss.py [--pairs N] [--repeat R]
+Run: /work/venv/bin/python benchmarks/bench_oss.py [--pairs N] [--repeat R] [--quick]
 
 Figures (best of R interleaved runs, wall and CPU time):
 * fake OSS via oss2 (target <= 1.5 s for 1,000 pairs);
@@ -16,17 +16,19 @@ Figures (best of R interleaved runs, wall and CPU time):
   as the router does not;
 * the alibabacloud-oss-v2 client on the fake (informational).
 Everything runs under the network guard; nothing leaves the process.
+``--quick`` defaults to 20 pairs and 2 runs (a smoke run; no measurement).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import os
 import re
 import time
 from typing import Callable, Dict, Iterator, Optional, Tuple
+
+from _quick import parse, parser
 
 TARGET_S = 1.5
 
@@ -221,18 +223,19 @@ def moto_s3(pairs: int, timing: Timing) -> None:
         timing.measure(run)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    n = args.pairs
+def main(argv=None) -> int:
+    arg_parser = parser(__doc__)
+    arg_parser.add_argument("--pairs", type=int, help="put+get pairs per run (default 1000; 20 with --quick)")
+    arg_parser.add_argument("--repeat", type=int, help="interleaved runs (default 3; 2 with --quick)")
+    args = parse(arg_parser, argv)
+    n = args.pairs if args.pairs is not None else (20 if args.quick else 1000)
+    repeat = args.repeat if args.repeat is not None else (2 if args.quick else 3)
     own = OwnTime()
     rich = fake_reply_headers()
     benches = {"fake": functools.partial(fake_oss2, own=own), "floor": floor,
                "floor_headers": functools.partial(floor, headers=rich), "moto": moto_s3, "v2": fake_v2}
     timings = {name: Timing() for name in benches}
-    for _ in range(args.repeat):  # interleaved, so a burst of load hits every figure alike
+    for _ in range(repeat):  # interleaved, so a burst of load hits every figure alike
         for name, bench in benches.items():
             bench(n, timings[name])
 
