@@ -1,6 +1,6 @@
 """SLS simulation: a seed-style handler pulling 100,000 logs; cursor-store latency.
 
-Run: /work/venv/bin/python benchmarks/bench_sls.py [--redis-url redis://host:port/db]
+Run: /work/venv/bin/python benchmarks/bench_sls.py [--redis-url redis://host:port/db] [--quick]
 
 1. One shard holds 1,000 LogGroups of 100 logs (7 string fields each, nginx-access
    shaped). The ETL job ticks once and invokes a handler written like the seeds'
@@ -14,11 +14,14 @@ Run: /work/venv/bin/python benchmarks/bench_sls.py [--redis-url redis://host:por
    the cursor store, on fakeredis and on a real Redis: ``--redis-url``, else
    ``FC_TEST_REDIS_URL``, else a ``redis-server`` started here on a free loopback
    port (and stopped afterwards). Target: p99 <= 5 ms (reported for both).
+
+``--quick`` pulls 20 LogGroups of 10 logs and times 50 checkpoint rounds on fakeredis
+only (a real Redis only when ``--redis-url`` / ``FC_TEST_REDIS_URL`` names one; no
+``redis-server`` is started): a smoke run, no measurement.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -34,10 +37,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _quick import exit_status, parse, parser
+
 GROUPS, PER_GROUP = 1_000, 100
 PULL_TARGET_S = 5.0
 LATENCY_TARGET_MS = 5.0
 LATENCY_ROUNDS = 2_000
+QUICK_GROUPS, QUICK_PER_GROUP, QUICK_LATENCY_ROUNDS = 20, 10, 50
 
 
 def seed_style_handler(count: int, compress):
@@ -60,7 +66,7 @@ def seed_style_handler(count: int, compress):
     return handler
 
 
-def bench_pull(count: int, compress) -> tuple:
+def bench_pull(count: int, compress, groups: int = GROUPS, per_group: int = PER_GROUP) -> tuple:
     from pytest_fctrigger.cloud import Cloud
     from pytest_fctrigger.triggers.model import TriggerSpec
 
@@ -69,12 +75,12 @@ def bench_pull(count: int, compress) -> tuple:
         store = cloud.sls.logstore("bench", "access", shards=1)
         rng = cloud.rng.child("bench")
         t0 = time.perf_counter()
-        for g in range(GROUPS):
+        for g in range(groups):
             store.append(0, [{
                 "remote_addr": rng.public_ipv4(), "request_method": "GET", "request_uri": f"/item/{g}/{n}",
                 "status": "200", "body_bytes_sent": str(n * 17), "request_time": "0.012",
                 "http_user_agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
-            } for n in range(PER_GROUP)])
+            } for n in range(per_group)])
         append_s = time.perf_counter() - t0
         job = cloud.sls.job(seed_style_handler(count, compress),
                             TriggerSpec.from_marker("log", project="bench", logstore="access"))
@@ -83,7 +89,7 @@ def bench_pull(count: int, compress) -> tuple:
             (call,) = job.tick()
         pull_s = time.perf_counter() - t0
         assert call.ok, call.error
-        assert json.loads(call.result.payload)["logs"] == GROUPS * PER_GROUP
+        assert json.loads(call.result.payload)["logs"] == groups * per_group
         cloud.sls.cursor_store.clear()
     return pull_s, append_s
 
@@ -122,14 +128,14 @@ def start_redis():
     return url, stop
 
 
-def bench_latency(client) -> dict:
+def bench_latency(client, rounds: int = LATENCY_ROUNDS) -> dict:
     from pytest_fctrigger.cloud.cursor_store import CursorStore
     from pytest_fctrigger.cloud.sls.store import encode_cursor
 
     store = CursorStore(client, f"bench-sls:{os.getpid()}")
     writes, reads = [], []
     try:
-        for i in range(LATENCY_ROUNDS):
+        for i in range(rounds):
             cursor = encode_cursor(1736862317946474954 + i)
             t0 = time.perf_counter()
             store.set_checkpoint("job", i % 3, cursor)
@@ -150,9 +156,14 @@ def bench_latency(client) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--redis-url", default=os.environ.get("FC_TEST_REDIS_URL"))
-    args = parser.parse_args(argv)
+    arg_parser = parser(__doc__)
+    arg_parser.add_argument("--redis-url", default=os.environ.get("FC_TEST_REDIS_URL"))
+    args = parse(arg_parser, argv)
+    if args.quick:
+        groups, per_group, latency_rounds = QUICK_GROUPS, QUICK_PER_GROUP, QUICK_LATENCY_ROUNDS
+    else:
+        groups, per_group, latency_rounds = GROUPS, PER_GROUP, LATENCY_ROUNDS
+    logs = groups * per_group
     ok = True
 
     def report(name, value, unit, target, fmt="{:.3f}"):
@@ -161,31 +172,33 @@ def main(argv=None) -> int:
         ok &= passed
         print(f"{name}: {fmt.format(value)} {unit} (target <= {target} {unit}) {'PASS' if passed else 'MISS'}")
 
-    print(f"SLS pull: {GROUPS:,} LogGroups x {PER_GROUP} logs = {GROUPS * PER_GROUP:,} logs, one ETL tick, seed-style handler")
-    bench_pull(10, None)  # warm-up: SDK, protobuf, lz4 and invoke imports
+    print(f"SLS pull: {groups:,} LogGroups x {per_group} logs = {logs:,} logs, one ETL tick, seed-style handler")
+    bench_pull(10, None, groups, per_group)  # warm-up: SDK, protobuf, lz4 and invoke imports
     for count in (10, 1000):
         for compress, label in ((None, "lz4 on"), (False, "lz4 off")):
-            pull_s, append_s = bench_pull(count, compress)
-            report(f"  pull 100,000 logs, count={count}, {label}", pull_s, "s", PULL_TARGET_S)
-            print(f"    (test-side append of the 1,000 groups: {append_s:.3f} s, not counted)")
+            pull_s, append_s = bench_pull(count, compress, groups, per_group)
+            report(f"  pull {logs:,} logs, count={count}, {label}", pull_s, "s", PULL_TARGET_S)
+            print(f"    (test-side append of the {groups:,} groups: {append_s:.3f} s, not counted)")
 
     from pytest_fctrigger.cloud.cursor_store import make_redis
 
     stop = None
     url = args.redis_url
-    if not url:
+    if not url and not args.quick:
         url, stop = start_redis()
         if url:
             print(f"(started redis-server for the benchmark at {url})")
     backends = [("fakeredis", make_redis(None))]
     if url:
         backends.append((f"real Redis {url}", make_redis(url)))
+    elif args.quick:
+        print("real Redis: skipped (quick mode starts no redis-server; --redis-url / FC_TEST_REDIS_URL adds one)")
     else:
         print("real Redis: skipped (no --redis-url / FC_TEST_REDIS_URL and no redis-server on PATH)")
     try:
         for name, client in backends:
-            r = bench_latency(client)
-            print(f"checkpoint latency on {name} ({LATENCY_ROUNDS} rounds):")
+            r = bench_latency(client, latency_rounds)
+            print(f"checkpoint latency on {name} ({latency_rounds} rounds):")
             report("  write mean", r["write_mean"], "ms", LATENCY_TARGET_MS)
             report("  write p99", r["write_p99"], "ms", LATENCY_TARGET_MS)
             report("  read mean", r["read_mean"], "ms", LATENCY_TARGET_MS)
@@ -194,7 +207,7 @@ def main(argv=None) -> int:
     finally:
         if stop is not None:
             stop()
-    return 0 if ok else 1
+    return exit_status(args, ok)
 
 
 if __name__ == "__main__":
