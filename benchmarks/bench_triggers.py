@@ -1,6 +1,6 @@
 """Load + lint time of a large s.yaml: 50 functions, 200 triggers.
 
-Run: /work/venv/bin/python benchmarks/bench_triggers.py
+Run: /work/venv/bin/python benchmarks/bench_triggers.py [--quick]
 
 The generated file is real-shaped (edition 3.0.0, fc3 resources, ``${vars...}`` and
 ``${config(AccountID)}`` expressions, every trigger type: OSS on a few shared buckets
@@ -11,7 +11,8 @@ CDN, HTTP-free event functions, EventBridge). Each round loads the file from dis
 The verdict uses process CPU time (the machine is shared by several engineers; CPU time
 is what an idle machine would show as wall time); wall time is printed beside it.
 
-Target (issue 3): load + lint <= 50 ms.
+Target (issue 3): load + lint <= 50 ms. ``--quick`` loads a 5-function file (20 triggers)
+twice (a smoke run; no measurement).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _quick import exit_status, parse, parser
 
 FUNCTIONS = 50
 TRIGGERS_PER_FUNCTION = 4
@@ -75,10 +78,10 @@ def trigger_yaml(f: int, t: int) -> str:
             f"                  Topic: orders-{f}\n                  GroupID: GID_{f}\n")
 
 
-def big_s_yaml() -> str:
+def big_s_yaml(functions: int = FUNCTIONS) -> str:
     parts = ["edition: 3.0.0\nname: big-app\naccess: default\nvars:\n  region: cn-hangzhou\n"
              "  prefix: shop\nresources:\n"]
-    for f in range(FUNCTIONS):
+    for f in range(functions):
         parts.append(
             f"  fn{f}:\n    component: fc3\n    props:\n      region: ${{vars.region}}\n"
             f"      functionName: ${{vars.prefix}}-fn{f}\n      runtime: python3.10\n"
@@ -88,20 +91,23 @@ def big_s_yaml() -> str:
     return "".join(parts)
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    args = parse(parser(__doc__), argv)
+    size, rounds = (5, 2) if args.quick else (FUNCTIONS, ROUNDS)
+
     from pytest_fctrigger.triggers.lint import lint
     from pytest_fctrigger.triggers.loader import load_app
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "s.yaml")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(big_s_yaml())
+            fh.write(big_s_yaml(size))
         app = load_app(path, warn=False)  # warm-up: first-use imports (yaml, croniter)
         findings = lint(app)
         functions = len(app.functions)
         triggers = len(app.triggers)
         best_cpu = best_wall = float("inf")
-        for _ in range(ROUNDS):
+        for _ in range(rounds):
             c0, w0 = time.process_time(), time.perf_counter()
             lint(load_app(path, warn=False))
             best_cpu = min(best_cpu, time.process_time() - c0)
@@ -111,7 +117,7 @@ def main() -> int:
     print(f"s.yaml with {functions} functions and {triggers} triggers; lint findings: {len(findings)}")
     print(f"load + lint: {cpu_ms:.1f} ms CPU (wall {wall_ms:.1f} ms, load avg {os.getloadavg()[0]:.1f}); "
           f"target <= {TARGET_MS:.0f} ms: {verdict}")
-    return 0 if verdict == "PASS" else 1
+    return exit_status(args, verdict == "PASS")
 
 
 if __name__ == "__main__":
