@@ -17,9 +17,12 @@ QUICK_NOTICE = "quick mode: figures are not measurements"
 def parser(doc: str) -> argparse.ArgumentParser:
     """A parser described by the first line of the script's docstring, with ``--quick``."""
     result = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
-    result.add_argument("--quick", action="store_true",
-                        help="tiny sizes and few repetitions: checks that the benchmark runs "
-                             "(a few seconds); its figures are not measurements")
+    result.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes and few repetitions: checks that the benchmark runs "
+        "(a few seconds); its figures are not measurements",
+    )
     return result
 
 

@@ -66,15 +66,23 @@ def main(argv=None) -> int:
         sys.stdout = real_stdout
     (wall, cpu), string_overhead, guarded_overhead = figures
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"median fc_invoke overhead, no-op handler (callable, with fc_cloud): {wall:.1f} us wall "
-          f"(target <= {TARGET_US:.0f} us) {'PASS' if wall <= TARGET_US else 'MISS'}")
-    print(f"median fc_invoke overhead, CPU time of this process: {cpu:.1f} us "
-          f"(target <= {TARGET_US:.0f} us) {'PASS' if cpu <= TARGET_US else 'MISS'}"
-          f"  [1-min load average {load:.1f} on {os.cpu_count()} CPUs; wall time includes waiting for a CPU]")
-    print(f"  info: handler string 'index.handler' from a code dir: {string_overhead[0]:.1f} us wall, "
-          f"{string_overhead[1]:.1f} us CPU")
-    print(f"  info: plain invoke() without a cloud (network guard per call): {guarded_overhead[0]:.1f} us wall, "
-          f"{guarded_overhead[1]:.1f} us CPU")
+    print(
+        f"median fc_invoke overhead, no-op handler (callable, with fc_cloud): {wall:.1f} us wall "
+        f"(target <= {TARGET_US:.0f} us) {'PASS' if wall <= TARGET_US else 'MISS'}"
+    )
+    print(
+        f"median fc_invoke overhead, CPU time of this process: {cpu:.1f} us "
+        f"(target <= {TARGET_US:.0f} us) {'PASS' if cpu <= TARGET_US else 'MISS'}"
+        f"  [1-min load average {load:.1f} on {os.cpu_count()} CPUs; wall time includes waiting for a CPU]"
+    )
+    print(
+        f"  info: handler string 'index.handler' from a code dir: {string_overhead[0]:.1f} us wall, "
+        f"{string_overhead[1]:.1f} us CPU"
+    )
+    print(
+        f"  info: plain invoke() without a cloud (network guard per call): {guarded_overhead[0]:.1f} us wall, "
+        f"{guarded_overhead[1]:.1f} us CPU"
+    )
     return exit_status(args, wall <= TARGET_US)
 
 
@@ -98,8 +106,11 @@ def measure(rounds, calls):
             (Path(code_dir) / "index.py").write_text("def handler(event, context):\n    return None\n")
             invoker("index.handler", event, code_dir=code_dir)
             string_overhead = median_overhead_us(
-                lambda: invoker("index.handler", event, code_dir=code_dir), lambda: noop(event, direct_ctx),
-                rounds, calls)
+                lambda: invoker("index.handler", event, code_dir=code_dir),
+                lambda: noop(event, direct_ctx),
+                rounds,
+                calls,
+            )
 
     plain = Invoker(rng=rng)
     plain(noop, event)

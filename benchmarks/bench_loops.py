@@ -60,11 +60,11 @@ def main(argv=None) -> int:
     buckets = [f"bench-bucket-{i}" for i in range(10)]
     triggers = [
         TriggerSpec.from_marker("oss", name=f"t{b}-{p}", bucket=bucket, prefix=f"in{p}/", suffix=".png")
-        for b, bucket in enumerate(buckets) for p in range(10)
+        for b, bucket in enumerate(buckets)
+        for p in range(10)
     ]
     assert len(triggers) == 100
-    crowded = [TriggerSpec.from_marker("oss", name=f"c{p}", bucket=buckets[0], prefix=f"in{p}/")
-               for p in range(100)]
+    crowded = [TriggerSpec.from_marker("oss", name=f"c{p}", bucket=buckets[0], prefix=f"in{p}/") for p in range(100)]
 
     cloud = Cloud(rng)
     with cloud.activate():

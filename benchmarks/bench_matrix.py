@@ -97,8 +97,9 @@ def write_projects(tmp: Path, cases: int) -> tuple:
 def run_session(folder: Path, cases: int) -> tuple:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-x"],
-                          cwd=folder, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-x"], cwd=folder, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0 or f"{cases} passed" not in proc.stdout:
@@ -122,9 +123,11 @@ def main(argv=None) -> int:
     ratio = best["matrix"][0] / best["plain"][0]
     per_case_us = (best["matrix"][0] - best["plain"][0]) / cases * 1e6
     verdict = "PASS" if ratio <= TARGET_RATIO else "MISS"
-    print(f"{cases}-case session, best of {repetitions}: fc_matrix {best['matrix'][0]:.2f} s CPU "
-          f"(wall {best['matrix'][1]:.2f} s), plain parametrize {best['plain'][0]:.2f} s CPU "
-          f"(wall {best['plain'][1]:.2f} s); load avg {os.getloadavg()[0]:.1f}")
+    print(
+        f"{cases}-case session, best of {repetitions}: fc_matrix {best['matrix'][0]:.2f} s CPU "
+        f"(wall {best['matrix'][1]:.2f} s), plain parametrize {best['plain'][0]:.2f} s CPU "
+        f"(wall {best['plain'][1]:.2f} s); load avg {os.getloadavg()[0]:.1f}"
+    )
     print(f"fc_matrix overhead per case: {per_case_us:.0f} us")
     print(f"session ratio fc_matrix / plain: {ratio:.3f}; target <= {TARGET_RATIO}: {verdict}")
     return exit_status(args, verdict == "PASS")

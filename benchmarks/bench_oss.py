@@ -91,10 +91,11 @@ def fake_oss2(pairs: int, timing: Timing, own: Optional[OwnTime] = None) -> None
     from pytest_fctrigger.cloud import Cloud
 
     cloud = Cloud(1)
-    with (own.counting() if own is not None else contextlib.nullcontext()), cloud.activate():
+    with own.counting() if own is not None else contextlib.nullcontext(), cloud.activate():
         cloud.oss.bucket("bench-bucket", region="cn-hangzhou")
-        bucket = oss2.Bucket(oss2.StsAuth("STS.ak", "sk", "token"),
-                             "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket")
+        bucket = oss2.Bucket(
+            oss2.StsAuth("STS.ak", "sk", "token"), "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket"
+        )
         bucket.put_object("warm-up", b"x")
 
         def run() -> None:
@@ -150,8 +151,9 @@ def fake_reply_headers() -> Tuple[Dict[str, str], Dict[str, str]]:
         cloud = Cloud(1)
         with cloud.activate():
             cloud.oss.bucket("bench-bucket", region="cn-hangzhou")
-            bucket = oss2.Bucket(oss2.StsAuth("STS.ak", "sk", "token"),
-                                 "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket")
+            bucket = oss2.Bucket(
+                oss2.StsAuth("STS.ak", "sk", "token"), "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket"
+            )
             bucket.put_object("data/0.txt", b"payload 0")
             bucket.get_object("data/0.txt").read()
     finally:
@@ -159,8 +161,7 @@ def fake_reply_headers() -> Tuple[Dict[str, str], Dict[str, str]]:
     return replies[0], replies[1]
 
 
-def floor(pairs: int, timing: Timing,
-          headers: Optional[Tuple[Dict[str, str], Dict[str, str]]] = None) -> None:
+def floor(pairs: int, timing: Timing, headers: Optional[Tuple[Dict[str, str], Dict[str, str]]] = None) -> None:
     """oss2 + responses answering a canned reply; with ``headers``, the fake's reply headers
     (CRC header recomputed, oss2 checks it). Like the router, it keeps no call history."""
     import oss2
@@ -175,6 +176,7 @@ def floor(pairs: int, timing: Timing,
         get_headers = {**get_headers, "x-oss-hash-crc64ecma": str(crc64(got))}
 
     with NetworkGuard(), responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+
         def forget() -> None:  # what HttpRouter._dispatch does: responses would keep every call
             mock.calls.reset()
             for registered in mock.registered():
@@ -193,8 +195,9 @@ def floor(pairs: int, timing: Timing,
         content_type = None if headers is not None else "text/plain"
         mock.add_callback("PUT", re.compile(".*"), callback=put, content_type=content_type)
         mock.add_callback("GET", re.compile(".*"), callback=get, content_type=content_type)
-        bucket = oss2.Bucket(oss2.StsAuth("STS.ak", "sk", "token"),
-                             "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket")
+        bucket = oss2.Bucket(
+            oss2.StsAuth("STS.ak", "sk", "token"), "https://oss-cn-hangzhou-internal.aliyuncs.com", "bench-bucket"
+        )
 
         def run() -> None:
             for i in range(pairs):
@@ -232,8 +235,13 @@ def main(argv=None) -> int:
     repeat = args.repeat if args.repeat is not None else (2 if args.quick else 3)
     own = OwnTime()
     rich = fake_reply_headers()
-    benches = {"fake": functools.partial(fake_oss2, own=own), "floor": floor,
-               "floor_headers": functools.partial(floor, headers=rich), "moto": moto_s3, "v2": fake_v2}
+    benches = {
+        "fake": functools.partial(fake_oss2, own=own),
+        "floor": floor,
+        "floor_headers": functools.partial(floor, headers=rich),
+        "moto": moto_s3,
+        "v2": fake_v2,
+    }
     timings = {name: Timing() for name in benches}
     for _ in range(repeat):  # interleaved, so a burst of load hits every figure alike
         for name, bench in benches.items():
@@ -243,17 +251,27 @@ def main(argv=None) -> int:
     target = TARGET_S * n / 1000
     per_request = 1e6 / (2 * n)
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} (2 CPUs, shared)")
-    print(f"fake OSS, oss2: {n} put_object+get_object pairs: {fake}  target <= {target:.2f} s  "
-          f"wall {'PASS' if fake.wall <= target else 'MISS'}, CPU {'PASS' if fake.cpu <= target else 'MISS'}")
-    print(f"  floor, oss2 + responses answering a canned reply (no OSS logic): {base}; the simulation "
-          f"adds {max(fake.cpu - base.cpu, 0) * per_request:.0f} us CPU per request")
-    print(f"  of which the router + simulated OSS (our code, timed inside the fake): "
-          f"{own.best * 1e6:.0f} us CPU per request, {own.best * 2 * n:.3f} s of the {fake.cpu:.3f} s")
-    print(f"  the floor's canned reply with the fake's headers (those OSS sends: ETag, CRC-64, Content-MD5, "
-          f"Last-Modified, ...): {with_headers}; oss2 and requests spend "
-          f"{max(with_headers.cpu - base.cpu, 0) * per_request:.0f} us per request on them")
-    print(f"peer, moto mock_aws + boto3 S3, same workload: {moto}  "
-          f"ratio moto/fake = {moto.wall / fake.wall:.2f}x wall, {moto.cpu / fake.cpu:.2f}x CPU")
+    print(
+        f"fake OSS, oss2: {n} put_object+get_object pairs: {fake}  target <= {target:.2f} s  "
+        f"wall {'PASS' if fake.wall <= target else 'MISS'}, CPU {'PASS' if fake.cpu <= target else 'MISS'}"
+    )
+    print(
+        f"  floor, oss2 + responses answering a canned reply (no OSS logic): {base}; the simulation "
+        f"adds {max(fake.cpu - base.cpu, 0) * per_request:.0f} us CPU per request"
+    )
+    print(
+        f"  of which the router + simulated OSS (our code, timed inside the fake): "
+        f"{own.best * 1e6:.0f} us CPU per request, {own.best * 2 * n:.3f} s of the {fake.cpu:.3f} s"
+    )
+    print(
+        f"  the floor's canned reply with the fake's headers (those OSS sends: ETag, CRC-64, Content-MD5, "
+        f"Last-Modified, ...): {with_headers}; oss2 and requests spend "
+        f"{max(with_headers.cpu - base.cpu, 0) * per_request:.0f} us per request on them"
+    )
+    print(
+        f"peer, moto mock_aws + boto3 S3, same workload: {moto}  "
+        f"ratio moto/fake = {moto.wall / fake.wall:.2f}x wall, {moto.cpu / fake.cpu:.2f}x CPU"
+    )
     print(f"fake OSS, alibabacloud-oss-v2, same workload: {v2} (informational)")
     return 0
 

@@ -55,8 +55,15 @@ def seed_style_handler(count: int, compress):
         client = LogClient(src["endpoint"], creds.access_key_id, creds.access_key_secret, creds.security_token)
         cursor, total = src["beginCursor"], 0
         while True:
-            res = client.pull_logs(src["projectName"], src["logstoreName"], src["shardId"], cursor, count,
-                                   src["endCursor"], compress=compress)
+            res = client.pull_logs(
+                src["projectName"],
+                src["logstoreName"],
+                src["shardId"],
+                cursor,
+                count,
+                src["endCursor"],
+                compress=compress,
+            )
             total += sum(len(g["logs"]) for g in res.get_loggroup_json_list())
             next_cursor = res.get_next_cursor()
             if next_cursor == cursor:
@@ -76,14 +83,25 @@ def bench_pull(count: int, compress, groups: int = GROUPS, per_group: int = PER_
         rng = cloud.rng.child("bench")
         t0 = time.perf_counter()
         for g in range(groups):
-            store.append(0, [{
-                "remote_addr": rng.public_ipv4(), "request_method": "GET", "request_uri": f"/item/{g}/{n}",
-                "status": "200", "body_bytes_sent": str(n * 17), "request_time": "0.012",
-                "http_user_agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
-            } for n in range(per_group)])
+            store.append(
+                0,
+                [
+                    {
+                        "remote_addr": rng.public_ipv4(),
+                        "request_method": "GET",
+                        "request_uri": f"/item/{g}/{n}",
+                        "status": "200",
+                        "body_bytes_sent": str(n * 17),
+                        "request_time": "0.012",
+                        "http_user_agent": "Mozilla/5.0 (X11; Linux x86_64) bench",
+                    }
+                    for n in range(per_group)
+                ],
+            )
         append_s = time.perf_counter() - t0
-        job = cloud.sls.job(seed_style_handler(count, compress),
-                            TriggerSpec.from_marker("log", project="bench", logstore="access"))
+        job = cloud.sls.job(
+            seed_style_handler(count, compress), TriggerSpec.from_marker("log", project="bench", logstore="access")
+        )
         t0 = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):  # the runtime's "FC Invoke Start/End" lines
             (call,) = job.tick()
@@ -108,8 +126,11 @@ def start_redis():
     if exe is None:
         return None, None
     port, workdir = free_port(), tempfile.mkdtemp(prefix="bench-sls-redis-")
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 
@@ -151,8 +172,12 @@ def bench_latency(client, rounds: int = LATENCY_ROUNDS) -> dict:
     def pct(xs, q):
         return sorted(xs)[min(len(xs) - 1, int(q * len(xs)))]
 
-    return {"write_mean": statistics.mean(writes), "write_p99": pct(writes, 0.99),
-            "read_mean": statistics.mean(reads), "read_p99": pct(reads, 0.99)}
+    return {
+        "write_mean": statistics.mean(writes),
+        "write_p99": pct(writes, 0.99),
+        "read_mean": statistics.mean(reads),
+        "read_p99": pct(reads, 0.99),
+    }
 
 
 def main(argv=None) -> int:

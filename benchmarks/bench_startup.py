@@ -61,8 +61,9 @@ def run(root: Path, extra: list, tests: int):
 
 def main(argv=None) -> int:
     arg_parser = parser(__doc__)
-    arg_parser.add_argument("pairs", nargs="?", type=int,
-                            help=f"with/without runs (default {DEFAULT_PAIRS}; 1 with --quick)")
+    arg_parser.add_argument(
+        "pairs", nargs="?", type=int, help=f"with/without runs (default {DEFAULT_PAIRS}; 1 with --quick)"
+    )
     args = parse(arg_parser, argv)
     tests = 30 if args.quick else TESTS
     pairs = args.pairs if args.pairs is not None else (1 if args.quick else DEFAULT_PAIRS)
@@ -70,8 +71,12 @@ def main(argv=None) -> int:
         root = Path(tmp)
         make_suite(root, tests)
         # is the plugin really loaded in the "with" runs?
-        probe = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                                "--fc-seed", "1"], cwd=root, capture_output=True, text=True)
+        probe = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "--fc-seed", "1"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         if probe.returncode != 0:
             raise SystemExit("the fctrigger plugin is not installed in this interpreter's environment")
         if not args.quick:
@@ -88,12 +93,16 @@ def main(argv=None) -> int:
     cpu_ratio = statistics.median(cpu_ratios)
     ok = ratio <= TARGET
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"pytest --collect-only, {tests} trivial tests: with plugin {statistics.median(with_times) * 1000:.0f} ms, "
-          f"-p no:fctrigger {statistics.median(without_times) * 1000:.0f} ms (medians of {pairs} runs each; "
-          f"1-min load average {load:.1f} on {os.cpu_count()} CPUs)")
+    print(
+        f"pytest --collect-only, {tests} trivial tests: with plugin {statistics.median(with_times) * 1000:.0f} ms, "
+        f"-p no:fctrigger {statistics.median(without_times) * 1000:.0f} ms (medians of {pairs} runs each; "
+        f"1-min load average {load:.1f} on {os.cpu_count()} CPUs)"
+    )
     print(f"start-up ratio with/without plugin, wall time: {ratio:.3f} (target <= {TARGET}) {'PASS' if ok else 'MISS'}")
-    print(f"start-up ratio with/without plugin, CPU time: {cpu_ratio:.3f} (target <= {TARGET}) "
-          f"{'PASS' if cpu_ratio <= TARGET else 'MISS'}")
+    print(
+        f"start-up ratio with/without plugin, CPU time: {cpu_ratio:.3f} (target <= {TARGET}) "
+        f"{'PASS' if cpu_ratio <= TARGET else 'MISS'}"
+    )
     return exit_status(args, ok)
 
 

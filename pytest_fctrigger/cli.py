@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="{event,list,lint}")
     sub.required = True
-    for name, module_name in SUBCOMMANDS.items():
+    for _name, module_name in SUBCOMMANDS.items():
         importlib.import_module(module_name).add_parser(sub)
     return parser
 

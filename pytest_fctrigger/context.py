@@ -83,9 +83,7 @@ def runtime_shape(runtime: str) -> str:
     """``"fc2"`` or ``"py312"`` for a runtime name; ConfigError listing the valid ones."""
     shape = RUNTIMES.get(runtime)
     if shape is None:
-        raise ConfigError(
-            f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}"
-        )
+        raise ConfigError(f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
     return shape
 
 
@@ -148,8 +146,9 @@ class FunctionMeta:
 class FunctionMeta312(FunctionMeta):
     """``context.function`` on Python 3.12: adds ``version_id`` and ``qualifier``."""
 
-    def __init__(self, name: str, handler: str, memory: int, timeout: Any,
-                 version_id: Optional[str], qualifier: Optional[str]):
+    def __init__(
+        self, name: str, handler: str, memory: int, timeout: Any, version_id: Optional[str], qualifier: Optional[str]
+    ):
         super().__init__(name, handler, memory, timeout)
         self.version_id = version_id
         self.qualifier = qualifier
@@ -163,8 +162,9 @@ class FunctionMeta312(FunctionMeta):
 class ServiceMeta:
     """``context.service`` (FC 2.0 shape)."""
 
-    def __init__(self, service_name: str, log_project: str, log_store: str,
-                 qualifier: Optional[str], version_id: Optional[str]):
+    def __init__(
+        self, service_name: str, log_project: str, log_store: str, qualifier: Optional[str], version_id: Optional[str]
+    ):
         self.name = service_name
         self.log_project = log_project
         self.log_store = log_store
@@ -191,8 +191,7 @@ class Tracing:
     an undecodable value gives ``{}``. All ``None`` when tracing is not enabled.
     """
 
-    def __init__(self, span_context: Optional[str], base64_baggages: Optional[str],
-                 jaeger_endpoint: Optional[str]):
+    def __init__(self, span_context: Optional[str], base64_baggages: Optional[str], jaeger_endpoint: Optional[str]):
         self.span_context = span_context
         self.jaeger_endpoint = jaeger_endpoint
         self.span_baggages = self._decode_baggages(base64_baggages)
@@ -245,9 +244,18 @@ class _ContextBase:
 class FCContext(_ContextBase):
     """The FC 2.0 / Python 3.6-3.10 context."""
 
-    def __init__(self, account_id: str, request_id: str, credentials: Credentials,
-                 function_meta: FunctionMeta, service_meta: ServiceMeta, region: str,
-                 tracing: Tracing, logger: Optional[logging.Logger], retry_count: int = 0):
+    def __init__(
+        self,
+        account_id: str,
+        request_id: str,
+        credentials: Credentials,
+        function_meta: FunctionMeta,
+        service_meta: ServiceMeta,
+        region: str,
+        tracing: Tracing,
+        logger: Optional[logging.Logger],
+        retry_count: int = 0,
+    ):
         # plain attributes, as in the runtime: assigning one does not update the other
         self.requestId = request_id
         self.credentials = credentials
@@ -261,20 +269,24 @@ class FCContext(_ContextBase):
         self.logger = logger
 
     def to_json(self) -> str:
-        return json.dumps({
-            "requestId": self.request_id,
-            "credentials": self.credentials.to_dict(),
-            "function": self.function.to_dict(),
-            "service": self.service.to_dict(),
-            "region": self.region,
-            "accountId": self.account_id,
-            "retryCount": self.retry_count,
-            "tracing": self.tracing.to_dict(),
-        })
+        return json.dumps(
+            {
+                "requestId": self.request_id,
+                "credentials": self.credentials.to_dict(),
+                "function": self.function.to_dict(),
+                "service": self.service.to_dict(),
+                "region": self.region,
+                "accountId": self.account_id,
+                "retryCount": self.retry_count,
+                "tracing": self.tracing.to_dict(),
+            }
+        )
 
     def __repr__(self) -> str:
-        return (f"<FCContext {self._fc_meta.runtime} request_id={self.request_id!r} "
-                f"function={self.function.name!r} region={self.region!r}>")
+        return (
+            f"<FCContext {self._fc_meta.runtime} request_id={self.request_id!r} "
+            f"function={self.function.name!r} region={self.region!r}>"
+        )
 
 
 class FCContext312(_ContextBase):
@@ -284,8 +296,16 @@ class FCContext312(_ContextBase):
     fields this shape has) so code written for both shapes keeps working here.
     """
 
-    def __init__(self, account_id: str, request_id: str, function_meta: FunctionMeta312,
-                 logger: Optional[logging.Logger], log_project: str, log_store: str, region: str):
+    def __init__(
+        self,
+        account_id: str,
+        request_id: str,
+        function_meta: FunctionMeta312,
+        logger: Optional[logging.Logger],
+        log_project: str,
+        log_store: str,
+        region: str,
+    ):
         self.account_id = account_id
         self.request_id = request_id
         self.function = function_meta
@@ -295,18 +315,22 @@ class FCContext312(_ContextBase):
         self.region = region
 
     def to_json(self) -> str:
-        return json.dumps({
-            "requestId": self.request_id,
-            "function": self.function.to_dict(),
-            "logProject": self.log_project,
-            "logStore": self.log_store,
-            "region": self.region,
-            "accountId": self.account_id,
-        })
+        return json.dumps(
+            {
+                "requestId": self.request_id,
+                "function": self.function.to_dict(),
+                "logProject": self.log_project,
+                "logStore": self.log_store,
+                "region": self.region,
+                "accountId": self.account_id,
+            }
+        )
 
     def __repr__(self) -> str:
-        return (f"<FCContext python3.12 request_id={self.request_id!r} "
-                f"function={self.function.name!r} region={self.region!r}>")
+        return (
+            f"<FCContext python3.12 request_id={self.request_id!r} "
+            f"function={self.function.name!r} region={self.region!r}>"
+        )
 
 
 # --------------------------------------------------------------------------- logging
@@ -342,15 +366,26 @@ def request_logger(request_id: str) -> logging.Logger:
 
 # --------------------------------------------------------------------------- factory
 _COMMON_FIELDS = (
-    "request_id", "account_id", "region",
-    "access_key_id", "access_key_secret", "security_token",  # 3.12: only in the env vars
-    "function_name", "handler", "memory", "timeout",
-    "qualifier", "version_id", "log_project", "log_store",
-    "instance_concurrency", "logger", "instance_id",
+    "request_id",
+    "account_id",
+    "region",
+    "access_key_id",
+    "access_key_secret",
+    "security_token",  # 3.12: only in the env vars
+    "function_name",
+    "handler",
+    "memory",
+    "timeout",
+    "qualifier",
+    "version_id",
+    "log_project",
+    "log_store",
+    "instance_concurrency",
+    "logger",
+    "instance_id",
 )
 FIELDS: Dict[str, Tuple[str, ...]] = {
-    "fc2": _COMMON_FIELDS + ("service_name", "retry_count", "span_context", "span_baggages",
-                             "jaeger_endpoint"),
+    "fc2": _COMMON_FIELDS + ("service_name", "retry_count", "span_context", "span_baggages", "jaeger_endpoint"),
     "py312": _COMMON_FIELDS,
 }
 
@@ -433,19 +468,24 @@ def make_context(runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides
     meta = _InvocationMeta(runtime, creds, instance_id)
     if shape == "py312":
         ctx = FCContext312(
-            account_id, request_id,
+            account_id,
+            request_id,
             FunctionMeta312(name, handler, memory, timeout, version_id, qualifier),
-            logger, log_project, log_store, region,
+            logger,
+            log_project,
+            log_store,
+            region,
         )
     else:
         baggages = get("span_baggages")
         if isinstance(baggages, dict):
             baggages = base64.b64encode(json.dumps(baggages).encode()).decode()
         ctx = FCContext(
-            account_id, request_id, Credentials(*creds),
+            account_id,
+            request_id,
+            Credentials(*creds),
             FunctionMeta(name, handler, memory, timeout),
-            ServiceMeta(get("service_name") or DEFAULT_SERVICE_NAME, log_project, log_store,
-                        qualifier, version_id),
+            ServiceMeta(get("service_name") or DEFAULT_SERVICE_NAME, log_project, log_store, qualifier, version_id),
             region,
             Tracing(get("span_context"), baggages, get("jaeger_endpoint")),
             logger,

@@ -22,9 +22,7 @@ class UnknownFieldError(FCTriggerError, TypeError):
         self.unknown = sorted(unknown)
         self.valid = sorted(valid)
         names = ", ".join(repr(u) for u in self.unknown)
-        super().__init__(
-            f"{what}: unknown field(s) {names}. Valid fields: {', '.join(self.valid)}"
-        )
+        super().__init__(f"{what}: unknown field(s) {names}. Valid fields: {', '.join(self.valid)}")
 
 
 class ConfigError(FCTriggerError, ValueError):

@@ -80,7 +80,7 @@ from .events.http import (
     request_uri_path,
     wsgi_environ,
 )
-from .invoke import EventCall, InvokeResult, Invoker
+from .invoke import EventCall, Invoker, InvokeResult
 
 __all__ = ["HttpDriver", "HttpLimits", "HttpResponse", "STYLES", "validate_apigw_response"]
 
@@ -89,13 +89,31 @@ MB = 1024 * 1024
 
 # seeds/001 "HTTP触发器概述", 使用限制: "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
 # and the same sentence for Response Headers (x-fc-* is checked separately)
-DROPPED_REQUEST_HEADERS = frozenset({
-    "accept-encoding", "connection", "keep-alive", "proxy-authorization", "te", "trailer", "transfer-encoding",
-})
-DROPPED_RESPONSE_HEADERS = frozenset({
-    "connection", "content-length", "content-encoding", "date", "keep-alive", "proxy-authenticate", "server",
-    "trailer", "transfer-encoding", "upgrade",
-})
+DROPPED_REQUEST_HEADERS = frozenset(
+    {
+        "accept-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+    }
+)
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "content-encoding",
+        "date",
+        "keep-alive",
+        "proxy-authenticate",
+        "server",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,21 +159,36 @@ def _http_date(when: Any) -> str:
     return email.utils.format_datetime(when, usegmt=True)
 
 
-def _error_response(status: int, error_type: str, code: str, message: str, request_id: str,
-                    invocation: Optional[InvokeResult] = None) -> HttpResponse:
+def _error_response(
+    status: int, error_type: str, code: str, message: str, request_id: str, invocation: Optional[InvokeResult] = None
+) -> HttpResponse:
     body = json.dumps({"errorCode": code, "errorMessage": message}).encode("utf-8")
-    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                       ("X-Fc-Error-Type", error_type), ("X-Fc-Request-Id", request_id)])
+    headers = Headers(
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("X-Fc-Error-Type", error_type),
+            ("X-Fc-Request-Id", request_id),
+        ]
+    )
     return HttpResponse(status, headers, body, request_id, code, message, invocation)
 
 
 class _WsgiCall(EventCall):
     """Calls a WSGI handler with the environ the FC 2.0 runtime builds; the 'event' is the body."""
 
-    def __init__(self, method: str, path: str, headers: List[Tuple[str, str]], client_ip: Optional[str],
-                 request_uri: Optional[str], rng: Any):
-        self.request = dict(method=method, path=path, headers=headers, client_ip=client_ip,
-                            request_uri=request_uri, rng=rng)
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        headers: List[Tuple[str, str]],
+        client_ip: Optional[str],
+        request_uri: Optional[str],
+        rng: Any,
+    ):
+        self.request = dict(
+            method=method, path=path, headers=headers, client_ip=client_ip, request_uri=request_uri, rng=rng
+        )
 
     def __call__(self, handler: Any, event: bytes, context: Any) -> Any:
         __tracebackhide__ = True  # see invoke._HARNESS_FILES
@@ -203,7 +236,10 @@ def validate_apigw_response(payload: bytes) -> Tuple[Optional[Tuple[int, List[Tu
         return None, f"the function's result is a JSON {type(data).__name__}, not an object"
     for key in ("isBase64Encoded", "statusCode", "headers", "body"):
         if key not in data:
-            return None, f"key {key!r} is missing from the function's result (keys: {', '.join(sorted(data)) or 'none'})"
+            return (
+                None,
+                f"key {key!r} is missing from the function's result (keys: {', '.join(sorted(data)) or 'none'})",
+            )
     flag = data["isBase64Encoded"]
     if isinstance(flag, str) and flag.lower() in ("true", "false"):
         flag = flag.lower() == "true"
@@ -247,10 +283,22 @@ class HttpDriver:
         self.custom_domain = custom_domain
 
     # ----------------------------------------------------------------- HTTP trigger
-    def __call__(self, handler: Any, method: str = "GET", path: str = "/", *, headers: HeadersArg = None,
-                 query: QueryArg = None, body: Any = None, client_ip: Optional[str] = None,
-                 style: Optional[str] = None, code_dir: Any = None, timeout: Optional[float] = None,
-                 catch: bool = False, context: Any = None) -> HttpResponse:
+    def __call__(
+        self,
+        handler: Any,
+        method: str = "GET",
+        path: str = "/",
+        *,
+        headers: HeadersArg = None,
+        query: QueryArg = None,
+        body: Any = None,
+        client_ip: Optional[str] = None,
+        style: Optional[str] = None,
+        code_dir: Any = None,
+        timeout: Optional[float] = None,
+        catch: bool = False,
+        context: Any = None,
+    ) -> HttpResponse:
         __tracebackhide__ = True  # see invoke._HARNESS_FILES
         from .context import new_request_id
 
@@ -267,16 +315,21 @@ class HttpDriver:
         target_path = raw_path + ("?" + query_string if query_string else "")
 
         limits = self.limits
-        for what, size, limit in (("request headers", _size(items), limits.request_headers),
-                                  ("request path (with query string)", len(target_path.encode("utf-8")), limits.path),
-                                  ("request body", len(raw), limits.body)):
+        for what, size, limit in (
+            ("request headers", _size(items), limits.request_headers),
+            ("request path (with query string)", len(target_path.encode("utf-8")), limits.path),
+            ("request body", len(raw), limits.body),
+        ):
             if size > limit:
                 return _error_response(
-                    400, "FcCommonError", "InvalidArgument",
-                    f"{what}: {size} bytes, over the HTTP trigger limit of {limit} bytes", rid)
+                    400,
+                    "FcCommonError",
+                    "InvalidArgument",
+                    f"{what}: {size} bytes, over the HTTP trigger limit of {limit} bytes",
+                    rid,
+                )
 
-        dropped = [(k, v) for k, v in items
-                   if k.lower() in DROPPED_REQUEST_HEADERS or k.lower().startswith("x-fc-")]
+        dropped = [(k, v) for k, v in items if k.lower() in DROPPED_REQUEST_HEADERS or k.lower().startswith("x-fc-")]
         items = [kv for kv in items if kv not in dropped]
         function_name = self._function_name(handler, context)
         if not any(k.lower() == "host" for k, _ in items):  # a client always sends the trigger's host
@@ -285,14 +338,31 @@ class HttpDriver:
         if style == "wsgi":
             request_uri = target_path if self.custom_domain else None
             call = _WsgiCall(method, target_path, items, client_ip, request_uri, rng)
-            result = self.invoker.run(handler, raw, context, code_dir=code_dir, timeout=timeout,
-                                      catch=catch, call=call, context_overrides=overrides)
+            result = self.invoker.run(
+                handler,
+                raw,
+                context,
+                code_dir=code_dir,
+                timeout=timeout,
+                catch=catch,
+                call=call,
+                context_overrides=overrides,
+            )
         else:
-            event = http_event(method=method, path=target_path, headers=items, body=raw, source_ip=client_ip,
-                               request_id=rid, function_name=function_name, rng=rng,
-                               domain_prefix=self._domain_prefix(function_name))
-            result = self.invoker.run(handler, event, context, code_dir=code_dir, timeout=timeout,
-                                      catch=catch, context_overrides=overrides)
+            event = http_event(
+                method=method,
+                path=target_path,
+                headers=items,
+                body=raw,
+                source_ip=client_ip,
+                request_id=rid,
+                function_name=function_name,
+                rng=rng,
+                domain_prefix=self._domain_prefix(function_name),
+            )
+            result = self.invoker.run(
+                handler, event, context, code_dir=code_dir, timeout=timeout, catch=catch, context_overrides=overrides
+            )
         response = self._response(result, style)
         response.dropped_headers[:0] = dropped
         return response
@@ -308,25 +378,47 @@ class HttpDriver:
         return self(handler, method, path, style="event", **kwargs)
 
     # ----------------------------------------------------------------- API Gateway
-    def apigw(self, handler: Any, method: Optional[str] = None, path: str = "/", *, headers: HeadersArg = None,
-              query: QueryArg = None, path_params: Optional[Dict[str, Any]] = None, body: Any = None,
-              base64: Optional[bool] = None, code_dir: Any = None, timeout: Optional[float] = None,
-              catch: bool = False, context: Any = None) -> HttpResponse:
+    def apigw(
+        self,
+        handler: Any,
+        method: Optional[str] = None,
+        path: str = "/",
+        *,
+        headers: HeadersArg = None,
+        query: QueryArg = None,
+        path_params: Optional[Dict[str, Any]] = None,
+        body: Any = None,
+        base64: Optional[bool] = None,
+        code_dir: Any = None,
+        timeout: Optional[float] = None,
+        catch: bool = False,
+        context: Any = None,
+    ) -> HttpResponse:
         """Call an event function behind API Gateway and map its result as API Gateway does.
 
         With ``catch=True`` a failing function gives a ``503`` too (its error payload is
         not a response in the required format, which is what API Gateway sees).
         """
         __tracebackhide__ = True  # see invoke._HARNESS_FILES
-        event = apigw_event(method=method, path=path, headers=headers, query=query, path_params=path_params,
-                            body=body, base64=base64, rng=self.invoker.rng)
+        event = apigw_event(
+            method=method,
+            path=path,
+            headers=headers,
+            query=query,
+            path_params=path_params,
+            body=body,
+            base64=base64,
+            rng=self.invoker.rng,
+        )
         result = self.invoker.run(handler, event, context, code_dir=code_dir, timeout=timeout, catch=catch)
         parsed, problem = validate_apigw_response(result.payload)
         if parsed is None:
             if result.error is not None:
                 what = result.error.get("errorType") or "the platform"
-                problem = (f"the function failed ({what}: {result.error.get('errorMessage')}), and FC's error "
-                           f"payload is not an API Gateway response: {problem}")
+                problem = (
+                    f"the function failed ({what}: {result.error.get('errorMessage')}), and FC's error "
+                    f"payload is not an API Gateway response: {problem}"
+                )
             message = f"API Gateway: invalid response from Function Compute: {problem}"
             headers_out = Headers([("X-Ca-Error-Message", message)])
             return HttpResponse(503, headers_out, b"", result.request_id, None, message, result)
@@ -350,8 +442,7 @@ class HttpDriver:
         prefix = getattr(self, "_prefix", None)
         if prefix is None:
             letters = "abcdefghijklmnopqrstuvwxyz"
-            prefix = self._prefix = f"{function_name}-" + "".join(
-                self.invoker.rng.choice(letters) for _ in range(10))
+            prefix = self._prefix = f"{function_name}-" + "".join(self.invoker.rng.choice(letters) for _ in range(10))
         return prefix
 
     def _host(self, style: str, function_name: str) -> str:
@@ -371,28 +462,55 @@ class HttpDriver:
     def _response(self, result: InvokeResult, style: str) -> HttpResponse:
         rid = result.request_id
         if result.error is not None:  # reached only with catch=True
-            headers = Headers([("Content-Type", "application/json"), ("X-Fc-Error-Type", "UnhandledInvocationError"),
-                               ("X-Fc-Request-Id", rid)])
+            headers = Headers(
+                [
+                    ("Content-Type", "application/json"),
+                    ("X-Fc-Error-Type", "UnhandledInvocationError"),
+                    ("X-Fc-Request-Id", rid),
+                ]
+            )
             return HttpResponse(502, headers, result.payload, rid, None, result.error.get("errorMessage"), result)
         if style == "wsgi":
             status, pairs, raw = result.return_value
             if status is None:
-                return _error_response(502, "UnhandledInvocationError", "BadResponse",
-                                       "the WSGI handler returned without calling start_response", rid, result)
+                return _error_response(
+                    502,
+                    "UnhandledInvocationError",
+                    "BadResponse",
+                    "the WSGI handler returned without calling start_response",
+                    rid,
+                    result,
+                )
             pairs = [(str(k), str(v)) for k, v in pairs]
         else:
             status, pairs, raw = self._event_response(result.payload)
             if status is None:
-                return _error_response(502, "UnhandledInvocationError", "BadResponse",
-                                       f"the function's response is invalid: {pairs}", rid, result)
+                return _error_response(
+                    502,
+                    "UnhandledInvocationError",
+                    "BadResponse",
+                    f"the function's response is invalid: {pairs}",
+                    rid,
+                    result,
+                )
         size = _size(pairs)
         if size > self.limits.response_headers:
             return _error_response(
-                502, "UnhandledInvocationError", "BadResponse",
+                502,
+                "UnhandledInvocationError",
+                "BadResponse",
                 f"response headers are {size} bytes, over the HTTP trigger limit of "
-                f"{self.limits.response_headers} bytes", rid, result)
-        dropped = [(k, v) for k, v in pairs if k.lower() in DROPPED_RESPONSE_HEADERS or k.lower().startswith("x-fc-")
-                   or (not self.custom_domain and k.lower() == "content-disposition")]
+                f"{self.limits.response_headers} bytes",
+                rid,
+                result,
+            )
+        dropped = [
+            (k, v)
+            for k, v in pairs
+            if k.lower() in DROPPED_RESPONSE_HEADERS
+            or k.lower().startswith("x-fc-")
+            or (not self.custom_domain and k.lower() == "content-disposition")
+        ]
         kept = [kv for kv in pairs if kv not in dropped]
         kept.append(("Content-Length", str(len(raw))))
         kept.append(("Date", _http_date(self.invoker.rng.time())))

@@ -85,10 +85,16 @@ LOG_ERROR_SUFFIX = ", Error: Unhandled function error"
 # it can only ever see the fake ones the harness sets. AWS_* is left alone on purpose:
 # cross-cloud handlers are tested with moto, which reads fake AWS_* variables.
 HIDDEN_ENV_PREFIXES = ("ALIBABA_CLOUD_", "ALIBABACLOUD_", "ALICLOUD_", "ALIYUN_", "FC_", "_FC_")
-HIDDEN_ENV_NAMES = frozenset({
-    "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "OSS_SESSION_TOKEN",  # oss2 / oss-v2 env providers
-    "accessKeyID", "accessKeySecret", "securityToken",  # FC's legacy credential variables
-})
+HIDDEN_ENV_NAMES = frozenset(
+    {
+        "OSS_ACCESS_KEY_ID",
+        "OSS_ACCESS_KEY_SECRET",
+        "OSS_SESSION_TOKEN",  # oss2 / oss-v2 env providers
+        "accessKeyID",
+        "accessKeySecret",
+        "securityToken",  # FC's legacy credential variables
+    }
+)
 
 _FILE = os.path.normcase(os.path.abspath(__file__)).rsplit(".", 1)[0]
 # The harness' own modules (this one and fc_http's WSGI call in http.py), whose frames
@@ -107,7 +113,7 @@ class FCInvokeError(FCTriggerError):
     (logs, request id, duration) when the invocation got that far.
     """
 
-    def __init__(self, message: str, error: Optional[dict] = None, result: Optional["InvokeResult"] = None):
+    def __init__(self, message: str, error: Optional[dict] = None, result: Optional[InvokeResult] = None):
         super().__init__(message)
         self.error = error if error is not None else {"errorMessage": message}
         self.result = result
@@ -178,7 +184,9 @@ class InvokeResult:
         return json.loads(self.payload)
 
     def __repr__(self) -> str:
-        state = "ok" if self.error is None else f"error {self.error.get('errorType') or self.error.get('errorMessage')!r}"
+        state = (
+            "ok" if self.error is None else f"error {self.error.get('errorType') or self.error.get('errorMessage')!r}"
+        )
         return f"<InvokeResult {self.request_id} {state} {len(self.payload)} bytes {self.duration_ms:.1f} ms>"
 
 
@@ -208,8 +216,7 @@ def _payload_of(value: Any) -> bytes:
 
 def _frame_entries(frames: List[traceback.FrameSummary]) -> List[List[str]]:
     # FC's stackTrace entry per frame: ['File "<path>"', 'line <n>', 'in <func>', '<source line>']
-    return [[f'File "{f.filename}"', f"line {f.lineno}", f"in {f.name}", (f.line or "").strip()]
-            for f in frames]
+    return [[f'File "{f.filename}"', f"line {f.lineno}", f"in {f.name}", (f.line or "").strip()] for f in frames]
 
 
 def _user_frames(tb: Any) -> List[traceback.FrameSummary]:
@@ -292,8 +299,11 @@ def _find_module_path(name: str, directory: str) -> Optional[str]:
         for suffix in importlib.machinery.all_suffixes():
             if os.path.isfile(os.path.join(pkg, "__init__" + suffix)):
                 return pkg
-    for suffix in (importlib.machinery.EXTENSION_SUFFIXES + importlib.machinery.SOURCE_SUFFIXES
-                   + importlib.machinery.BYTECODE_SUFFIXES):
+    for suffix in (
+        importlib.machinery.EXTENSION_SUFFIXES
+        + importlib.machinery.SOURCE_SUFFIXES
+        + importlib.machinery.BYTECODE_SUFFIXES
+    ):
         path = pkg + suffix
         if os.path.isfile(path):
             return path
@@ -323,7 +333,7 @@ def _import_from_code_dir(modname: str, code_dir: str, shadowed: Dict[str, Any])
     pos = modname.rfind("/")
     if pos != -1:
         path = os.path.join(code_dir, modname[:pos])
-        segments = modname[pos + 1:].split(".") if modname[pos + 1:] else []
+        segments = modname[pos + 1 :].split(".") if modname[pos + 1 :] else []
     else:
         path = code_dir
         segments = modname.split(".")
@@ -342,7 +352,8 @@ def _import_from_code_dir(modname: str, code_dir: str, shadowed: Dict[str, Any])
         shadowed.setdefault(modname, existing)  # another module of that name: hide it for the call
         del sys.modules[modname]
     spec = importlib.util.spec_from_file_location(
-        modname, file, submodule_search_locations=[path] if os.path.isdir(path) else None)
+        modname, file, submodule_search_locations=[path] if os.path.isdir(path) else None
+    )
     if spec is None or spec.loader is None:
         raise ModuleNotFoundError(f"cannot load {file} as a Python module")
     module = importlib.util.module_from_spec(spec)
@@ -431,8 +442,9 @@ class _ModuleScope:
             if module is not None and inst.owns(module):
                 inst.modules[name] = module
                 del modules[name]
-        inst.extra_path = [p for p in sys.path if p not in self.saved_path and p != inst.code_dir
-                           and p not in inst.extra_path] + inst.extra_path
+        inst.extra_path = [
+            p for p in sys.path if p not in self.saved_path and p != inst.code_dir and p not in inst.extra_path
+        ] + inst.extra_path
         sys.path[:] = self.saved_path
         for name, module in self.shadowed.items():
             modules[name] = module
@@ -488,8 +500,7 @@ def _apply_env(values: Dict[str, str]) -> None:
     if raw is not None:
         encode = os.fsencode
         new = {encode(k): encode(v) for k, v in values.items()}
-        for key in [k for k in raw if (k.startswith(_HIDDEN_PREFIXES_B) or k in _HIDDEN_NAMES_B)
-                    and k not in new]:
+        for key in [k for k in raw if (k.startswith(_HIDDEN_PREFIXES_B) or k in _HIDDEN_NAMES_B) and k not in new]:
             os.unsetenv(key)
             del raw[key]
         for key, value in new.items():
@@ -497,8 +508,7 @@ def _apply_env(values: Dict[str, str]) -> None:
             raw[key] = value
         return
     env = os.environ
-    for key in [k for k in env if (k.startswith(HIDDEN_ENV_PREFIXES) or k in HIDDEN_ENV_NAMES)
-                and k not in values]:
+    for key in [k for k in env if (k.startswith(HIDDEN_ENV_PREFIXES) or k in HIDDEN_ENV_NAMES) and k not in values]:
         del env[key]
     for key, value in values.items():
         env[key] = value
@@ -656,21 +666,32 @@ class Invoker:
     talks to its simulated services and ``InvokeResult.writes`` lists its writes.
     """
 
-    def __init__(self, *, rng: Any = None, runtime: str = "python3.10",
-                 context_defaults: Optional[Dict[str, Any]] = None, cloud: Any = None,
-                 triggers: Any = None, app: Any = None, loop_mode: str = "fail",
-                 loop_depth: int = 0, timeout: Optional[float] = None,
-                 loop_rules: Any = None):
+    def __init__(
+        self,
+        *,
+        rng: Any = None,
+        runtime: str = "python3.10",
+        context_defaults: Optional[Dict[str, Any]] = None,
+        cloud: Any = None,
+        triggers: Any = None,
+        app: Any = None,
+        loop_mode: str = "fail",
+        loop_depth: int = 0,
+        timeout: Optional[float] = None,
+        loop_rules: Any = None,
+    ):
         from .events._random import FCRandom
 
         defaults = dict(context_defaults or {})
         runtime = defaults.pop("runtime", None) or runtime
         unknown = set(defaults) - set(CONTEXT_FIELDS[runtime_shape(runtime)])  # (unknown runtime: ConfigError)
         if unknown:  # fail here, not at the first call
-            raise UnknownFieldError("context_defaults (under pytest: the fc_context_defaults fixture)",
-                                    unknown, CONTEXT_FIELDS[runtime_shape(runtime)])
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                    or timeout <= 0):
+            raise UnknownFieldError(
+                "context_defaults (under pytest: the fc_context_defaults fixture)",
+                unknown,
+                CONTEXT_FIELDS[runtime_shape(runtime)],
+            )
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
             raise ConfigError(f"invoke timeout must be a number of seconds > 0, got {timeout!r}")
         self.rng = FCRandom.coerce(cloud.rng if rng is None and cloud is not None else rng)
         self.runtime = runtime
@@ -689,17 +710,44 @@ class Invoker:
         self._stable: Dict[str, Any] = {}  # per-instance context values (credentials, instance id)
 
     # ----------------------------------------------------------------- public entry
-    def __call__(self, target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
-                 timeout: Optional[float] = None, initializer: Any = None,
-                 catch: bool = False, triggers: Any = None) -> InvokeResult:
+    def __call__(
+        self,
+        target: Any,
+        event: Any,
+        context: Any = None,
+        *,
+        code_dir: Any = None,
+        timeout: Optional[float] = None,
+        initializer: Any = None,
+        catch: bool = False,
+        triggers: Any = None,
+    ) -> InvokeResult:
         __tracebackhide__ = True
-        return self.run(target, event, context, code_dir=code_dir, timeout=timeout,
-                        initializer=initializer, catch=catch, triggers=triggers)
+        return self.run(
+            target,
+            event,
+            context,
+            code_dir=code_dir,
+            timeout=timeout,
+            initializer=initializer,
+            catch=catch,
+            triggers=triggers,
+        )
 
-    def run(self, target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
-            timeout: Optional[float] = None, initializer: Any = None, catch: bool = False,
-            call: EventCall = _EVENT_CALL, context_overrides: Optional[Dict[str, Any]] = None,
-            triggers: Any = None) -> InvokeResult:
+    def run(
+        self,
+        target: Any,
+        event: Any,
+        context: Any = None,
+        *,
+        code_dir: Any = None,
+        timeout: Optional[float] = None,
+        initializer: Any = None,
+        catch: bool = False,
+        call: EventCall = _EVENT_CALL,
+        context_overrides: Optional[Dict[str, Any]] = None,
+        triggers: Any = None,
+    ) -> InvokeResult:
         """``__call__`` with the hooks ``fc_http`` needs: ``call`` (how the handler is
         called and its return value encoded) and ``context_overrides``. ``triggers``
         replaces the triggers loops are checked against for this call."""
@@ -709,17 +757,24 @@ class Invoker:
         if initializer is None and spec is not None and spec.initializer:
             initializer = spec.initializer
         if initializer is not None and not (isinstance(initializer, str) or callable(initializer)):
-            raise ConfigError(f"initializer must be a callable taking the context or a handler string "
-                              f"like 'index.initializer', not {type(initializer).__name__}")
+            raise ConfigError(
+                f"initializer must be a callable taking the context or a handler string "
+                f"like 'index.initializer', not {type(initializer).__name__}"
+            )
         timeout = self._effective_timeout(timeout, spec, context)
         if context is None:
             context = self.new_context(tgt, timeout, **(context_overrides or {}))
         payload_event = _event_bytes(event)
         instance = self._instance(tgt.code_dir)
 
-        result = InvokeResult(payload=b"", logs="", duration_ms=0.0,
-                              request_id=str(getattr(context, "request_id", "")),
-                              context=context, event=event)
+        result = InvokeResult(
+            payload=b"",
+            logs="",
+            duration_ms=0.0,
+            request_id=str(getattr(context, "request_id", "")),
+            context=context,
+            event=event,
+        )
         failure: Optional[BaseException] = None  # what to raise when not catching
         logs: List[str] = []
         mark = self.cloud.journal.mark() if self.cloud is not None else 0
@@ -752,9 +807,12 @@ class Invoker:
         if not detector.index.watched:
             return
         result.loop = detector.check(
-            result.writes, event=event, handler=self._loop_label(tgt),
+            result.writes,
+            event=event,
+            handler=self._loop_label(tgt),
             redeliver=lambda watched, hop_event: self._redeliver(tgt, watched, hop_event),
-            stacklevel=4)
+            stacklevel=4,
+        )
 
     def _loop_detector(self, spec: Any, triggers: Any) -> Any:
         from .loops import LoopDetector
@@ -764,9 +822,15 @@ class Invoker:
         key = (id(spec), tuple(id(t) for t in triggers))
         detector = self._loop_detectors.get(key)
         if detector is None:
-            detector = LoopDetector(triggers, function=spec.name if spec is not None else None,
-                                    app=self.app, mode=self.loop_mode, depth=self.loop_depth,
-                                    rules=self.loop_rules, rng=self.rng.child("loops"))
+            detector = LoopDetector(
+                triggers,
+                function=spec.name if spec is not None else None,
+                app=self.app,
+                mode=self.loop_mode,
+                depth=self.loop_depth,
+                rules=self.loop_rules,
+                rng=self.rng.child("loops"),
+            )
             self._loop_detectors[key] = detector
         return detector
 
@@ -796,8 +860,16 @@ class Invoker:
         return Redelivery(hop.writes, label, error)
 
     # ----------------------------------------------------------------- one invocation
-    def _invoke(self, tgt: _Target, instance: _Instance, event: bytes, context: Any,
-                timeout: float, call: EventCall, result: InvokeResult) -> Optional[BaseException]:
+    def _invoke(
+        self,
+        tgt: _Target,
+        instance: _Instance,
+        event: bytes,
+        context: Any,
+        timeout: float,
+        call: EventCall,
+        result: InvokeResult,
+    ) -> Optional[BaseException]:
         """Run the handler between the Start/End markers; fill ``result``; return the
         exception to raise when not catching (None on success)."""
         __tracebackhide__ = True
@@ -820,17 +892,22 @@ class Invoker:
             failure = FCTimeoutError(
                 f"{message}: {tgt.label} (request {rid}); raise the timeout with "
                 f"fc_invoke(..., timeout=N) or @pytest.mark.fc(timeout=N)",
-                error=result.error, result=result)
+                error=result.error,
+                result=result,
+            )
             self._instances.pop(tgt.code_dir, None)  # a killed instance is not reused
         except _LoadFailure as load:
             failure, end_suffix = self._load_failed(load.error, result), LOG_ERROR_SUFFIX
         except SystemExit as exc:
-            message = (f"Process exited unexpectedly before completing request (duration: "
-                       f"{int((time.perf_counter() - started) * 1000)}ms, "
-                       f"maxMemoryUsage: {_max_memory_mb():.2f}MB)")
+            message = (
+                f"Process exited unexpectedly before completing request (duration: "
+                f"{int((time.perf_counter() - started) * 1000)}ms, "
+                f"maxMemoryUsage: {_max_memory_mb():.2f}MB)"
+            )
             result.error = {"errorMessage": message}
-            failure = FCInvokeError(f"{tgt.label} called sys.exit({exc.code!r}): {message}",
-                                    error=result.error, result=result)
+            failure = FCInvokeError(
+                f"{tgt.label} called sys.exit({exc.code!r}): {message}", error=result.error, result=result
+            )
             failure.__cause__ = exc
             end_suffix = LOG_ERROR_SUFFIX
             self._instances.pop(tgt.code_dir, None)
@@ -843,8 +920,9 @@ class Invoker:
             except TypeError as exc:  # the runtime's own serialisation error
                 result.error = error_payload(exc, traceback.extract_tb(exc.__traceback__))
                 logging.getLogger().error(to_json(result.error))
-                failure = FCInvokeError(f"{tgt.label} returned a value FC cannot serialise: {exc}",
-                                        error=result.error, result=result)
+                failure = FCInvokeError(
+                    f"{tgt.label} returned a value FC cannot serialise: {exc}", error=result.error, result=result
+                )
                 failure.__cause__ = exc
                 end_suffix = LOG_ERROR_SUFFIX
         result.duration_ms = (time.perf_counter() - started) * 1000.0
@@ -866,8 +944,9 @@ class Invoker:
         logging.getLogger().error(to_json(result.error))
         return exc
 
-    def _initialize(self, initializer: Any, tgt: _Target, instance: _Instance, context: Any,
-                    timeout: float, result: InvokeResult) -> Optional[BaseException]:
+    def _initialize(
+        self, initializer: Any, tgt: _Target, instance: _Instance, context: Any, timeout: float, result: InvokeResult
+    ) -> Optional[BaseException]:
         """Run the initializer once per instance, between the Initialize markers (with a
         request id of its own, as FC sends the initialize request separately)."""
         __tracebackhide__ = True
@@ -891,8 +970,7 @@ class Invoker:
         except _Expired:
             message = f"Function initialization timed out after {_format_seconds(timeout)} seconds"
             result.error = _platform_error(message)
-            failure = FCTimeoutError(f"{message}: initializer {init_target.label}",
-                                     error=result.error, result=result)
+            failure = FCTimeoutError(f"{message}: initializer {init_target.label}", error=result.error, result=result)
             suffix = ", Error: " + result.error["errorMessage"]
             self._instances.pop(tgt.code_dir, None)
         except _LoadFailure as load:
@@ -920,11 +998,13 @@ class Invoker:
             if root is None:
                 raise ConfigError(
                     f"function {target.name!r} has no code dir (its codeUri/code is not set); "
-                    "pass code_dir= to fc_invoke")
+                    "pass code_dir= to fc_invoke"
+                )
             if target.runtime not in _PY_RUNTIMES:
                 raise ConfigError(
                     f"function {target.name!r} has runtime {target.runtime!r}; fc_invoke runs "
-                    f"Python handlers ({', '.join(_PY_RUNTIMES)})")
+                    f"Python handlers ({', '.join(_PY_RUNTIMES)})"
+                )
             return _Target(None, target.handler, os.path.abspath(str(root)), target)
         if isinstance(target, str):
             root = os.path.abspath(str(code_dir)) if code_dir is not None else os.getcwd()
@@ -933,12 +1013,17 @@ class Invoker:
             return _Target(target, None, os.path.abspath(str(code_dir)) if code_dir is not None else None)
         raise ConfigError(
             f"invoke target must be a callable, a handler string like 'index.handler' or a "
-            f"FunctionSpec, not {type(target).__name__}")
+            f"FunctionSpec, not {type(target).__name__}"
+        )
 
     def _effective_timeout(self, timeout: Optional[float], spec: Any, context: Any) -> float:
-        for value in (timeout, self.timeout, getattr(spec, "timeout", None),
-                      self.context_defaults.get("timeout"),
-                      getattr(getattr(context, "function", None), "timeout", None)):
+        for value in (
+            timeout,
+            self.timeout,
+            getattr(spec, "timeout", None),
+            self.context_defaults.get("timeout"),
+            getattr(getattr(context, "function", None), "timeout", None),
+        ):
             if value is None:
                 continue
             try:
@@ -1026,8 +1111,9 @@ class Invoker:
         try:
             fn = getattr(module, fname)
         except AttributeError as exc:
-            raise _load_error(HandlerNotFound, f"Handler '{fname}' is missing on module '{modname}'",
-                              exc, where) from None
+            raise _load_error(
+                HandlerNotFound, f"Handler '{fname}' is missing on module '{modname}'", exc, where
+            ) from None
         return fn
 
 
@@ -1041,7 +1127,7 @@ def _format_seconds(seconds: float) -> str:
 class _CallScope:
     """Everything that is different for the handler while it runs, undone after."""
 
-    _active: List["_CallScope"] = []
+    _active: List[_CallScope] = []
 
     def __init__(self, invoker: Invoker, instance: _Instance, context: Any, spec: Any, logs: List[str]):
         self.invoker = invoker
@@ -1085,8 +1171,11 @@ class _CallScope:
             from ._credentials import fake_credentials
 
             keys = list(fake_credentials(self.invoker.rng))
-        values["ALIBABA_CLOUD_ACCESS_KEY_ID"], values["ALIBABA_CLOUD_ACCESS_KEY_SECRET"], \
-            values["ALIBABA_CLOUD_SECURITY_TOKEN"] = keys
+        (
+            values["ALIBABA_CLOUD_ACCESS_KEY_ID"],
+            values["ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
+            values["ALIBABA_CLOUD_SECURITY_TOKEN"],
+        ) = keys
         out = {k: str(v) for k, v in values.items() if isinstance(v, (str, int)) and v != ""}
         if self.spec is not None and self.spec.environment:
             out.update({str(k): str(v) for k, v in self.spec.environment.items()})
@@ -1148,9 +1237,19 @@ class _CallScope:
 _ONE_OFF_RNG: List[Any] = []
 
 
-def invoke(target: Any, event: Any, context: Any = None, *, code_dir: Any = None,
-           timeout: Optional[float] = None, initializer: Any = None, catch: bool = False,
-           rng: Any = None, runtime: str = "python3.10", cloud: Any = None) -> InvokeResult:
+def invoke(
+    target: Any,
+    event: Any,
+    context: Any = None,
+    *,
+    code_dir: Any = None,
+    timeout: Optional[float] = None,
+    initializer: Any = None,
+    catch: bool = False,
+    rng: Any = None,
+    runtime: str = "python3.10",
+    cloud: Any = None,
+) -> InvokeResult:
     """Invoke once with a one-off ``Invoker`` (a fresh instance: the initializer runs).
 
     Without ``rng`` (or a ``cloud``), one process-wide seeded stream supplies the values,
@@ -1165,4 +1264,5 @@ def invoke(target: Any, event: Any, context: Any = None, *, code_dir: Any = None
             _ONE_OFF_RNG.append(FCRandom(0))
         rng = _ONE_OFF_RNG[0]
     return Invoker(rng=rng, runtime=runtime, cloud=cloud)(
-        target, event, context, code_dir=code_dir, timeout=timeout, initializer=initializer, catch=catch)
+        target, event, context, code_dir=code_dir, timeout=timeout, initializer=initializer, catch=catch
+    )

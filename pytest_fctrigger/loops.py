@@ -77,7 +77,7 @@ class SelfTriggerLoop(FCTriggerError):
     ``report`` is the ``LoopReport``; ``chain`` is its first chain in plain words.
     """
 
-    def __init__(self, report: "LoopReport"):
+    def __init__(self, report: LoopReport):
         self.report = report
         self.chain = report.chain
         super().__init__(report.message)
@@ -214,8 +214,7 @@ class _OssRule:
         return key.startswith(self.prefix) and key.endswith(self.suffix)
 
     def explain(self, bucket: str, event_name: str, key: str) -> str:
-        parts = [f"bucket {bucket!r} is the trigger's bucket",
-                 f"event {event_name} is covered by {self.events_text}"]
+        parts = [f"bucket {bucket!r} is the trigger's bucket", f"event {event_name} is covered by {self.events_text}"]
         if self.prefix:
             parts.append(f"key {key!r} starts with the prefix {self.prefix!r}")
         if self.suffix:
@@ -257,8 +256,10 @@ def _match_tablestore(write: Any, trigger: Any) -> Optional[str]:
     if _regions_differ(write, trigger):
         return None
     r = write.resource
-    return (f"table {r.get('instance')}/{r.get('table')} is the trigger's table: every "
-            "PutRow/UpdateRow/DeleteRow enters its stream")
+    return (
+        f"table {r.get('instance')}/{r.get('table')} is the trigger's table: every "
+        "PutRow/UpdateRow/DeleteRow enters its stream"
+    )
 
 
 def _match_sls(write: Any, trigger: Any) -> Optional[str]:
@@ -354,8 +355,7 @@ class TriggerIndex:
         return found
 
     @staticmethod
-    def _match_oss_candidates(write: Any, candidates: Sequence[Tuple[Watched, Any]],
-                              found: List[LoopMatch]) -> None:
+    def _match_oss_candidates(write: Any, candidates: Sequence[Tuple[Watched, Any]], found: List[LoopMatch]) -> None:
         # the hot path: one write against the (at most 10, seeds/001) rules of its bucket;
         # the event name and keys are read once, the reason is only built for a match
         if not write.event_name:
@@ -383,9 +383,7 @@ def _call_rule(rule: LoopRule, write: Any, trigger: Any) -> bool:
         return bool(rule(write, trigger))
     except Exception as exc:  # a user's hook: name it rather than leak a bare traceback
         name = getattr(rule, "__qualname__", None) or repr(rule)
-        raise ConfigError(
-            f"loop rule {name} (pytest_fctrigger_loop_rules) raised {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ConfigError(f"loop rule {name} (pytest_fctrigger_loop_rules) raised {type(exc).__name__}: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- words
@@ -407,12 +405,18 @@ def describe_event(event: Any) -> str:
         if ttype == "oss":
             rec = _oss_record(data)
             if rec is not None:
-                return (f"event {rec.get('eventName')} oss://{rec['oss']['bucket']['name']}/"
-                        f"{rec['oss']['object']['key']}")
+                return (
+                    f"event {rec.get('eventName')} oss://{rec['oss']['bucket']['name']}/{rec['oss']['object']['key']}"
+                )
         elif ttype == "mns_topic":
             variant = getattr(event, "variant", "") or ""
-            body = data if isinstance(data, str) else (
-                (data.get("Message") if "Message" in data else data.get("body")) if isinstance(data, dict) else None)
+            body = (
+                data
+                if isinstance(data, str)
+                else (
+                    (data.get("Message") if "Message" in data else data.get("body")) if isinstance(data, dict) else None
+                )
+            )
             topic = data.get("TopicName") if isinstance(data, dict) else None
             where = f" on topic {topic!r}" if topic else ""
             return f"event MNS message {_clip(body)!r}{where}" + (f" ({variant})" if variant else "")
@@ -422,7 +426,9 @@ def describe_event(event: Any) -> str:
             return f"event Tablestore stream record(s) {kinds}"
         elif ttype == "log":
             src = data["source"]
-            return f"event SLS shard {src.get('shardId')} of logstore {src.get('projectName')}/{src.get('logstoreName')}"
+            return (
+                f"event SLS shard {src.get('shardId')} of logstore {src.get('projectName')}/{src.get('logstoreName')}"
+            )
     except (KeyError, TypeError, AttributeError):
         pass
     if ttype:
@@ -491,35 +497,47 @@ def _fix_for(match: LoopMatch) -> str:
     if t.type == "oss":
         bucket = w.resource.get("bucket")
         if t.prefix and t.suffix:
-            return (f"write under a prefix the trigger does not match (it watches keys starting with "
-                    f"{t.prefix!r} and ending with {t.suffix!r}), e.g. 'processed/', or with another "
-                    f"suffix, or to another bucket than {bucket!r}")
+            return (
+                f"write under a prefix the trigger does not match (it watches keys starting with "
+                f"{t.prefix!r} and ending with {t.suffix!r}), e.g. 'processed/', or with another "
+                f"suffix, or to another bucket than {bucket!r}"
+            )
         if t.prefix:
             example = "'processed/'" if not t.prefix.startswith("processed") else "'output/'"
-            return (f"write under a prefix the trigger does not match (it watches {t.prefix!r}), "
-                    f"e.g. {example}, or to another bucket than {bucket!r}")
+            return (
+                f"write under a prefix the trigger does not match (it watches {t.prefix!r}), "
+                f"e.g. {example}, or to another bucket than {bucket!r}"
+            )
         if t.suffix:
-            return (f"write keys that do not end with {t.suffix!r}, or give the trigger a prefix "
-                    f"(e.g. 'source/') and write outside it (e.g. 'processed/'), or write to another "
-                    f"bucket than {bucket!r}")
-        return (f"give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output "
-                f"under 'dst/') and write outside it, or write to another bucket than {bucket!r}")
+            return (
+                f"write keys that do not end with {t.suffix!r}, or give the trigger a prefix "
+                f"(e.g. 'source/') and write outside it (e.g. 'processed/'), or write to another "
+                f"bucket than {bucket!r}"
+            )
+        return (
+            f"give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output "
+            f"under 'dst/') and write outside it, or write to another bucket than {bucket!r}"
+        )
     if t.type == "mns_topic":
         topic = w.resource.get("topic")
         if t.filter_tag:
-            return (f"publish with a message tag other than the subscription's filterTag "
-                    f"{t.filter_tag!r}, or to another topic than {topic!r}")
-        return (f"publish to another topic than {topic!r}, or give the trigger a filterTag and "
-                "publish with a different tag")
+            return (
+                f"publish with a message tag other than the subscription's filterTag "
+                f"{t.filter_tag!r}, or to another topic than {topic!r}"
+            )
+        return (
+            f"publish to another topic than {topic!r}, or give the trigger a filterTag and publish with a different tag"
+        )
     if t.type == "tablestore":
         r = w.resource
-        return (f"write the result to another table than {r.get('instance')}/{r.get('table')}; FC "
-                "retries a failing Tablestore-triggered function until the stream data expires "
-                "(seeds/001 表格存储触发器 注意事项), so this loop also never drains")
+        return (
+            f"write the result to another table than {r.get('instance')}/{r.get('table')}; FC "
+            "retries a failing Tablestore-triggered function until the stream data expires "
+            "(seeds/001 表格存储触发器 注意事项), so this loop also never drains"
+        )
     if t.type == "log":
         r = w.resource
-        return (f"put the logs into another logstore than the trigger's source "
-                f"{r.get('project')}/{r.get('logstore')}")
+        return f"put the logs into another logstore than the trigger's source {r.get('project')}/{r.get('logstore')}"
     return "write somewhere the trigger does not watch"
 
 
@@ -619,9 +637,7 @@ class LoopDetector:
         depth = self.depth if redeliver is not None else 0
         start = self.function if self.function is not None else _SELF
         # every path is [LoopMatch, Hop, Hop...]; the functions it visits decide cycles
-        paths: List[Tuple[List[Any], List[str]]] = [
-            ([m], [start, _target(m)]) for m in matches
-        ]
+        paths: List[Tuple[List[Any], List[str]]] = [([m], [start, _target(m)]) for m in matches]
         hops: List[Hop] = []
         truncated = False
         converged: Optional[bool] = None
@@ -660,8 +676,16 @@ class LoopDetector:
             path, visited = max(finished, key=lambda p: len(p[0])) if finished else ([matches[0]], [start])
             loop = False
         report = LoopReport(
-            handler=handler, origin=origin, event=event, matches=matches, depth=depth, loop=loop,
-            converged=converged, path=path, cycle=_cycle(visited) if loop else [], hops=hops,
+            handler=handler,
+            origin=origin,
+            event=event,
+            matches=matches,
+            depth=depth,
+            loop=loop,
+            converged=converged,
+            path=path,
+            cycle=_cycle(visited) if loop else [],
+            hops=hops,
             truncated=truncated,
         )
         report.chain = self._chain(report)
@@ -680,8 +704,13 @@ class LoopDetector:
     def _redeliver(self, number: int, cause: LoopMatch, redeliver: Redeliver) -> Hop:
         event = self.event_for(cause)
         if event is None:
-            return Hop(number, cause, None, cause.watched.function,
-                       skipped=f"the write {cause.write.describe()} carries no event to re-deliver")
+            return Hop(
+                number,
+                cause,
+                None,
+                cause.watched.function,
+                skipped=f"the write {cause.write.describe()} carries no event to re-deliver",
+            )
         outcome = redeliver(cause.watched, event)
         hop = Hop(number, cause, event, outcome.handler, list(outcome.writes), error=outcome.error)
         hop.matches = self.index.match_all(hop.writes)
@@ -769,18 +798,26 @@ class LoopDetector:
         first = report.path[0]
         if report.loop and report.cascade:
             cycle = " -> ".join(report.cycle)
-            lines.append(f"Self-trigger loop across functions: {cycle}. Each function writes what "
-                         "fires the next, so in FC every invocation starts another one.")
+            lines.append(
+                f"Self-trigger loop across functions: {cycle}. Each function writes what "
+                "fires the next, so in FC every invocation starts another one."
+            )
         elif report.loop:
-            lines.append(f"Self-trigger loop: handler {report.handler} writes what fires its own "
-                         "trigger, so in FC every invocation starts another one.")
+            lines.append(
+                f"Self-trigger loop: handler {report.handler} writes what fires its own "
+                "trigger, so in FC every invocation starts another one."
+            )
         elif report.converged:
-            lines.append(f"Writes of handler {report.handler} fire a trigger again, but the chain "
-                         f"converges: re-delivered {_times(len(report.hops))}, it ends.")
+            lines.append(
+                f"Writes of handler {report.handler} fire a trigger again, but the chain "
+                f"converges: re-delivered {_times(len(report.hops))}, it ends."
+            )
         else:
-            lines.append(f"Writes of handler {report.handler} fire other functions' triggers "
-                         "(no cycle found" + (f" within {_hops(report.depth)})." if report.depth else
-                                              "; --fc-loop-depth N follows the cascade)."))
+            lines.append(
+                f"Writes of handler {report.handler} fire other functions' triggers "
+                "(no cycle found"
+                + (f" within {_hops(report.depth)})." if report.depth else "; --fc-loop-depth N follows the cascade).")
+            )
         lines.append("  " + report.chain.replace(" -> ", "\n  -> "))
         lines.append(f"Why: {first.reason}.")
         reasons = {first.reason}
@@ -790,11 +827,15 @@ class LoopDetector:
                 lines.append(f"Why (hop {hop.number}): {hop.matches[0].reason}.")
         if report.depth:
             if report.converged:
-                lines.append(f"--fc-loop-depth {report.depth}: the chain converges after "
-                             f"{len(report.hops)} re-deliver{'y' if len(report.hops) == 1 else 'ies'}.")
+                lines.append(
+                    f"--fc-loop-depth {report.depth}: the chain converges after "
+                    f"{len(report.hops)} re-deliver{'y' if len(report.hops) == 1 else 'ies'}."
+                )
             elif report.loop:
-                lines.append(f"--fc-loop-depth {report.depth}: re-delivered {_hops(report.depth)}; "
-                             "the chain does not converge (every hop writes what fires a trigger again).")
+                lines.append(
+                    f"--fc-loop-depth {report.depth}: re-delivered {_hops(report.depth)}; "
+                    "the chain does not converge (every hop writes what fires a trigger again)."
+                )
             if report.truncated:
                 lines.append(f"(at most {MAX_REDELIVERIES_PER_HOP} re-deliveries per hop were followed)")
         if report.loop:
@@ -803,8 +844,10 @@ class LoopDetector:
                 lines.append("Fix (break the cycle at any one step):")
                 seen = set()
                 for writer, m in steps:
-                    line = (f"  - handler {writer}, whose write fires {m.trigger.type} trigger "
-                            f"{m.trigger.name!r} of {m.watched.function}: {_fix_for(m)}")
+                    line = (
+                        f"  - handler {writer}, whose write fires {m.trigger.type} trigger "
+                        f"{m.trigger.name!r} of {m.watched.function}: {_fix_for(m)}"
+                    )
                     if line not in seen:
                         seen.add(line)
                         lines.append(line)
@@ -813,8 +856,10 @@ class LoopDetector:
             others = len(report.matches) - 1
             if others > 0:
                 lines.append(f"({others} more write(s) of the first invocation also fire triggers.)")
-            lines.append("FC does not stop such loops (seeds/003: \"You must prevent recursive "
-                         "invocations\"; seeds/001: \"避免循环触发\").")
+            lines.append(
+                'FC does not stop such loops (seeds/003: "You must prevent recursive '
+                'invocations"; seeds/001: "避免循环触发").'
+            )
             lines.append(_OPTIONS_HINT + ".")
         return "\n".join(lines)
 

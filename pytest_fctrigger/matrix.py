@@ -69,16 +69,25 @@ class MatrixCase:
     (anything with ``build(rng, variant, **fields)``) or a ``builder(rng, case)``.
     """
 
-    __slots__ = ("id", "trigger_type", "variant", "fields", "source", "trigger", "function", "app",
-                 "builder", "label")
+    __slots__ = ("id", "trigger_type", "variant", "fields", "source", "trigger", "function", "app", "builder", "label")
 
-    def __init__(self, id: str, trigger_type: str, variant: Optional[str] = None,
-                 fields: Optional[Dict[str, Any]] = None, *, source: Any = None, trigger: Any = None,
-                 function: Any = None, app: Any = None,
-                 builder: Optional[Callable[[Any, "MatrixCase"], Any]] = None, label: Optional[str] = None):
+    def __init__(
+        self,
+        id: str,
+        trigger_type: str,
+        variant: Optional[str] = None,
+        fields: Optional[Dict[str, Any]] = None,
+        *,
+        source: Any = None,
+        trigger: Any = None,
+        function: Any = None,
+        app: Any = None,
+        builder: Optional[Callable[[Any, MatrixCase], Any]] = None,
+        label: Optional[str] = None,
+    ):
         self.id = id
         if label is None:  # "oss[ObjectCreated:PutObject]" -> "ObjectCreated:PutObject"
-            label = id[id.index("[") + 1:-1] if id.endswith("]") and "[" in id else variant
+            label = id[id.index("[") + 1 : -1] if id.endswith("]") and "[" in id else variant
         self.label = label
         self.trigger_type = trigger_type
         self.variant = variant
@@ -128,8 +137,7 @@ def cases_for_types(types: Sequence[str], extra_sources: Mapping[str, Any] = ())
                     raise ConfigError(f"{exc.reason}; from hooks: {', '.join(extra)}") from None
                 raise
         for variant in source.variants:
-            cases.append(MatrixCase(f"{source.trigger_type}[{variant}]", source.trigger_type, variant,
-                                    source=source))
+            cases.append(MatrixCase(f"{source.trigger_type}[{variant}]", source.trigger_type, variant, source=source))
     return cases
 
 
@@ -150,9 +158,19 @@ def cases_for_app(app: Any, function: Optional[str] = None, *, fires: int = DEFA
         for trigger in spec.triggers:
             label = f"{spec.name}/{trigger.name}" if prefix_function else trigger.name
             for variant, trigger_type, fields, builder in _trigger_cases(trigger, spec, fires):
-                cases.append(MatrixCase(f"{label}[{variant}]", trigger_type, _catalog_variant(trigger_type, variant),
-                                        fields, trigger=trigger, function=spec, app=app, builder=builder,
-                                        label=variant))
+                cases.append(
+                    MatrixCase(
+                        f"{label}[{variant}]",
+                        trigger_type,
+                        _catalog_variant(trigger_type, variant),
+                        fields,
+                        trigger=trigger,
+                        function=spec,
+                        app=app,
+                        builder=builder,
+                        label=variant,
+                    )
+                )
     return cases
 
 
@@ -194,9 +212,12 @@ def _oss_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
         return f"{prefix}{rng.hex(8)}{suffix}"
 
     for event in expand_oss_events(trigger.events):
-        name = event[len("oss:"):]
-        fields: Dict[str, Any] = {"bucket": trigger.bucket, "key": Draw(key, f"{prefix}<x>{suffix}"),
-                                  **_region(trigger)}
+        name = event[len("oss:") :]
+        fields: Dict[str, Any] = {
+            "bucket": trigger.bucket,
+            "key": Draw(key, f"{prefix}<x>{suffix}"),
+            **_region(trigger),
+        }
         if name in OSS_EVENT_NAMES:
             yield name, "oss", dict(fields, event_name=name), None
         else:
@@ -209,8 +230,12 @@ def _renamed_oss_event(name: str) -> Callable[[Any, MatrixCase], Any]:
     def build(rng: Any, case: MatrixCase) -> Any:
         from .events import oss_event
 
-        event = oss_event(rng=rng, event_name="ObjectCreated:PutObject",
-                          overrides={"events.0.eventName": name}, **case.resolved_fields(rng))
+        event = oss_event(
+            rng=rng,
+            event_name="ObjectCreated:PutObject",
+            overrides={"events.0.eventName": name},
+            **case.resolved_fields(rng),
+        )
         event.variant = name
         return event
 
@@ -222,12 +247,12 @@ def _timer_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
 
     schedule = schedule_of(trigger)  # a bad expression fails collection (file:line), not the test
     for index in range(1, fires + 1):
+
         def build(rng: Any, case: MatrixCase, index: int = index) -> Any:
             from .events import timer_event
 
             when = schedule.next_fires(rng.base_time, index)[-1]
-            return timer_event(trigger_name=trigger.name, payload=trigger.payload or "",
-                               trigger_time=when, rng=rng)
+            return timer_event(trigger_name=trigger.name, payload=trigger.payload or "", trigger_time=when, rng=rng)
 
         yield f"fire-{index}", "timer", {}, build
 
@@ -242,8 +267,12 @@ def _mns_topic_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
 
 
 def _log_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    fields = {"project": trigger.project, "logstore": trigger.logstore,
-              "parameter": trigger.function_parameter, **_region(trigger)}
+    fields = {
+        "project": trigger.project,
+        "logstore": trigger.logstore,
+        "parameter": trigger.function_parameter,
+        **_region(trigger),
+    }
     yield f"{trigger.project}/{trigger.logstore}", "log", fields, None
 
 
@@ -284,15 +313,25 @@ def _eventbridge_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case
         fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **region, **batch_fields}
         yield model, "mns_queue", fields, None
     elif source_type == "RocketMQ":
-        fields = {"topic": params.get("Topic"), "instance_id": params.get("InstanceId"),
-                  "trigger_name": trigger.name, **region, **batch_fields}
+        fields = {
+            "topic": params.get("Topic"),
+            "instance_id": params.get("InstanceId"),
+            "trigger_name": trigger.name,
+            **region,
+            **batch_fields,
+        }
         if params.get("Tag") and params["Tag"] != "*":
             fields["tags"] = params["Tag"]
         yield model, "rocketmq", fields, None
     elif source_type == "RabbitMQ":
-        fields = {"queue": params.get("QueueName"), "vhost": params.get("VirtualHostName") or "eb-connect",
-                  "instance_id": params.get("InstanceId"), "trigger_name": trigger.name, **region,
-                  **batch_fields}
+        fields = {
+            "queue": params.get("QueueName"),
+            "vhost": params.get("VirtualHostName") or "eb-connect",
+            "instance_id": params.get("InstanceId"),
+            "trigger_name": trigger.name,
+            **region,
+            **batch_fields,
+        }
         yield model, "rabbitmq", fields, None
     elif source_type == "Kafka":
         fields = {"topic": params.get("Topic"), "instance_id": params.get("InstanceId"), **region}
@@ -346,24 +385,31 @@ def _dts_event(params: Mapping[str, Any]) -> Callable[[Any, MatrixCase], Any]:
         from .events import eventbridge_event
 
         when = rng.time()
-        row_id = rng.randint(1, 10 ** 6)
+        row_id = rng.randint(1, 10**6)
         data = {
-            "id": rng.randint(1, 10 ** 9),
+            "id": rng.randint(1, 10**9),
             "topicPartition": {"hash": 0, "partition": 0, "topic": topic},
-            "offset": rng.randint(1, 10 ** 7),
+            "offset": rng.randint(1, 10**7),
             "sourceTimestamp": int(when.timestamp()),
             "operationType": "INSERT",
-            "schema": {"recordFields": [{"fieldName": "id", "rawDataTypeNum": 8, "isPrimaryKey": True},
-                                        {"fieldName": "name", "rawDataTypeNum": 253, "isPrimaryKey": False}],
-                       "nameIndex": {"id": {"fieldName": "id"}, "name": {"fieldName": "name"}},
-                       "schemaId": "(`shop`,`orders`)", "databaseName": "shop", "tableName": "orders",
-                       "primaryIndexInfo": {"indexType": "PrimaryKey", "indexFields": [{"fieldName": "id"}]}},
+            "schema": {
+                "recordFields": [
+                    {"fieldName": "id", "rawDataTypeNum": 8, "isPrimaryKey": True},
+                    {"fieldName": "name", "rawDataTypeNum": 253, "isPrimaryKey": False},
+                ],
+                "nameIndex": {"id": {"fieldName": "id"}, "name": {"fieldName": "name"}},
+                "schemaId": "(`shop`,`orders`)",
+                "databaseName": "shop",
+                "tableName": "orders",
+                "primaryIndexInfo": {"indexType": "PrimaryKey", "indexFields": [{"fieldName": "id"}]},
+            },
             "beforeImage": {},
             "afterImage": {"id": row_id, "name": f"order-{rng.hex(6)}"},
         }
         fields = case.resolved_fields(rng)
-        return eventbridge_event(rng=rng, source="acs.dts", type="dts:ConsumeMessage", data=data,
-                                 event_time=when, **fields)
+        return eventbridge_event(
+            rng=rng, source="acs.dts", type="dts:ConsumeMessage", data=data, event_time=when, **fields
+        )
 
     return build
 
@@ -412,8 +458,10 @@ def marker_cases(metafunc: Any, marker: Any, extra_sources: Mapping[str, Any]) -
     """The cases one ``fc_matrix`` marker asks for."""
     unknown = set(marker.kwargs) - set(_MARKER_OPTIONS)
     if unknown:
-        raise ConfigError(f"unknown @pytest.mark.fc_matrix option(s) {', '.join(sorted(unknown))}; "
-                          f"valid options: {', '.join(_MARKER_OPTIONS)}")
+        raise ConfigError(
+            f"unknown @pytest.mark.fc_matrix option(s) {', '.join(sorted(unknown))}; "
+            f"valid options: {', '.join(_MARKER_OPTIONS)}"
+        )
     app_path = marker.kwargs.get("app")
     fires = marker.kwargs.get("fires", DEFAULT_FIRES)
     if isinstance(fires, bool) or not isinstance(fires, int) or fires < 1:
@@ -427,8 +475,9 @@ def marker_cases(metafunc: Any, marker: Any, extra_sources: Mapping[str, Any]) -
             raise ConfigError(f"fc_matrix takes trigger type names, got {bad[0]!r}")
         return cases_for_types(marker.args, extra_sources)
     if marker.args:
-        raise ConfigError(f"fc_matrix takes either trigger types or app=, not both (got {marker.args!r} "
-                          f"and app={app_path!r})")
+        raise ConfigError(
+            f"fc_matrix takes either trigger types or app=, not both (got {marker.args!r} and app={app_path!r})"
+        )
     path = Path(os.fspath(app_path))
     if not path.is_absolute():
         path = Path(metafunc.definition.path).parent / path
@@ -450,21 +499,28 @@ def _extra_sources(config: Any) -> Dict[str, Any]:
 def parametrize_matrix(metafunc: Any, markers: Sequence[Any]) -> None:
     """Called by ``plugin.pytest_generate_tests`` for a test with ``fc_matrix`` markers."""
     if ARGNAME not in metafunc.fixturenames:
-        raise _collect_error(metafunc, f"@pytest.mark.fc_matrix parametrizes the {ARGNAME} argument, "
-                             f"but {metafunc.function.__name__}() does not take it; add it: "
-                             f"def {metafunc.function.__name__}({ARGNAME}, ...)")
+        raise _collect_error(
+            metafunc,
+            f"@pytest.mark.fc_matrix parametrizes the {ARGNAME} argument, "
+            f"but {metafunc.function.__name__}() does not take it; add it: "
+            f"def {metafunc.function.__name__}({ARGNAME}, ...)",
+        )
     try:
         extra = _extra_sources(metafunc.config)
         cases: List[MatrixCase] = []
         for marker in markers:
             cases.extend(marker_cases(metafunc, marker, extra))
         metafunc.config.hook.pytest_fctrigger_matrix_cases(
-            config=metafunc.config, definition=metafunc.definition, cases=cases)
+            config=metafunc.config, definition=metafunc.definition, cases=cases
+        )
     except FCTriggerError as exc:
         raise _collect_error(metafunc, str(exc)) from None
     if not cases:
-        raise _collect_error(metafunc, "fc_matrix produced no cases (the function has no triggers, "
-                             "or a pytest_fctrigger_matrix_cases hook removed them all)")
+        raise _collect_error(
+            metafunc,
+            "fc_matrix produced no cases (the function has no triggers, "
+            "or a pytest_fctrigger_matrix_cases hook removed them all)",
+        )
     metafunc.parametrize(ARGNAME, cases, ids=[case.id for case in cases], indirect=True)
 
 

@@ -47,30 +47,44 @@ _SEED_KEY = pytest.StashKey[int]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("fctrigger", "Alibaba Cloud Function Compute (pytest-fctrigger)")
     group.addoption(
-        "--fc-seed", type=int, default=None, metavar="N",
+        "--fc-seed",
+        type=int,
+        default=None,
+        metavar="N",
         help="seed for every generated value (events, ids, context). Default: derived from "
-             "each test's node id, so every test is reproducible on its own.",
+        "each test's node id, so every test is reproducible on its own.",
     )
     group.addoption(
-        "--fc-loop", choices=LOOP_MODES, default=None,
+        "--fc-loop",
+        choices=LOOP_MODES,
+        default=None,
         help="what a self-trigger loop does: fail the test (default), warn, or allow.",
     )
     group.addoption(
-        "--fc-loop-depth", type=int, default=None, metavar="N",
+        "--fc-loop-depth",
+        type=int,
+        default=None,
+        metavar="N",
         help="re-deliver the event a looping write generates to the handler up to N hops "
-             "and report whether the chain converges (default 0: stop at the first hop).",
+        "and report whether the chain converges (default 0: stop at the first hop).",
     )
     group.addoption(
-        "--fc-allow-network", action="store_true", default=None,
+        "--fc-allow-network",
+        action="store_true",
+        default=None,
         help="do not block connections to non-loopback addresses while fc_cloud/fc_invoke are active.",
     )
     group.addoption(
-        "--fc-redis-url", default=None, metavar="URL",
+        "--fc-redis-url",
+        default=None,
+        metavar="URL",
         help="real Redis for the SLS cursor store (default: ini fc_redis_url, env "
-             "FC_TEST_REDIS_URL, else an in-process fakeredis).",
+        "FC_TEST_REDIS_URL, else an in-process fakeredis).",
     )
     group.addoption(
-        "--fc-runtime", default=None, metavar="RUNTIME",
+        "--fc-runtime",
+        default=None,
+        metavar="RUNTIME",
         help="default FC runtime of fc_context/fc_invoke (python3.6 ... python3.12; default python3.10).",
     )
     parser.addini("fc_loop", "default of --fc-loop", default="fail")
@@ -124,7 +138,7 @@ class FCSettings:
 _MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout")
 
 
-def _bad_option(item: pytest.Item, message: str) -> "NoReturn":
+def _bad_option(item: pytest.Item, message: str) -> NoReturn:
     # one line naming the test, not a traceback through the plugin
     pytest.fail(f"{item.nodeid}: {message}", pytrace=False)
 
@@ -134,12 +148,18 @@ def _marker_options(node: pytest.Item) -> Dict[str, Any]:
     # iter_markers yields the closest marker first; apply the farthest first.
     for marker in reversed(list(node.iter_markers("fc"))):
         if marker.args:
-            _bad_option(node, f"@pytest.mark.fc takes keyword options only ({', '.join(_MARKER_KEYS)}), "
-                              f"got positional {marker.args!r}")
+            _bad_option(
+                node,
+                f"@pytest.mark.fc takes keyword options only ({', '.join(_MARKER_KEYS)}), "
+                f"got positional {marker.args!r}",
+            )
         unknown = set(marker.kwargs) - set(_MARKER_KEYS)
         if unknown:
-            _bad_option(node, f"unknown @pytest.mark.fc option(s) {', '.join(sorted(unknown))}; "
-                              f"valid options: {', '.join(_MARKER_KEYS)}")
+            _bad_option(
+                node,
+                f"unknown @pytest.mark.fc option(s) {', '.join(sorted(unknown))}; "
+                f"valid options: {', '.join(_MARKER_KEYS)}",
+            )
         merged.update(marker.kwargs)
     return merged
 
@@ -177,8 +197,7 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
     if runtime not in RUNTIMES:
         _bad_option(item, f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
     timeout = marks.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or not timeout > 0):
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         _bad_option(item, f"fc timeout must be a number of seconds > 0, got {timeout!r}")
     redis_url = (
         config.getoption("--fc-redis-url")
@@ -232,8 +251,7 @@ def _make_builder_fixture(name: str):
 
     fixture.__name__ = name
     fixture.__doc__ = (
-        f"``pytest_fctrigger.events.{name}`` bound to the test's seeded randomness; "
-        "call it with the same arguments."
+        f"``pytest_fctrigger.events.{name}`` bound to the test's seeded randomness; call it with the same arguments."
     )
     return pytest.fixture(name=name)(fixture)
 
@@ -306,17 +324,20 @@ def fc_triggers(request: pytest.FixtureRequest) -> List[Any]:
     for marker in request.node.iter_markers("fc_trigger"):
         # a bad marker is one line naming the test, not a traceback through this fixture
         if len(marker.args) != 1:
-            pytest.fail(f"{request.node.nodeid}: @pytest.mark.fc_trigger takes one positional argument, "
-                        f"the trigger type (e.g. 'oss'), then keyword config; got {marker.args!r}",
-                        pytrace=False)
+            pytest.fail(
+                f"{request.node.nodeid}: @pytest.mark.fc_trigger takes one positional argument, "
+                f"the trigger type (e.g. 'oss'), then keyword config; got {marker.args!r}",
+                pytrace=False,
+            )
         problem = None
         try:
             triggers.append(TriggerSpec.from_marker(marker.args[0], **marker.kwargs))
         except FCTriggerError as exc:
             problem = str(exc)
         if problem is not None:  # failed outside the except block: no chained traceback
-            pytest.fail(f"{request.node.nodeid}: @pytest.mark.fc_trigger({marker.args[0]!r}, ...): {problem}",
-                        pytrace=False)
+            pytest.fail(
+                f"{request.node.nodeid}: @pytest.mark.fc_trigger({marker.args[0]!r}, ...): {problem}", pytrace=False
+            )
     triggers.reverse()  # farthest (module) first, as declared top-down
     from pytest_fctrigger.matrix import current_case
 
@@ -339,7 +360,6 @@ def fc_matrix_case(request: pytest.FixtureRequest):
 def fc_context(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random, fc_context_defaults):
     """A fresh FC ``context`` for this test (runtime from ``--fc-runtime`` / ``fc`` marker)."""
     from pytest_fctrigger.context import make_context
-
     from pytest_fctrigger.errors import FCTriggerError
 
     kwargs = dict(fc_context_defaults)
@@ -382,8 +402,15 @@ def fc_cloud(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random)
 
 
 @pytest.fixture
-def fc_invoke(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random, fc_context_defaults,
-              fc_triggers, fc_app, fc_cloud):
+def fc_invoke(
+    request: pytest.FixtureRequest,
+    fc_settings: FCSettings,
+    fc_random,
+    fc_context_defaults,
+    fc_triggers,
+    fc_app,
+    fc_cloud,
+):
     """Run a handler as the FC Python runtime would: ``fc_invoke(target, event, ...)``."""
     from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.invoke import Invoker
@@ -399,8 +426,11 @@ def fc_invoke(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_random
             loop_mode=fc_settings.loop,
             loop_depth=fc_settings.loop_depth,
             timeout=fc_settings.timeout,
-            loop_rules=[rule for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
-                        for rule in (rules or [])],
+            loop_rules=[
+                rule
+                for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
+                for rule in (rules or [])
+            ],
         )
     except FCTriggerError as exc:  # e.g. a misspelt key in fc_context_defaults
         problem = f"fc_invoke: {exc}"
@@ -420,8 +450,11 @@ def fc_trigger_event(request: pytest.FixtureRequest, fc_random):
     """The event of the current ``fc_matrix`` case."""
     case = getattr(request, "param", None)
     if case is None:
-        pytest.fail(f"{request.node.nodeid}: fc_trigger_event is parametrized by "
-                    "@pytest.mark.fc_matrix(...); add that marker to the test", pytrace=False)
+        pytest.fail(
+            f"{request.node.nodeid}: fc_trigger_event is parametrized by "
+            "@pytest.mark.fc_matrix(...); add that marker to the test",
+            pytrace=False,
+        )
     return case.build(fc_random)
 
 
@@ -442,6 +475,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = outcome.get_result()
     seed = item.stash.get(_SEED_KEY, None)
     if seed is not None and report.failed:
-        report.sections.append(
-            ("fctrigger", f"seed {seed}: reproduce with  pytest '{item.nodeid}' --fc-seed {seed}")
-        )
+        report.sections.append(("fctrigger", f"seed {seed}: reproduce with  pytest '{item.nodeid}' --fc-seed {seed}"))

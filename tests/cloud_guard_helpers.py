@@ -121,7 +121,7 @@ class Tripwire:
 
         return method
 
-    def install(self, monkeypatch: Any) -> "Tripwire":
+    def install(self, monkeypatch: Any) -> Tripwire:
         for name in _RESOLVERS:
             monkeypatch.setattr(socket, name, self._resolver(name, getattr(socket, name)))
         for name in _METHODS:

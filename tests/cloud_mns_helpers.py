@@ -28,5 +28,9 @@ def account(cloud: Cloud, *, secret: Optional[str] = None, **endpoint_kw):
     from mns.account import Account
 
     creds = fake_credentials(cloud.rng)
-    return Account(endpoint(cloud, **endpoint_kw), creds.access_key_id,
-                   secret if secret is not None else creds.access_key_secret, creds.security_token)
+    return Account(
+        endpoint(cloud, **endpoint_kw),
+        creds.access_key_id,
+        secret if secret is not None else creds.access_key_secret,
+        creds.security_token,
+    )

@@ -13,8 +13,14 @@ def oss2_bucket(name: str, region: str = "cn-hangzhou", *, internal: bool = True
     return oss2.Bucket(auth or oss2.StsAuth("STS.ak", "sk", "token"), endpoint, name)
 
 
-def v2_client(region: str = "cn-hangzhou", *, internal: bool = True, path_style: bool = False,
-              endpoint: Optional[str] = None, dualstack: bool = False):
+def v2_client(
+    region: str = "cn-hangzhou",
+    *,
+    internal: bool = True,
+    path_style: bool = False,
+    endpoint: Optional[str] = None,
+    dualstack: bool = False,
+):
     import alibabacloud_oss_v2 as oss
 
     cfg = oss.config.load_default()

@@ -23,21 +23,36 @@ def endpoint(cloud: Cloud, instance: str = INSTANCE) -> str:
     return f"https://{instance}.{cloud.rng.region}.ots.aliyuncs.com"
 
 
-def client(cloud: Cloud, *, v4: bool = False, secret: Optional[str] = None, instance: str = INSTANCE,
-           access_key_id: Optional[str] = None, asynchronous: bool = False):
+def client(
+    cloud: Cloud,
+    *,
+    v4: bool = False,
+    secret: Optional[str] = None,
+    instance: str = INSTANCE,
+    access_key_id: Optional[str] = None,
+    asynchronous: bool = False,
+):
     """An ``OTSClient`` (V2 signing, or V4 with ``region=``) on the test's fake STS key."""
     import tablestore
 
     creds = fake_credentials(cloud.rng)
     cls = tablestore.AsyncOTSClient if asynchronous else tablestore.OTSClient
     kwargs = {"region": cloud.rng.region} if v4 else {}
-    return cls(endpoint(cloud, instance), access_key_id or creds.access_key_id,
-               secret if secret is not None else creds.access_key_secret, instance,
-               sts_token=creds.security_token, **kwargs)
+    return cls(
+        endpoint(cloud, instance),
+        access_key_id or creds.access_key_id,
+        secret if secret is not None else creds.access_key_secret,
+        instance,
+        sts_token=creds.security_token,
+        **kwargs,
+    )
 
 
 def create_table(ots, name: str, primary_key=(("gid", "INTEGER"), ("uid", "STRING")), max_versions: int = 1):
     import tablestore
 
-    ots.create_table(tablestore.TableMeta(name, list(primary_key)), tablestore.TableOptions(max_version=max_versions),
-                     tablestore.ReservedThroughput(tablestore.CapacityUnit(0, 0)))
+    ots.create_table(
+        tablestore.TableMeta(name, list(primary_key)),
+        tablestore.TableOptions(max_version=max_versions),
+        tablestore.ReservedThroughput(tablestore.CapacityUnit(0, 0)),
+    )

@@ -14,7 +14,6 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-
 from cloud_guard_helpers import Tripwire
 
 _patch = pytest.MonkeyPatch()
@@ -38,5 +37,4 @@ def _no_real_network_traffic():
     yield
     leaked = SESSION_TRIPWIRE.hits[seen:]
     if leaked:
-        pytest.fail(f"the session tripwire refused network attempts that got past the guard: {leaked}",
-                    pytrace=False)
+        pytest.fail(f"the session tripwire refused network attempts that got past the guard: {leaked}", pytrace=False)

@@ -27,8 +27,9 @@ def redis_client(backend: str) -> Any:
 
 
 @contextlib.contextmanager
-def active_cloud(seed: int = 7, *, backend: str = "fakeredis", namespace: Optional[str] = None,
-                 region: Optional[str] = None) -> Iterator[Cloud]:
+def active_cloud(
+    seed: int = 7, *, backend: str = "fakeredis", namespace: Optional[str] = None, region: Optional[str] = None
+) -> Iterator[Cloud]:
     """An activated ``Cloud`` whose cursor store is on ``backend`` (closed afterwards)."""
     from pytest_fctrigger.events._random import FCRandom
 
@@ -44,9 +45,15 @@ def active_cloud(seed: int = 7, *, backend: str = "fakeredis", namespace: Option
         client.close()
 
 
-def make_etl_handler(seen: List[Dict[str, Any]], *, compress: Optional[bool] = None, count: int = 10,
-                     stop: str = "cursor", fail_times: int = 0,
-                     calls: Optional[List[Dict[str, Any]]] = None) -> Callable[[bytes, Any], str]:
+def make_etl_handler(
+    seen: List[Dict[str, Any]],
+    *,
+    compress: Optional[bool] = None,
+    count: int = 10,
+    stop: str = "cursor",
+    fail_times: int = 0,
+    calls: Optional[List[Dict[str, Any]]] = None,
+) -> Callable[[bytes, Any], str]:
     """A handler written like the seeds' sample (seeds/001 "9.2 配置SLS触发器" Python code).
 
     It reads ``event['source']``, builds a ``LogClient`` from the endpoint and the
@@ -66,13 +73,19 @@ def make_etl_handler(seen: List[Dict[str, Any]], *, compress: Optional[bool] = N
             calls.append(info)
         src = info["source"]
         creds = context.credentials
-        client = LogClient(src["endpoint"], creds.access_key_id, creds.access_key_secret,
-                           creds.security_token)
+        client = LogClient(src["endpoint"], creds.access_key_id, creds.access_key_secret, creds.security_token)
         cursor = src["beginCursor"]
         batch = []
         while True:
-            res = client.pull_logs(src["projectName"], src["logstoreName"], src["shardId"], cursor,
-                                   count, src["endCursor"], compress=compress)
+            res = client.pull_logs(
+                src["projectName"],
+                src["logstoreName"],
+                src["shardId"],
+                cursor,
+                count,
+                src["endCursor"],
+                compress=compress,
+            )
             for group in res.get_loggroup_json_list():
                 batch.extend(group["logs"])
             next_cursor = res.get_next_cursor()
@@ -90,12 +103,22 @@ def make_etl_handler(seen: List[Dict[str, Any]], *, compress: Optional[bool] = N
     return handler
 
 
-def log_trigger(project: str, logstore: str, *, interval: int = 60, retries: int = 3,
-                parameter: Optional[dict] = None, name: str = "log-trigger") -> Any:
+def log_trigger(
+    project: str,
+    logstore: str,
+    *,
+    interval: int = 60,
+    retries: int = 3,
+    parameter: Optional[dict] = None,
+    name: str = "log-trigger",
+) -> Any:
     from pytest_fctrigger.triggers.model import TriggerSpec
 
     return TriggerSpec.from_marker(
-        "log", name=name, project=project, logstore=logstore,
+        "log",
+        name=name,
+        project=project,
+        logstore=logstore,
         jobConfig={"triggerInterval": interval, "maxRetryTime": retries},
         functionParameter=parameter if parameter is not None else {},
         logConfig={"project": project, "logstore": "fc-trigger-log"},

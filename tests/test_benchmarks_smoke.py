@@ -37,28 +37,44 @@ NUMBER = r"-?[\d,]+(?:\.\d+)?"
 # per script, the figure lines it must print (sizes are the quick ones, so a script that
 # ignored --quick would show up here, if its full run did not hit the timeout first)
 FIGURES = {
-    "bench_events": [rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
-                     rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)"],
-    "bench_invoke": [rf"median fc_invoke overhead, no-op handler \(callable, with fc_cloud\): {NUMBER} us wall",
-                     rf"median fc_invoke overhead, CPU time of this process: {NUMBER} us"],
-    "bench_loops": [rf"loop matching overhead \(20 oss2 put_object, 100 triggers declared\)",
-                    rf"oss2 put_object through the fake \(reference\) +{NUMBER} us",
-                    rf"match 1 write vs 100 triggers, fires nothing +{NUMBER} us +{NUMBER}% of put_object"],
-    "bench_matrix": [rf"30-case session, best of 1: fc_matrix {NUMBER} s CPU .*plain parametrize {NUMBER} s CPU",
-                     rf"session ratio fc_matrix / plain: {NUMBER}"],
-    "bench_oss": [rf"fake OSS, oss2: 20 put_object\+get_object pairs: {NUMBER} s wall, {NUMBER} s CPU",
-                  rf"router \+ simulated OSS \(our code, timed inside the fake\): {NUMBER} us CPU per request",
-                  rf"peer, moto mock_aws \+ boto3 S3, same workload: {NUMBER} s wall, {NUMBER} s CPU",
-                  rf"fake OSS, alibabacloud-oss-v2, same workload: {NUMBER} s wall"],
-    "bench_sls": [rf"pull 200 logs, count=10, lz4 on: {NUMBER} s",
-                  rf"pull 200 logs, count=1000, lz4 off: {NUMBER} s",
-                  r"checkpoint latency on fakeredis \(50 rounds\):",
-                  rf"read p99: {NUMBER} ms"],
-    "bench_startup": [rf"pytest --collect-only, 30 trivial tests: with plugin {NUMBER} ms",
-                      rf"start-up ratio with/without plugin, wall time: {NUMBER}",
-                      rf"start-up ratio with/without plugin, CPU time: {NUMBER}"],
-    "bench_triggers": [r"s\.yaml with 5 functions and 20 triggers; lint findings: \d+",
-                       rf"load \+ lint: {NUMBER} ms CPU"],
+    "bench_events": [
+        rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
+        rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)",
+    ],
+    "bench_invoke": [
+        rf"median fc_invoke overhead, no-op handler \(callable, with fc_cloud\): {NUMBER} us wall",
+        rf"median fc_invoke overhead, CPU time of this process: {NUMBER} us",
+    ],
+    "bench_loops": [
+        r"loop matching overhead \(20 oss2 put_object, 100 triggers declared\)",
+        rf"oss2 put_object through the fake \(reference\) +{NUMBER} us",
+        rf"match 1 write vs 100 triggers, fires nothing +{NUMBER} us +{NUMBER}% of put_object",
+    ],
+    "bench_matrix": [
+        rf"30-case session, best of 1: fc_matrix {NUMBER} s CPU .*plain parametrize {NUMBER} s CPU",
+        rf"session ratio fc_matrix / plain: {NUMBER}",
+    ],
+    "bench_oss": [
+        rf"fake OSS, oss2: 20 put_object\+get_object pairs: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"router \+ simulated OSS \(our code, timed inside the fake\): {NUMBER} us CPU per request",
+        rf"peer, moto mock_aws \+ boto3 S3, same workload: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"fake OSS, alibabacloud-oss-v2, same workload: {NUMBER} s wall",
+    ],
+    "bench_sls": [
+        rf"pull 200 logs, count=10, lz4 on: {NUMBER} s",
+        rf"pull 200 logs, count=1000, lz4 off: {NUMBER} s",
+        r"checkpoint latency on fakeredis \(50 rounds\):",
+        rf"read p99: {NUMBER} ms",
+    ],
+    "bench_startup": [
+        rf"pytest --collect-only, 30 trivial tests: with plugin {NUMBER} ms",
+        rf"start-up ratio with/without plugin, wall time: {NUMBER}",
+        rf"start-up ratio with/without plugin, CPU time: {NUMBER}",
+    ],
+    "bench_triggers": [
+        r"s\.yaml with 5 functions and 20 triggers; lint findings: \d+",
+        rf"load \+ lint: {NUMBER} ms CPU",
+    ],
 }
 
 SITECUSTOMIZE = '''
@@ -99,8 +115,11 @@ def smoke_env(tmp_path: Path) -> tuple:
     hits, processes = tmp_path / "network-hits.txt", tmp_path / "processes.txt"
     redis_url = os.environ.get("FC_TEST_REDIS_URL")  # a CI Redis may live off loopback
     allow = [urlsplit(redis_url).hostname] if redis_url else []
-    (site / "sitecustomize.py").write_text(textwrap.dedent(SITECUSTOMIZE).format(
-        tests=str(TESTS), hits=str(hits), processes=str(processes), allow=[h for h in allow if h]))
+    (site / "sitecustomize.py").write_text(
+        textwrap.dedent(SITECUSTOMIZE).format(
+            tests=str(TESTS), hits=str(hits), processes=str(processes), allow=[h for h in allow if h]
+        )
+    )
     # the running pytest's own variables (xdist worker, addopts) must not reach the scripts' pytest sessions
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
@@ -109,8 +128,15 @@ def smoke_env(tmp_path: Path) -> tuple:
 
 def run_quick(script: Path, env: dict) -> subprocess.CompletedProcess:
     # a session of its own, so a timeout also ends the pytest sessions a benchmark started
-    proc = subprocess.Popen([sys.executable, str(script), "--quick"], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "--quick"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 import requests
-
 from cloud_guard_helpers import Tripwire, TripwireHit, local_http_server
+
 from pytest_fctrigger.cloud import Cloud, Journal, Write
-from pytest_fctrigger.cloud.journal import DeferredEvent
 from pytest_fctrigger.cloud.guard import NetworkGuard
+from pytest_fctrigger.cloud.journal import DeferredEvent
 from pytest_fctrigger.errors import NetworkBlockedError, NotSimulatedError
 
 
@@ -39,9 +39,8 @@ def test_services_are_created_on_first_use_and_cached():
 def test_activation_installs_every_service_and_restores_transport_and_sockets():
     import socket
 
-    from requests.adapters import HTTPAdapter
-
     from mns.mns_http import MNSHttp
+    from requests.adapters import HTTPAdapter
     from tablestore.connection import AsyncConnectionPool, ConnectionPool
 
     def seams():
@@ -162,14 +161,16 @@ def test_journal_marks_listeners_and_describe():
     unsubscribe = journal.subscribe(seen.append)
     first = journal.record(Write(service="oss", api="PutObject", resource={"bucket": "b", "key": "k"}))
     mark = journal.mark()
-    journal.record(Write(service="mns", api="PublishMessage", resource={"topic": "t"},
-                         attributes={"tag": "x"}))
+    journal.record(Write(service="mns", api="PublishMessage", resource={"topic": "t"}, attributes={"tag": "x"}))
     unsubscribe()
     journal.record(Write(service="tablestore", api="PutRow", resource={"instance": "i", "table": "t"}))
     assert seen[0] is first and len(seen) == 2
     assert [w.api for w in journal.since(mark)] == ["PublishMessage", "PutRow"]
     assert [w.describe() for w in journal] == [
-        "PutObject oss://b/k", "PublishMessage topic 't' with tag 'x'", "PutRow table i/t"]
+        "PutObject oss://b/k",
+        "PublishMessage topic 't' with tag 'x'",
+        "PutRow table i/t",
+    ]
     assert len(journal) == 3
 
 
@@ -180,8 +181,7 @@ def test_a_deferred_event_is_built_on_first_read_and_kept():
         built.append(1)
         return {"events": ["built"]}
 
-    write = Write(service="oss", api="PutObject", resource={"bucket": "b", "key": "k"},
-                  event=DeferredEvent(build))
+    write = Write(service="oss", api="PutObject", resource={"bucket": "b", "key": "k"}, event=DeferredEvent(build))
     assert built == []
     first = write.event
     assert first == {"events": ["built"]} and write.event is first and built == [1]

@@ -20,13 +20,13 @@ pytest.importorskip("mns")
 
 PAGES = Path(__file__).resolve().parents[1] / "docs" / "cloud"
 
-FRESH = '''
+FRESH = """
 def test_zz_the_next_test_starts_from_an_empty_cloud(fc_cloud):
     assert fc_cloud.oss.buckets == {}
     assert fc_cloud.mns.topics == {} and fc_cloud.mns.queues == {}
     assert fc_cloud.tablestore.tables == {}
     assert list(fc_cloud.journal) == []
-'''
+"""
 
 
 def example_blocks(page: str):

@@ -13,8 +13,8 @@ import threading
 
 import pytest
 import requests
-
 from cloud_guard_helpers import Tripwire, TripwireHit, local_http_server
+
 from pytest_fctrigger.cloud.guard import NetworkGuard, is_loopback_host
 from pytest_fctrigger.errors import NetworkBlockedError
 
@@ -70,9 +70,10 @@ def test_socket_to_a_public_address_is_refused(tripwire):
     assert tripwire.hits == []
 
 
-@pytest.mark.parametrize("handler,host", [(handler_fetching_a_page, "example.com"),
-                                          (handler_opening_a_socket, PUBLIC_IP),
-                                          (handler_raw_socket, PUBLIC_IP)])
+@pytest.mark.parametrize(
+    "handler,host",
+    [(handler_fetching_a_page, "example.com"), (handler_opening_a_socket, PUBLIC_IP), (handler_raw_socket, PUBLIC_IP)],
+)
 def test_handlers_run_by_fc_invoke_fail_fast_with_the_guard_message(tripwire, fc_invoke, handler, host):
     result = fc_invoke(handler, b"{}", catch=True)
     assert result.error["errorType"] == "NetworkBlockedError"
@@ -81,13 +82,17 @@ def test_handlers_run_by_fc_invoke_fail_fast_with_the_guard_message(tripwire, fc
     assert tripwire.hits == []
 
 
-@pytest.mark.parametrize("lookup", [
-    lambda: socket.getaddrinfo("example.com", 443),
-    lambda: socket.gethostbyname("example.com"),
-    lambda: socket.gethostbyname_ex("example.com"),
-    lambda: socket.gethostbyaddr(PUBLIC_IP),
-    lambda: socket.getnameinfo((PUBLIC_IP, 53), 0),
-], ids=["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"])
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda: socket.getaddrinfo("example.com", 443),
+        lambda: socket.gethostbyname("example.com"),
+        lambda: socket.gethostbyname_ex("example.com"),
+        lambda: socket.gethostbyaddr(PUBLIC_IP),
+        lambda: socket.getnameinfo((PUBLIC_IP, 53), 0),
+    ],
+    ids=["getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo"],
+)
 def test_dns_lookups_for_public_names_never_leave_the_process(tripwire, lookup):
     with NetworkGuard():
         with pytest.raises(NetworkBlockedError):
@@ -157,7 +162,7 @@ def test_refusal_is_immediate_even_from_another_thread(tripwire):
     def worker():
         try:
             socket.create_connection((PUBLIC_IP, 80), timeout=30)
-        except BaseException as exc:  # noqa: BLE001 - record whatever the thread got
+        except BaseException as exc:
             errors.append(exc)
 
     with NetworkGuard():
@@ -198,13 +203,29 @@ def test_unix_sockets_are_allowed(tmp_path):
         server.close()
 
 
-@pytest.mark.parametrize("host,expected", [
-    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
-    ("LOCALHOST.", True), ("api.localhost", True), ("0.0.0.0", True), ("::ffff:127.0.0.1", True),
-    (None, True), ("", True), (b"localhost", True),
-    ("example.com", False), ("10.0.0.1", False), ("192.168.1.1", False), (PUBLIC_IP, False),
-    ("oss-cn-hangzhou.aliyuncs.com", False), ("localhost.example.com", False),
-])
+@pytest.mark.parametrize(
+    "host,expected",
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST.", True),
+        ("api.localhost", True),
+        ("0.0.0.0", True),
+        ("::ffff:127.0.0.1", True),
+        (None, True),
+        ("", True),
+        (b"localhost", True),
+        ("example.com", False),
+        ("10.0.0.1", False),
+        ("192.168.1.1", False),
+        (PUBLIC_IP, False),
+        ("oss-cn-hangzhou.aliyuncs.com", False),
+        ("localhost.example.com", False),
+    ],
+)
 def test_what_counts_as_loopback(host, expected):
     assert is_loopback_host(host) is expected
 
@@ -243,14 +264,22 @@ def test_allowed_hosts_and_their_addresses_pass_the_guard(monkeypatch):
 
 
 # --------------------------------------------------------------------------- nesting / restore
-_MODULE_NAMES = ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo",
-                 "create_connection")
+_MODULE_NAMES = (
+    "getaddrinfo",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "gethostbyaddr",
+    "getnameinfo",
+    "create_connection",
+)
 _METHOD_NAMES = ("connect", "connect_ex", "sendto", "sendmsg")
 
 
 def _snapshot():
-    return ({n: getattr(socket, n) for n in _MODULE_NAMES},
-            {n: socket.socket.__dict__.get(n, "<inherited>") for n in _METHOD_NAMES})
+    return (
+        {n: getattr(socket, n) for n in _MODULE_NAMES},
+        {n: socket.socket.__dict__.get(n, "<inherited>") for n in _METHOD_NAMES},
+    )
 
 
 def test_guard_restores_exactly_what_was_there(monkeypatch):
@@ -331,7 +360,8 @@ def credential_reading_handler(event, context):
 
 
 def test_real_credentials_in_the_environment_reach_neither_the_handler_nor_the_network(
-        tripwire, monkeypatch, fc_cloud, fc_invoke):
+    tripwire, monkeypatch, fc_cloud, fc_invoke
+):
     """The invoker hides real ``ALIBABA_CLOUD_*`` values and sets the test's fake ones;
     the guard side: what the handler sends goes to the fake OSS, signed with the fake
     keys, and its attempt to send a secret out fails fast without leaving the process."""

@@ -10,12 +10,12 @@ import hashlib
 import pytest
 
 pytest.importorskip("mns")
-from mns.mns_exception import MNSServerException  # noqa: E402
-from mns.mns_request import SendMessageRequest, SendMessageResponse  # noqa: E402
-from mns.queue import Message, QueueMeta  # noqa: E402
+from cloud_mns_helpers import account, active_cloud
+from mns.mns_exception import MNSServerException
+from mns.mns_request import SendMessageRequest, SendMessageResponse
+from mns.queue import Message, QueueMeta
 
-from cloud_mns_helpers import account, active_cloud  # noqa: E402
-from pytest_fctrigger.errors import ConfigError, UnknownFieldError  # noqa: E402
+from pytest_fctrigger.errors import ConfigError, UnknownFieldError
 
 
 @pytest.fixture
@@ -60,8 +60,9 @@ def test_send_reply_is_201_with_request_id_header(cloud, queue):
 
 def test_batch_send_and_batch_receive_honour_priority_then_order(queue):
     queue.set_encoding(False)
-    sent = queue.batch_send_message([Message("low", priority=16), Message("a"), Message("top", priority=1),
-                                     Message("b")])
+    sent = queue.batch_send_message(
+        [Message("low", priority=16), Message("a"), Message("top", priority=1), Message("b")]
+    )
     assert len({m.message_id for m in sent}) == 4
     got = queue.batch_receive_message(3)
     assert [m.message_body for m in got] == ["top", "a", "b"]

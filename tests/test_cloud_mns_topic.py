@@ -11,16 +11,16 @@ import xml.etree.ElementTree as ET
 import pytest
 
 pytest.importorskip("mns")
-from mns import mns_http  # noqa: E402
-from mns.message_property import MessagePropertyValue  # noqa: E402
-from mns.mns_exception import MNSServerException  # noqa: E402
-from mns.subscription import SubscriptionMeta  # noqa: E402
-from mns.topic import TopicMessage, TopicMeta  # noqa: E402
+from cloud_mns_helpers import account, active_cloud, endpoint
+from mns import mns_http
+from mns.message_property import MessagePropertyValue
+from mns.mns_exception import MNSServerException
+from mns.subscription import SubscriptionMeta
+from mns.topic import TopicMessage, TopicMeta
 
-from cloud_mns_helpers import account, active_cloud, endpoint  # noqa: E402
-from pytest_fctrigger.cloud import Cloud  # noqa: E402
-from pytest_fctrigger.errors import ConfigError, NotSimulatedError  # noqa: E402
-from pytest_fctrigger.events._random import FCRandom  # noqa: E402
+from pytest_fctrigger.cloud import Cloud
+from pytest_fctrigger.errors import ConfigError, NotSimulatedError
+from pytest_fctrigger.events._random import FCRandom
 
 
 @pytest.fixture
@@ -54,9 +54,12 @@ def test_publish_replies_with_id_and_md5_and_journals_the_stream_event(cloud, to
 
     (write,) = cloud.journal
     assert (write.service, write.api, write.resource, write.region) == (
-        "mns", "PublishMessage", {"topic": "orders"}, "cn-shanghai")
-    assert write.attributes == {"message": "hello topic", "tag": "paid", "attrs": {},
-                                "message_id": sent.message_id}
+        "mns",
+        "PublishMessage",
+        {"topic": "orders"},
+        "cn-shanghai",
+    )
+    assert write.attributes == {"message": "hello topic", "tag": "paid", "attrs": {}, "message_id": sent.message_id}
     # seeds/002: STREAM without attributes is the raw body, not JSON
     assert bytes(write.event) == b"hello topic"
     assert write.event.trigger_type == "mns_topic" and write.event.variant == "STREAM"
@@ -85,7 +88,11 @@ def test_subscriptions_get_matching_messages_in_their_format(cloud, topic):
     (event,) = paid_json.deliveries
     data = event.data
     assert (data["Message"], data["MessageId"], data["TopicName"], data["SubscriptionName"]) == (
-        "second", sent.message_id, "orders", "fc-json")
+        "second",
+        sent.message_id,
+        "orders",
+        "fc-json",
+    )
     assert data["TopicOwner"] == data["Subscriber"] == cloud.rng.account_id
     assert data["MessageMD5"] == hashlib.md5(b"second").hexdigest().upper()
     assert data["PublishTime"] == cloud.mns.topic("orders").published[1].publish_time
@@ -96,7 +103,8 @@ def test_a_queue_endpoint_receives_the_notification_in_its_content_format(cloud,
     cloud.mns.queue("fanout")
     uid = cloud.rng.account_id
     topic.get_subscription("to-queue").subscribe(
-        SubscriptionMeta(f"acs:mns:cn-shanghai:{uid}:queues/fanout", notify_content_format=fmt))
+        SubscriptionMeta(f"acs:mns:cn-shanghai:{uid}:queues/fanout", notify_content_format=fmt)
+    )
     sent = topic.publish_message(TopicMessage("fan <out>", "t1"))
     queue = account(cloud).get_queue("fanout")
     queue.set_encoding(False)
@@ -108,7 +116,11 @@ def test_a_queue_endpoint_receives_the_notification_in_its_content_format(cloud,
         fields = {child.tag.split("}")[1]: child.text for child in root}
         assert root.tag == "{http://mns.aliyuncs.com/doc/v1/}Notification"
         assert (fields["Message"], fields["MessageId"], fields["MessageTag"], fields["SubscriptionName"]) == (
-            "fan <out>", sent.message_id, "t1", "to-queue")
+            "fan <out>",
+            sent.message_id,
+            "t1",
+            "to-queue",
+        )
     else:
         assert json.loads(body)["Message"] == "fan <out>"
 
@@ -137,7 +149,11 @@ def test_subscription_lifecycle_through_the_sdk(cloud, topic):
     sub.subscribe(SubscriptionMeta("http://example.invalid/push", notify_content_format="JSON", filter_tag="a"))
     meta = sub.get_attributes()
     assert (meta.endpoint, meta.filter_tag, meta.notify_content_format, meta.notify_strategy) == (
-        "http://example.invalid/push", "a", "JSON", "BACKOFF_RETRY")
+        "http://example.invalid/push",
+        "a",
+        "JSON",
+        "BACKOFF_RETRY",
+    )
     sub.set_attributes(SubscriptionMeta(notify_strategy="EXPONENTIAL_DECAY_RETRY"))
     assert sub.get_attributes().notify_strategy == "EXPONENTIAL_DECAY_RETRY"
     urls, _ = topic.list_subscription()
@@ -210,8 +226,12 @@ def republish_handler(event, context):
     from mns.topic import TopicMessage
 
     creds = context.credentials
-    acct = Account(f"http://{context.account_id}.mns.{context.region}-internal.aliyuncs.com",
-                   creds.access_key_id, creds.access_key_secret, creds.security_token)
+    acct = Account(
+        f"http://{context.account_id}.mns.{context.region}-internal.aliyuncs.com",
+        creds.access_key_id,
+        creds.access_key_secret,
+        creds.security_token,
+    )
     body = event.decode("utf-8")
     acct.get_topic("processed").publish_message(TopicMessage(body.upper(), "done"))
     return "ok"
@@ -227,7 +247,10 @@ def test_a_republishing_handler_runs_against_the_fake(cloud):
     assert result.payload == b"ok"
     (write,) = cloud.journal.since(mark)
     assert (write.resource, write.attributes["message"], write.attributes["tag"]) == (
-        {"topic": "processed"}, "ORDER 42", "done")
+        {"topic": "processed"},
+        "ORDER 42",
+        "done",
+    )
     assert [w.resource for w in result.writes] == [{"topic": "processed"}]
 
 

@@ -8,8 +8,8 @@ import pathlib
 
 import oss2
 import pytest
-
 from cloud_oss_helpers import event_record, last_write
+
 from pytest_fctrigger.errors import ConfigError
 
 
@@ -24,7 +24,9 @@ def test_put_returns_the_event_fc_would_deliver(fc_cloud):
     assert record["oss"]["object"]["size"] == 40 and record["oss"]["object"]["deltaSize"] == 40
     assert record["oss"]["object"]["eTag"] == bucket.stat("source/a.png").etag
     assert record["oss"]["object"]["objectMeta"] == {
-        "mimeType": "image/png", "userMeta": {"x-oss-meta-last-modified": "20250213"}}
+        "mimeType": "image/png",
+        "userMeta": {"x-oss-meta-last-modified": "20250213"},
+    }
     # the test's own writes prepare the world; they are not writes of the handler
     assert list(fc_cloud.journal) == []
 
@@ -34,7 +36,7 @@ def test_get_keys_exists_delete(fc_cloud):
     bucket.put("a/1.txt", "text is utf-8")
     bucket.put("a/2.txt", b"2")
     bucket.put("b.txt", b"3")
-    assert bucket.get("a/1.txt") == "text is utf-8".encode()
+    assert bucket.get("a/1.txt") == b"text is utf-8"
     assert bucket.keys() == ["a/1.txt", "a/2.txt", "b.txt"] and bucket.keys("a/") == ["a/1.txt", "a/2.txt"]
     assert "b.txt" in bucket and not bucket.exists("zzz") and len(bucket) == 3
     removed = bucket.delete("b.txt")
@@ -129,7 +131,10 @@ def test_seed_image_resize_sample_runs_against_the_fake(fc_cloud, fc_context):
     assert fc_cloud.oss.bucket("testbucket").get("processed/a.png") == b"\x89PNG fake"
     write = last_write(fc_cloud)
     assert (write.api, write.event_name, write.resource) == (
-        "ProcessObject", "ObjectCreated:PutObject", {"bucket": "testbucket", "key": "processed/a.png"})
+        "ProcessObject",
+        "ObjectCreated:PutObject",
+        {"bucket": "testbucket", "key": "processed/a.png"},
+    )
     assert write.attributes["access_key_id"] == fc_context.credentials.access_key_id
     assert write.attributes["endpoint"] == "internal"
     # the event this write produces is what a trigger on the bucket would receive next

@@ -12,8 +12,8 @@ import json
 
 import oss2
 import pytest
-
 from cloud_oss_helpers import b64, event_record, last_write, oss2_bucket
+
 from pytest_fctrigger.cloud.oss.store import crc64
 from pytest_fctrigger.errors import NotSimulatedError
 
@@ -32,14 +32,19 @@ def writes(cloud):
 
 # --------------------------------------------------------------------------- PutObject
 def test_put_object_new_then_overwrite(fc_cloud, bucket):
-    result = bucket.put_object("source/a.png", b"x" * 1000, headers={
-        "Content-Type": "image/png", "x-oss-meta-last-modified": "20250213"})
+    result = bucket.put_object(
+        "source/a.png", b"x" * 1000, headers={"Content-Type": "image/png", "x-oss-meta-last-modified": "20250213"}
+    )
     assert result.etag == hashlib.md5(b"x" * 1000).hexdigest().upper()
     assert result.crc == crc64(b"x" * 1000)
 
     write = last_write(fc_cloud)
     assert (write.service, write.api, write.event_name, write.sdk) == (
-        "oss", "PutObject", "ObjectCreated:PutObject", "oss2")
+        "oss",
+        "PutObject",
+        "ObjectCreated:PutObject",
+        "oss2",
+    )
     assert write.resource == {"bucket": "testbucket", "key": "source/a.png"}
     record = event_record(write)
     assert record["eventName"] == "ObjectCreated:PutObject"
@@ -47,9 +52,13 @@ def test_put_object_new_then_overwrite(fc_cloud, bucket):
     assert record["oss"]["bucket"]["name"] == "testbucket"
     assert record["oss"]["bucket"]["arn"] == f"acs:oss:cn-hangzhou:{fc_cloud.rng.account_id}:testbucket"
     obj = record["oss"]["object"]
-    assert obj == {"deltaSize": 1000, "eTag": result.etag, "key": "source/a.png", "size": 1000,
-                   "objectMeta": {"mimeType": "image/png",
-                                  "userMeta": {"x-oss-meta-last-modified": "20250213"}}}
+    assert obj == {
+        "deltaSize": 1000,
+        "eTag": result.etag,
+        "key": "source/a.png",
+        "size": 1000,
+        "objectMeta": {"mimeType": "image/png", "userMeta": {"x-oss-meta-last-modified": "20250213"}},
+    }
     assert record["responseElements"]["requestId"] == result.request_id
     # internal endpoint: the request comes from the function's VPC address
     assert record["requestParameters"]["sourceIPAddress"].startswith("10.")
@@ -81,7 +90,9 @@ def test_a_writes_event_is_the_same_whenever_it_is_read():
     at_once, at_the_end = run(True), run(False)
     assert len(at_once) == 6 and at_once == at_the_end
     assert json.loads(at_once[2])["events"][0]["oss"]["object"]["objectMeta"] == {
-        "mimeType": "application/json", "userMeta": {"x-oss-meta-n": "1"}}
+        "mimeType": "application/json",
+        "userMeta": {"x-oss-meta-n": "1"},
+    }
 
 
 def test_put_object_etag_is_upper_case_md5(bucket):
@@ -134,8 +145,7 @@ def test_first_append_must_be_at_zero(bucket):
 
 # --------------------------------------------------------------------------- CopyObject
 def test_copy_object_copies_meta_or_replaces_it(fc_cloud, bucket):
-    src = bucket.put_object("in/a.txt", b"hello", headers={"x-oss-meta-owner": "alice",
-                                                          "Content-Type": "text/plain"})
+    src = bucket.put_object("in/a.txt", b"hello", headers={"x-oss-meta-owner": "alice", "Content-Type": "text/plain"})
     copied = bucket.copy_object("testbucket", "in/a.txt", "out/b.txt")
     assert copied.etag == src.etag
     head = bucket.head_object("out/b.txt")
@@ -146,8 +156,12 @@ def test_copy_object_copies_meta_or_replaces_it(fc_cloud, bucket):
     obj = event_record(write)["oss"]["object"]
     assert (obj["key"], obj["size"], obj["deltaSize"], obj["eTag"]) == ("out/b.txt", 5, 5, src.etag)
 
-    bucket.copy_object("testbucket", "in/a.txt", "out/c.txt", headers={
-        "x-oss-metadata-directive": "REPLACE", "x-oss-meta-owner": "bob", "Content-Type": "text/csv"})
+    bucket.copy_object(
+        "testbucket",
+        "in/a.txt",
+        "out/c.txt",
+        headers={"x-oss-metadata-directive": "REPLACE", "x-oss-meta-owner": "bob", "Content-Type": "text/csv"},
+    )
     head = bucket.head_object("out/c.txt")
     assert head.headers["x-oss-meta-owner"] == "bob" and head.content_type == "text/csv"
 
@@ -176,8 +190,10 @@ def test_multipart_upload_events_etag_and_crc(fc_cloud, bucket):
     up = bucket.init_multipart_upload("big.bin", headers={"x-oss-meta-kind": "video"}).upload_id
     p1 = bucket.upload_part("big.bin", up, 1, b"A" * PART)
     p2 = bucket.upload_part("big.bin", up, 2, b"B" * 10)
-    parts = [oss2.models.PartInfo(1, p1.etag, size=PART, part_crc=p1.crc),
-             oss2.models.PartInfo(2, p2.etag, size=10, part_crc=p2.crc)]
+    parts = [
+        oss2.models.PartInfo(1, p1.etag, size=PART, part_crc=p1.crc),
+        oss2.models.PartInfo(2, p2.etag, size=10, part_crc=p2.crc),
+    ]
     done = bucket.complete_multipart_upload("big.bin", up, parts)
 
     expected = hashlib.md5(bytes.fromhex(p1.etag) + bytes.fromhex(p2.etag)).hexdigest().upper() + "-2"
@@ -205,9 +221,11 @@ def test_upload_part_copy(fc_cloud, bucket):
     up = bucket.init_multipart_upload("dst.bin").upload_id
     part = bucket.upload_part_copy("testbucket", "src.bin", (0, PART - 1), "dst.bin", up, 1)
     bucket.upload_part("dst.bin", up, 2, b"tail")
-    bucket.complete_multipart_upload("dst.bin", up, [oss2.models.PartInfo(1, part.etag),
-                                                      oss2.models.PartInfo(2, bucket.list_parts(
-                                                          "dst.bin", up).parts[1].etag)])
+    bucket.complete_multipart_upload(
+        "dst.bin",
+        up,
+        [oss2.models.PartInfo(1, part.etag), oss2.models.PartInfo(2, bucket.list_parts("dst.bin", up).parts[1].etag)],
+    )
     assert bucket.get_object("dst.bin").read() == (bytes(range(256)) * 1000)[:PART] + b"tail"
     copy_write = [w for w in fc_cloud.journal if w.api == "UploadPartCopy"][0]
     assert copy_write.event_name == "ObjectCreated:UploadPartCopy"
@@ -219,8 +237,9 @@ def test_multipart_rules(bucket):
     small = bucket.upload_part("r.bin", up, 1, b"tiny")
     last = bucket.upload_part("r.bin", up, 2, b"end")
     with pytest.raises(oss2.exceptions.ServerError) as info:
-        bucket.complete_multipart_upload("r.bin", up, [oss2.models.PartInfo(1, small.etag),
-                                                        oss2.models.PartInfo(2, last.etag)])
+        bucket.complete_multipart_upload(
+            "r.bin", up, [oss2.models.PartInfo(1, small.etag), oss2.models.PartInfo(2, last.etag)]
+        )
     assert info.value.code == "EntityTooSmall"
     with pytest.raises(oss2.exceptions.ServerError) as info:
         bucket.complete_multipart_upload("r.bin", up, [oss2.models.PartInfo(1, "0" * 32)])
@@ -247,9 +266,15 @@ def test_resumable_upload_uses_multipart_and_list_parts(fc_cloud, bucket, tmp_pa
     path = tmp_path / "movie.bin"
     data = bytes(range(256)) * 2000  # 512 000 bytes -> 3 parts of 200 KB
     path.write_bytes(data)
-    oss2.resumable_upload(bucket, "movies/m.bin", str(path), multipart_threshold=PART,
-                          part_size=200 * 1024, num_threads=2,
-                          store=oss2.ResumableStore(root=str(tmp_path)))
+    oss2.resumable_upload(
+        bucket,
+        "movies/m.bin",
+        str(path),
+        multipart_threshold=PART,
+        part_size=200 * 1024,
+        num_threads=2,
+        store=oss2.ResumableStore(root=str(tmp_path)),
+    )
     assert fc_cloud.oss.bucket("testbucket").get("movies/m.bin") == data
     assert [w.api for w in fc_cloud.journal].count("UploadPart") == 3
     assert fc_cloud.journal.since(0)[-1].event_name == "ObjectCreated:CompleteMultipartUpload"
@@ -289,14 +314,17 @@ def test_every_oss_trigger_event_name_comes_from_its_api(fc_cloud, bucket):
     up = bucket.init_multipart_upload("big").upload_id
     first = bucket.upload_part("big", up, 1, b"A" * PART)
     second = bucket.upload_part_copy("testbucket", "a.txt", (0, 0), "big", up, 2)
-    bucket.complete_multipart_upload("big", up, [oss2.models.PartInfo(1, first.etag),
-                                                 oss2.models.PartInfo(2, second.etag)])
+    bucket.complete_multipart_upload(
+        "big", up, [oss2.models.PartInfo(1, first.etag), oss2.models.PartInfo(2, second.etag)]
+    )
     bucket.abort_multipart_upload("gone", bucket.init_multipart_upload("gone").upload_id)
     bucket.delete_object("copy.txt")
     bucket.batch_delete_objects(["link"])
-    form = requests.post("https://testbucket.oss-cn-hangzhou.aliyuncs.com/",
-                         data={"key": "form.txt", "policy": "e30=", "OSSAccessKeyId": "STS.ak",
-                               "Signature": "c2ln"}, files={"file": ("form.txt", b"f")})
+    form = requests.post(
+        "https://testbucket.oss-cn-hangzhou.aliyuncs.com/",
+        data={"key": "form.txt", "policy": "e30=", "OSSAccessKeyId": "STS.ak", "Signature": "c2ln"},
+        files={"file": ("form.txt", b"f")},
+    )
     assert form.status_code == 204
 
     writes = [w for w in fc_cloud.journal if w.event_name]
@@ -346,10 +374,16 @@ def test_batch_delete_one_event_per_deleted_key(fc_cloud, bucket, quiet):
     before = len(fc_cloud.journal)
     if quiet:
         # oss2 has no quiet switch; send the XML the way DeleteObjects documents it
-        body = b"<Delete><Quiet>true</Quiet><Object><Key>a/1</Key></Object><Object><Key>a/2</Key>" \
-               b"</Object><Object><Key>a/3 with space+plus</Key></Object><Object><Key>nope</Key></Object></Delete>"
-        resp = bucket._Bucket__do_bucket("POST", params={"delete": ""}, data=body, headers={
-            "Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()})
+        body = (
+            b"<Delete><Quiet>true</Quiet><Object><Key>a/1</Key></Object><Object><Key>a/2</Key>"
+            b"</Object><Object><Key>a/3 with space+plus</Key></Object><Object><Key>nope</Key></Object></Delete>"
+        )
+        resp = bucket._Bucket__do_bucket(
+            "POST",
+            params={"delete": ""},
+            data=body,
+            headers={"Content-MD5": base64.b64encode(hashlib.md5(body).digest()).decode()},
+        )
         assert b"<Deleted>" not in resp.read()
     else:
         result = bucket.batch_delete_objects(["a/1", "a/2", "a/3 with space+plus", "nope"])
@@ -372,7 +406,11 @@ def test_process_object_saveas_writes_the_target(fc_cloud, bucket):
     process = f"{style}|sys/saveas,o_{b64('processed/a.png')},b_{b64('testbucket')}"
     result = bucket.process_object("source/a.png", process)
     assert (result.bucket, result.object, result.fileSize, result.process_status) == (
-        "testbucket", "processed/a.png", 15, "OK")
+        "testbucket",
+        "processed/a.png",
+        15,
+        "OK",
+    )
     saved = fc_cloud.oss.bucket("testbucket").stat("processed/a.png")
     assert saved.data == b"\x89PNG fake image" and saved.content_type == "image/png"
     write = last_write(fc_cloud)
@@ -385,8 +423,9 @@ def test_process_object_saveas_writes_the_target(fc_cloud, bucket):
 def test_process_object_into_another_bucket_unpadded_base64(fc_cloud, bucket):
     fc_cloud.oss.bucket("thumbs")
     bucket.put_object("x.jpg", b"jpeg")
-    bucket.process_object("x.jpg", f"image/resize,w_10|sys/saveas,o_{b64('t/x.jpg', pad=False)},"
-                                   f"b_{b64('thumbs', pad=False)}")
+    bucket.process_object(
+        "x.jpg", f"image/resize,w_10|sys/saveas,o_{b64('t/x.jpg', pad=False)},b_{b64('thumbs', pad=False)}"
+    )
     assert fc_cloud.oss.bucket("thumbs").get("t/x.jpg") == b"jpeg"
 
 
@@ -407,8 +446,7 @@ def test_get_with_x_oss_process_serves_the_original_bytes(bucket):
 
 # --------------------------------------------------------------------------- reads and errors
 def test_get_head_meta_ranges_and_conditions(bucket):
-    put = bucket.put_object("r.txt", b"0123456789", headers={"x-oss-meta-a": "b",
-                                                              "Cache-Control": "no-cache"})
+    put = bucket.put_object("r.txt", b"0123456789", headers={"x-oss-meta-a": "b", "Cache-Control": "no-cache"})
     got = bucket.get_object("r.txt")
     assert got.read() == b"0123456789"
     assert got.headers["x-oss-meta-a"] == "b" and got.headers["Cache-Control"] == "no-cache"
@@ -444,11 +482,19 @@ def test_listing_v1_and_v2(bucket):
     for key in ("a/1.txt", "a/2.txt", "a/b/3.txt", "c.txt", "d e+f.txt"):
         bucket.put_object(key, b"x")
     assert [o.key for o in oss2.ObjectIterator(bucket, max_keys=2)] == [
-        "a/1.txt", "a/2.txt", "a/b/3.txt", "c.txt", "d e+f.txt"]
+        "a/1.txt",
+        "a/2.txt",
+        "a/b/3.txt",
+        "c.txt",
+        "d e+f.txt",
+    ]
     top = list(oss2.ObjectIterator(bucket, delimiter="/"))
     assert [(o.key, o.is_prefix()) for o in top] == [("a/", True), ("c.txt", False), ("d e+f.txt", False)]
     assert [o.key for o in oss2.ObjectIteratorV2(bucket, prefix="a/", delimiter="/", max_keys=1)] == [
-        "a/1.txt", "a/2.txt", "a/b/"]
+        "a/1.txt",
+        "a/2.txt",
+        "a/b/",
+    ]
     listed = bucket.list_objects(prefix="a/", max_keys=1)
     assert listed.is_truncated and listed.next_marker == "a/1.txt"
     assert listed.object_list[0].size == 1 and listed.object_list[0].type == "Normal"
@@ -466,7 +512,10 @@ def test_object_acl_and_tagging_are_mutations_without_trigger_events(fc_cloud, b
     assert bucket.get_object_tagging("t.txt").tag_set.tagging_rule == {}
     plain = [w for w in fc_cloud.journal if w.api != "PutObject"]
     assert [(w.api, w.event_name, w.event) for w in plain] == [
-        ("PutObjectACL", None, None), ("PutObjectTagging", None, None), ("DeleteObjectTagging", None, None)]
+        ("PutObjectACL", None, None),
+        ("PutObjectTagging", None, None),
+        ("DeleteObjectTagging", None, None),
+    ]
 
 
 def test_bucket_apis(fc_cloud):
@@ -489,14 +538,16 @@ def test_bucket_apis(fc_cloud):
 
 
 # --------------------------------------------------------------------------- not simulated
-@pytest.mark.parametrize("call,operation", [
-    (lambda b: b.get_bucket_lifecycle(), "GetBucketLifecycle"),
-    (lambda b: b.put_bucket_website(oss2.models.BucketWebsite("index.html", "error.html")),
-     "PutBucketWebsite"),
-    (lambda b: b.restore_object("k"), "RestoreObject"),
-    (lambda b: b.get_object("k", params={"versionId": "v1"}), "GetObject (with versionId)"),
-    (lambda b: b.list_object_versions(), "ListObjectVersions"),
-])
+@pytest.mark.parametrize(
+    "call,operation",
+    [
+        (lambda b: b.get_bucket_lifecycle(), "GetBucketLifecycle"),
+        (lambda b: b.put_bucket_website(oss2.models.BucketWebsite("index.html", "error.html")), "PutBucketWebsite"),
+        (lambda b: b.restore_object("k"), "RestoreObject"),
+        (lambda b: b.get_object("k", params={"versionId": "v1"}), "GetObject (with versionId)"),
+        (lambda b: b.list_object_versions(), "ListObjectVersions"),
+    ],
+)
 def test_unsimulated_calls_raise_naming_the_operation(bucket, call, operation):
     with pytest.raises(NotSimulatedError) as info:
         call(bucket)
@@ -505,8 +556,7 @@ def test_unsimulated_calls_raise_naming_the_operation(bucket, call, operation):
 
 
 def test_upload_callbacks_are_not_simulated(bucket):
-    callback = oss2.utils.b64encode_as_string(json.dumps({"callbackUrl": "http://example.com/cb",
-                                                          "callbackBody": "x"}))
+    callback = oss2.utils.b64encode_as_string(json.dumps({"callbackUrl": "http://example.com/cb", "callbackBody": "x"}))
     with pytest.raises(NotSimulatedError, match="x-oss-callback"):
         bucket.put_object("cb.txt", b"x", headers={"x-oss-callback": callback})
 
@@ -515,6 +565,13 @@ def test_resumable_download_uses_ranges(fc_cloud, bucket, tmp_path):
     data = bytes(range(256)) * 1000
     fc_cloud.oss.bucket("testbucket").put("dl.bin", data)
     target = tmp_path / "dl.bin"
-    oss2.resumable_download(bucket, "dl.bin", str(target), multiget_threshold=PART, part_size=PART,
-                            num_threads=2, store=oss2.ResumableDownloadStore(root=str(tmp_path)))
+    oss2.resumable_download(
+        bucket,
+        "dl.bin",
+        str(target),
+        multiget_threshold=PART,
+        part_size=PART,
+        num_threads=2,
+        store=oss2.ResumableDownloadStore(root=str(tmp_path)),
+    )
     assert target.read_bytes() == data

@@ -17,8 +17,7 @@ def make_store() -> OssStore:
     ticks = itertools.count()
     ids = itertools.count()
     start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-    return OssStore(clock=lambda: start + dt.timedelta(seconds=next(ticks)),
-                    new_id=lambda: f"{next(ids):032X}")
+    return OssStore(clock=lambda: start + dt.timedelta(seconds=next(ticks)), new_id=lambda: f"{next(ids):032X}")
 
 
 # --------------------------------------------------------------------------- CRC-64/ECMA

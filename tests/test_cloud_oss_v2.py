@@ -6,8 +6,8 @@ import hashlib
 
 import alibabacloud_oss_v2 as oss
 import pytest
-
 from cloud_oss_helpers import b64, event_record, last_write, v2_client
+
 from pytest_fctrigger.cloud.oss.store import crc64
 from pytest_fctrigger.errors import NotSimulatedError
 
@@ -20,15 +20,18 @@ def client(fc_cloud):
     return v2_client("cn-hangzhou")
 
 
-def service_error(exc_info) -> "oss.exceptions.ServiceError":
+def service_error(exc_info) -> oss.exceptions.ServiceError:
     inner = exc_info.value.unwrap()
     assert isinstance(inner, oss.exceptions.ServiceError)
     return inner
 
 
 def test_put_get_head_with_metadata(fc_cloud, client):
-    put = client.put_object(oss.PutObjectRequest(bucket="v2bucket", key="in/a.txt", body=b"hello v2",
-                                                 metadata={"stage": "raw"}, content_type="text/plain"))
+    put = client.put_object(
+        oss.PutObjectRequest(
+            bucket="v2bucket", key="in/a.txt", body=b"hello v2", metadata={"stage": "raw"}, content_type="text/plain"
+        )
+    )
     assert put.etag == '"' + hashlib.md5(b"hello v2").hexdigest().upper() + '"'  # v2 keeps the quotes
     assert put.hash_crc64 == str(crc64(b"hello v2"))
     got = client.get_object(oss.GetObjectRequest(bucket="v2bucket", key="in/a.txt"))
@@ -38,8 +41,7 @@ def test_put_get_head_with_metadata(fc_cloud, client):
     assert (head.content_length, head.etag, head.object_type) == (8, put.etag, "Normal")
 
     write = last_write(fc_cloud)
-    assert (write.api, write.event_name, write.sdk) == ("PutObject", "ObjectCreated:PutObject",
-                                                         "alibabacloud_oss_v2")
+    assert (write.api, write.event_name, write.sdk) == ("PutObject", "ObjectCreated:PutObject", "alibabacloud_oss_v2")
     obj = event_record(write)["oss"]["object"]
     assert (obj["key"], obj["size"], obj["eTag"]) == ("in/a.txt", 8, put.etag.strip('"'))
     assert obj["objectMeta"] == {"mimeType": "text/plain", "userMeta": {"x-oss-meta-stage": "raw"}}
@@ -50,13 +52,19 @@ def test_copy_append_symlink_delete(fc_cloud, client):
     client.put_object(oss.PutObjectRequest(bucket="v2bucket", key="src", body=b"data"))
     client.copy_object(oss.CopyObjectRequest(bucket="v2bucket", key="dst", source_key="src"))
     first = client.append_object(oss.AppendObjectRequest(bucket="v2bucket", key="log", position=0, body=b"ab"))
-    client.append_object(oss.AppendObjectRequest(bucket="v2bucket", key="log", position=first.next_position,
-                                                 body=b"cd", init_hash_crc64=first.hash_crc64))
+    client.append_object(
+        oss.AppendObjectRequest(
+            bucket="v2bucket", key="log", position=first.next_position, body=b"cd", init_hash_crc64=first.hash_crc64
+        )
+    )
     client.put_symlink(oss.PutSymlinkRequest(bucket="v2bucket", key="lnk", target="src"))
     assert client.get_symlink(oss.GetSymlinkRequest(bucket="v2bucket", key="lnk")).target == "src"
     client.delete_object(oss.DeleteObjectRequest(bucket="v2bucket", key="dst"))
-    deleted = client.delete_multiple_objects(oss.DeleteMultipleObjectsRequest(
-        bucket="v2bucket", objects=[oss.DeleteObject(key="src"), oss.DeleteObject(key="lnk")]))
+    deleted = client.delete_multiple_objects(
+        oss.DeleteMultipleObjectsRequest(
+            bucket="v2bucket", objects=[oss.DeleteObject(key="src"), oss.DeleteObject(key="lnk")]
+        )
+    )
     assert sorted(d.key for d in deleted.deleted_objects) == ["lnk", "src"]
     assert [(w.api, w.event_name) for w in fc_cloud.journal] == [
         ("PutObject", "ObjectCreated:PutObject"),
@@ -85,14 +93,22 @@ def test_multipart_with_url_encoded_keys(fc_cloud, client):
     key = "dir with space/big+file.bin"
     up = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket="v2bucket", key=key))
     assert up.key == key  # the v2 SDK sends encoding-type=url and decodes the reply
-    p1 = client.upload_part(oss.UploadPartRequest(bucket="v2bucket", key=key, upload_id=up.upload_id,
-                                                  part_number=1, body=b"A" * PART))
-    p2 = client.upload_part(oss.UploadPartRequest(bucket="v2bucket", key=key, upload_id=up.upload_id,
-                                                  part_number=2, body=b"B"))
-    done = client.complete_multipart_upload(oss.CompleteMultipartUploadRequest(
-        bucket="v2bucket", key=key, upload_id=up.upload_id,
-        complete_multipart_upload=oss.CompleteMultipartUpload(parts=[
-            oss.UploadPart(part_number=1, etag=p1.etag), oss.UploadPart(part_number=2, etag=p2.etag)])))
+    p1 = client.upload_part(
+        oss.UploadPartRequest(bucket="v2bucket", key=key, upload_id=up.upload_id, part_number=1, body=b"A" * PART)
+    )
+    p2 = client.upload_part(
+        oss.UploadPartRequest(bucket="v2bucket", key=key, upload_id=up.upload_id, part_number=2, body=b"B")
+    )
+    done = client.complete_multipart_upload(
+        oss.CompleteMultipartUploadRequest(
+            bucket="v2bucket",
+            key=key,
+            upload_id=up.upload_id,
+            complete_multipart_upload=oss.CompleteMultipartUpload(
+                parts=[oss.UploadPart(part_number=1, etag=p1.etag), oss.UploadPart(part_number=2, etag=p2.etag)]
+            ),
+        )
+    )
     assert done.key == key and done.etag.endswith('-2"')
     assert done.hash_crc64 == str(crc64(b"A" * PART + b"B"))
     assert fc_cloud.oss.bucket("v2bucket").get(key) == b"A" * PART + b"B"
@@ -101,28 +117,42 @@ def test_multipart_with_url_encoded_keys(fc_cloud, client):
 
 def test_complete_all_and_abort(fc_cloud, client):
     up = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket="v2bucket", key="all"))
-    client.upload_part(oss.UploadPartRequest(bucket="v2bucket", key="all", upload_id=up.upload_id,
-                                             part_number=1, body=b"only part"))
-    client.complete_multipart_upload(oss.CompleteMultipartUploadRequest(
-        bucket="v2bucket", key="all", upload_id=up.upload_id, complete_all="yes"))
+    client.upload_part(
+        oss.UploadPartRequest(bucket="v2bucket", key="all", upload_id=up.upload_id, part_number=1, body=b"only part")
+    )
+    client.complete_multipart_upload(
+        oss.CompleteMultipartUploadRequest(bucket="v2bucket", key="all", upload_id=up.upload_id, complete_all="yes")
+    )
     assert fc_cloud.oss.bucket("v2bucket").get("all") == b"only part"
     up = client.initiate_multipart_upload(oss.InitiateMultipartUploadRequest(bucket="v2bucket", key="gone"))
-    client.abort_multipart_upload(oss.AbortMultipartUploadRequest(bucket="v2bucket", key="gone",
-                                                                   upload_id=up.upload_id))
+    client.abort_multipart_upload(
+        oss.AbortMultipartUploadRequest(bucket="v2bucket", key="gone", upload_id=up.upload_id)
+    )
     assert last_write(fc_cloud).event_name == "ObjectRemoved:AbortMultipartUpload"
 
 
 def test_process_object_saveas(fc_cloud, client):
     client.put_object(oss.PutObjectRequest(bucket="v2bucket", key="source/a.png", body=b"png bytes"))
-    result = client.process_object(oss.ProcessObjectRequest(
-        bucket="v2bucket", key="source/a.png",
-        process=f"image/resize,w_100|sys/saveas,o_{b64('processed/a.png', pad=False)},"
-                f"b_{b64('v2bucket', pad=False)}"))
+    result = client.process_object(
+        oss.ProcessObjectRequest(
+            bucket="v2bucket",
+            key="source/a.png",
+            process=f"image/resize,w_100|sys/saveas,o_{b64('processed/a.png', pad=False)},"
+            f"b_{b64('v2bucket', pad=False)}",
+        )
+    )
     assert (result.bucket, result.key, result.file_size, result.process_status) == (
-        "v2bucket", "processed/a.png", 9, "OK")
+        "v2bucket",
+        "processed/a.png",
+        9,
+        "OK",
+    )
     write = last_write(fc_cloud)
     assert (write.api, write.event_name, write.resource["key"]) == (
-        "ProcessObject", "ObjectCreated:PutObject", "processed/a.png")
+        "ProcessObject",
+        "ObjectCreated:PutObject",
+        "processed/a.png",
+    )
 
 
 def test_listing_and_existence_checks(client):
@@ -150,12 +180,16 @@ def test_errors_and_not_simulated(client):
     assert "not simulated" in str(info.value)
 
 
-@pytest.mark.parametrize("options", [
-    {"internal": False},
-    {"internal": False, "path_style": True},
-    {"internal": False, "dualstack": True},
-    {"internal": False, "endpoint": "http://oss-cn-hangzhou.aliyuncs.com:8080"},
-], ids=["public", "path-style", "dualstack", "http-port"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"internal": False},
+        {"internal": False, "path_style": True},
+        {"internal": False, "dualstack": True},
+        {"internal": False, "endpoint": "http://oss-cn-hangzhou.aliyuncs.com:8080"},
+    ],
+    ids=["public", "path-style", "dualstack", "http-port"],
+)
 def test_endpoint_variants(fc_cloud, options):
     fc_cloud.oss.bucket("v2bucket", region="cn-hangzhou")
     client = v2_client("cn-hangzhou", **options)
@@ -171,12 +205,14 @@ def test_uploader_downloader_and_append_file(fc_cloud, client, tmp_path):
     source = tmp_path / "in.bin"
     source.write_bytes(data)
     uploaded = client.uploader(part_size=PART, parallel_num=2).upload_file(
-        oss.PutObjectRequest(bucket="v2bucket", key="big.bin"), filepath=str(source))
+        oss.PutObjectRequest(bucket="v2bucket", key="big.bin"), filepath=str(source)
+    )
     assert uploaded.etag.endswith('-4"')
     assert fc_cloud.oss.bucket("v2bucket").get("big.bin") == data
     target = tmp_path / "out.bin"
     client.downloader(part_size=PART).download_file(
-        oss.GetObjectRequest(bucket="v2bucket", key="big.bin"), filepath=str(target))
+        oss.GetObjectRequest(bucket="v2bucket", key="big.bin"), filepath=str(target)
+    )
     assert target.read_bytes() == data  # ranged GETs, reassembled
     with client.append_file("v2bucket", "appended.log") as handle:
         handle.write(b"hello ")

@@ -12,10 +12,11 @@ import pytest
 
 pytest.importorskip("aliyun.log")
 
-from pytest_fctrigger.cloud.cursor_store import reconnect  # noqa: E402
-from pytest_fctrigger.cloud.sls.store import decode_cursor  # noqa: E402
-from pytest_fctrigger.errors import ConfigError, FCTriggerError  # noqa: E402
-from sls_helpers import BACKENDS, active_cloud, log_trigger, make_etl_handler  # noqa: E402
+from sls_helpers import BACKENDS, active_cloud, log_trigger, make_etl_handler
+
+from pytest_fctrigger.cloud.cursor_store import reconnect
+from pytest_fctrigger.cloud.sls.store import decode_cursor
+from pytest_fctrigger.errors import ConfigError, FCTriggerError
 
 PROJECT, LOGSTORE = "etl-project", "access-log"
 
@@ -36,8 +37,9 @@ def _append_random(cloud, store, rnd, tick, expected, pending, horizon):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("compress, stop", [(None, "cursor"), (False, "count")],
-                         ids=["lz4-stop-on-cursor", "uncompressed-stop-on-count"])
+@pytest.mark.parametrize(
+    "compress, stop", [(None, "cursor"), (False, "count")], ids=["lz4-stop-on-cursor", "uncompressed-stop-on-count"]
+)
 def test_every_log_is_seen_once_across_3_shards_and_20_triggers(backend, compress, stop):
     with active_cloud(101, backend=backend) as cloud:
         store = cloud.sls.logstore(PROJECT, LOGSTORE, shards=3)
@@ -111,7 +113,13 @@ def test_always_failing_range_is_reported_and_the_next_range_still_arrives(backe
         attempts = job.tick()
         assert [a.attempt for a in attempts] == [1, 2, 3] and not any(a.ok for a in attempts)
         (failed,) = job.failed_ranges
-        assert (failed.shard_id, failed.begin_cursor, failed.end_cursor, failed.attempts, failed.tick) == (0, begin, end, 3, 1)
+        assert (failed.shard_id, failed.begin_cursor, failed.end_cursor, failed.attempts, failed.tick) == (
+            0,
+            begin,
+            end,
+            3,
+            1,
+        )
         assert failed.error["errorType"] == "ValueError" and "poison" in failed.error["errorMessage"]
         assert failed.task_id == attempts[0].task_id
         broken["on"] = False
@@ -194,8 +202,12 @@ def test_the_event_is_the_one_fc_sends():
         assert set(event) == {"parameter", "source", "jobName", "taskId", "cursorTime"}
         assert event["parameter"] == {"target": "clean", "batch": 3}
         assert event["source"] == {
-            "endpoint": "http://cn-hangzhou-intranet.log.aliyuncs.com", "projectName": PROJECT,
-            "logstoreName": LOGSTORE, "shardId": 0, "beginCursor": store.get_cursor(0, "begin"), "endCursor": end,
+            "endpoint": "http://cn-hangzhou-intranet.log.aliyuncs.com",
+            "projectName": PROJECT,
+            "logstoreName": LOGSTORE,
+            "shardId": 0,
+            "beginCursor": store.get_cursor(0, "begin"),
+            "endCursor": end,
         }
         assert re.fullmatch(r"[0-9a-f]{40}", event["jobName"]) and event["jobName"] == job.name
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", event["taskId"])
@@ -257,7 +269,10 @@ def test_run_and_run_job():
     "config, message",
     [
         ({"jobConfig": {"triggerInterval": 2}}, r"jobConfig.triggerInterval must be an integer in \[3, 600\], got 2"),
-        ({"jobConfig": {"triggerInterval": 601}}, r"jobConfig.triggerInterval must be an integer in \[3, 600\], got 601"),
+        (
+            {"jobConfig": {"triggerInterval": 601}},
+            r"jobConfig.triggerInterval must be an integer in \[3, 600\], got 601",
+        ),
         ({"jobConfig": {"maxRetryTime": 101}}, r"jobConfig.maxRetryTime must be an integer in \[0, 100\], got 101"),
         ({"jobConfig": {"maxRetryTime": -1}}, r"jobConfig.maxRetryTime must be an integer in \[0, 100\], got -1"),
         ({"jobConfig": "fast"}, r"jobConfig must be a mapping"),
@@ -267,7 +282,9 @@ def test_run_and_run_job():
 def test_invalid_trigger_config_is_one_config_error(config, message):
     with active_cloud(17) as cloud:
         cloud.sls.logstore(PROJECT, LOGSTORE)
-        with pytest.raises(ConfigError, match=r"log trigger 'log-trigger' on logstore etl-project/access-log: " + message):
+        with pytest.raises(
+            ConfigError, match=r"log trigger 'log-trigger' on logstore etl-project/access-log: " + message
+        ):
             cloud.sls.job(lambda e, c: None, dict(name="log-trigger", project=PROJECT, logstore=LOGSTORE, **config))
 
 
@@ -275,7 +292,9 @@ def test_trigger_problems_name_the_fix():
     from pytest_fctrigger.triggers.model import TriggerSpec
 
     with active_cloud(18) as cloud:
-        with pytest.raises(FCTriggerError, match=r"create it first: fc_cloud.sls.logstore\('etl-project', 'access-log'"):
+        with pytest.raises(
+            FCTriggerError, match=r"create it first: fc_cloud.sls.logstore\('etl-project', 'access-log'"
+        ):
             cloud.sls.job(lambda e, c: None, log_trigger(PROJECT, LOGSTORE))
         cloud.sls.logstore(PROJECT, LOGSTORE)
         with pytest.raises(FCTriggerError, match="runs a 'log' trigger, got oss trigger"):
@@ -283,12 +302,15 @@ def test_trigger_problems_name_the_fix():
         with pytest.raises(ConfigError, match="needs the source project"):
             cloud.sls.job(lambda e, c: None, {"logstore": LOGSTORE})
         # the FC API config (fc3 triggerConfig) with sourceArn works as well
-        job = cloud.sls.job(lambda e, c: "ok", {
-            "sourceArn": f"acs:log:cn-hangzhou:1234:project/{PROJECT}",
-            "sourceConfig": {"logstore": LOGSTORE},
-            "jobConfig": {"maxRetryTime": 1, "triggerInterval": 30},
-            "functionParameter": '{"k": "v"}',
-        })
+        job = cloud.sls.job(
+            lambda e, c: "ok",
+            {
+                "sourceArn": f"acs:log:cn-hangzhou:1234:project/{PROJECT}",
+                "sourceConfig": {"logstore": LOGSTORE},
+                "jobConfig": {"maxRetryTime": 1, "triggerInterval": 30},
+                "functionParameter": '{"k": "v"}',
+            },
+        )
         assert (job.interval, job.max_retry, job.parameter) == (30, 1, {"k": "v"})
 
 
@@ -303,8 +325,15 @@ def _writer_handler(target_logstore=None):
         src = json.loads(event.decode())["source"]
         creds = context.credentials
         client = LogClient(src["endpoint"], creds.access_key_id, creds.access_key_secret, creds.security_token)
-        client.put_logs(PutLogsRequest(src["projectName"], target_logstore or src["logstoreName"], "", "",
-                                       [LogItem(contents=[("copied", "yes")])]))
+        client.put_logs(
+            PutLogsRequest(
+                src["projectName"],
+                target_logstore or src["logstoreName"],
+                "",
+                "",
+                [LogItem(contents=[("copied", "yes")])],
+            )
+        )
         return "ok"
 
     return handler

@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("aliyun.log")
 
-from sls_helpers import NO_REAL_REDIS, REAL_REDIS_URL  # noqa: E402
+from sls_helpers import NO_REAL_REDIS, REAL_REDIS_URL
 
-HANDLER = '''
+HANDLER = """
 import json
 from aliyun.log import LogClient
 
@@ -31,7 +31,7 @@ def handler(event, context):
             break
         cursor = res.get_next_cursor()
     return "hello world"
-'''
+"""
 
 
 def test_fc_cloud_sls_with_a_marker_declared_trigger(pytester: pytest.Pytester):
@@ -163,10 +163,13 @@ def test_two_sessions_of_two_xdist_workers_share_one_real_redis_without_interfer
     pytester.makepyfile(etl=HANDLER)
     pytester.makepyfile(test_inner=XDIST_INNER)
     env = dict(os.environ, SLS_XDIST_TOKEN=uuid.uuid4().hex)
-    cmd = [sys.executable, "-m", "pytest", "-p", "xdist", "-n", "2", "-p", "no:cacheprovider", "-q",
-           "test_inner.py"]
-    procs = [subprocess.Popen(cmd, cwd=str(pytester.path), env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    cmd = [sys.executable, "-m", "pytest", "-p", "xdist", "-n", "2", "-p", "no:cacheprovider", "-q", "test_inner.py"]
+    procs = [
+        subprocess.Popen(
+            cmd, cwd=str(pytester.path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = []
     started = time.time()
     for proc in procs:

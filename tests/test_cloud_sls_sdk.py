@@ -9,9 +9,9 @@ aliyun_log = pytest.importorskip("aliyun.log")
 from aliyun.log import ListLogstoresRequest, LogClient, LogItem, PutLogsRequest  # noqa: E402
 from aliyun.log.logexception import LogException  # noqa: E402
 from aliyun.log.proto import LogGroup, LogGroupList  # noqa: E402
+from sls_helpers import active_cloud  # noqa: E402
 
 from pytest_fctrigger.cloud.sls.store import decode_cursor, encode_cursor  # noqa: E402
-from sls_helpers import active_cloud  # noqa: E402
 
 ENDPOINT = "cn-hangzhou-intranet.log.aliyuncs.com"
 
@@ -117,12 +117,20 @@ def test_put_logs_are_stored_readable_and_journaled(cloud, client, compress):
         (f"m{i}", 1700000000 + i, "etl", "10.1.2.3") for i in range(3)
     ]
     (write,) = list(cloud.journal)
-    assert (write.service, write.api, write.resource) == ("sls", "PutLogs", {"project": "etl-project", "logstore": "clean"})
+    assert (write.service, write.api, write.resource) == (
+        "sls",
+        "PutLogs",
+        {"project": "etl-project", "logstore": "clean"},
+    )
     assert write.region == "cn-hangzhou" and write.sdk == "aliyun-log-python-sdk"
     # the event FC would deliver for this write points at exactly the new group
     src = write.event.data["source"]
     assert write.event.trigger_type == "log"
-    assert (src["projectName"], src["logstoreName"], src["shardId"]) == ("etl-project", "clean", write.attributes["shard"])
+    assert (src["projectName"], src["logstoreName"], src["shardId"]) == (
+        "etl-project",
+        "clean",
+        write.attributes["shard"],
+    )
     res = client.pull_logs("etl-project", "clean", src["shardId"], src["beginCursor"], 10, src["endCursor"])
     assert [log["msg"] for log in res.get_loggroup_json_list()[0]["logs"]] == ["m0", "m1", "m2"]
 
@@ -175,25 +183,44 @@ def test_bad_input_is_answered_with_the_services_codes(store, client):
     end0 = store.get_cursor(0, "end")
     begin1 = store.get_cursor(1, "begin")
     cases = {
-        "unknown project": (lambda: client.pull_logs("nope", "access-log", 0, begin0, 1),
-                            ("ProjectNotExist", 404, "The Project does not exist : nope")),
-        "unknown logstore": (lambda: client.pull_logs("etl-project", "nope", 0, begin0, 1),
-                             ("LogStoreNotExist", 404, "logstore nope does not exist")),
-        "unknown shard": (lambda: client.pull_logs("etl-project", "access-log", 9, begin0, 1),
-                          ("ShardNotExist", 400, "Shard 9 does not exist")),
-        "cursor of another shard": (lambda: client.pull_logs("etl-project", "access-log", 0, begin1, 1),
-                                    ("InvalidCursor", 400, "this cursor is invalid")),
-        "malformed cursor": (lambda: client.pull_logs("etl-project", "access-log", 0, "bm90LWEtY3Vyc29y", 1),
-                             ("ParameterInvalid", 400, "Invalid cursor bm90LWEtY3Vyc29y.")),
-        "end before begin": (lambda: client.pull_logs("etl-project", "access-log", 0, end0, 1, end_cursor=begin0),
-                             ("ParameterInvalid", 400, f"Invalid end_cursor {begin0}: it is before cursor {end0}.")),
-        "count too large": (lambda: client.pull_logs("etl-project", "access-log", 0, begin0, 1001),
-                            ("ParameterInvalid", 400, "ParameterCount should be in [0-1000]")),
-        "bad get_cursor from": (lambda: client._send("GET", "etl-project", None, "/logstores/access-log/shards/0",
-                                                     {"type": "cursor", "from": "soon"}, {}),
-                                ("ParameterInvalid", 400, "Parameter From is not valid")),
-        "list shards of unknown logstore": (lambda: client.list_shards("etl-project", "nope"),
-                                            ("LogStoreNotExist", 404, "logstore nope does not exist")),
+        "unknown project": (
+            lambda: client.pull_logs("nope", "access-log", 0, begin0, 1),
+            ("ProjectNotExist", 404, "The Project does not exist : nope"),
+        ),
+        "unknown logstore": (
+            lambda: client.pull_logs("etl-project", "nope", 0, begin0, 1),
+            ("LogStoreNotExist", 404, "logstore nope does not exist"),
+        ),
+        "unknown shard": (
+            lambda: client.pull_logs("etl-project", "access-log", 9, begin0, 1),
+            ("ShardNotExist", 400, "Shard 9 does not exist"),
+        ),
+        "cursor of another shard": (
+            lambda: client.pull_logs("etl-project", "access-log", 0, begin1, 1),
+            ("InvalidCursor", 400, "this cursor is invalid"),
+        ),
+        "malformed cursor": (
+            lambda: client.pull_logs("etl-project", "access-log", 0, "bm90LWEtY3Vyc29y", 1),
+            ("ParameterInvalid", 400, "Invalid cursor bm90LWEtY3Vyc29y."),
+        ),
+        "end before begin": (
+            lambda: client.pull_logs("etl-project", "access-log", 0, end0, 1, end_cursor=begin0),
+            ("ParameterInvalid", 400, f"Invalid end_cursor {begin0}: it is before cursor {end0}."),
+        ),
+        "count too large": (
+            lambda: client.pull_logs("etl-project", "access-log", 0, begin0, 1001),
+            ("ParameterInvalid", 400, "ParameterCount should be in [0-1000]"),
+        ),
+        "bad get_cursor from": (
+            lambda: client._send(
+                "GET", "etl-project", None, "/logstores/access-log/shards/0", {"type": "cursor", "from": "soon"}, {}
+            ),
+            ("ParameterInvalid", 400, "Parameter From is not valid"),
+        ),
+        "list shards of unknown logstore": (
+            lambda: client.list_shards("etl-project", "nope"),
+            ("LogStoreNotExist", 404, "logstore nope does not exist"),
+        ),
     }
     for name, (call, (code, status, message)) in cases.items():
         got = _err(call)
@@ -217,10 +244,16 @@ def test_unsimulated_operations_fail_at_once_with_not_simulated(cloud, store, cl
     monkeypatch.setattr(logclient.time, "sleep", no_sleep)
     for call, op in [
         (lambda: client.get_log("etl-project", "access-log", 0, 100), "GetLogsV2"),
-        (lambda: client.get_histograms(aliyun_log.GetHistogramsRequest("etl-project", "access-log", 0, 100)),
-         "GetHistograms"),
-        (lambda: client.pull_logs("etl-project", "access-log", 0, store.get_cursor(0, "begin"), 10,
-                                  query="* | where i = '1'"), "PullLogs with an SPL query"),
+        (
+            lambda: client.get_histograms(aliyun_log.GetHistogramsRequest("etl-project", "access-log", 0, 100)),
+            "GetHistograms",
+        ),
+        (
+            lambda: client.pull_logs(
+                "etl-project", "access-log", 0, store.get_cursor(0, "begin"), 10, query="* | where i = '1'"
+            ),
+            "PullLogs with an SPL query",
+        ),
         (lambda: client.get_project("etl-project"), "GET /"),
     ]:
         code, status, message = _err(call)
@@ -232,14 +265,18 @@ def test_unsimulated_operations_fail_at_once_with_not_simulated(cloud, store, cl
 def test_put_logs_errors(cloud, client):
     cloud.sls.logstore("etl-project", "clean", shards=1)
     headers = {"x-log-bodyrawsize": "10", "x-log-compresstype": "lz4", "Content-Type": "application/x-protobuf"}
-    code, status, _ = _err(lambda: client._send("POST", "etl-project", b"\xff" * 8, "/logstores/clean/shards/lb", {},
-                                                dict(headers)))
+    code, status, _ = _err(
+        lambda: client._send("POST", "etl-project", b"\xff" * 8, "/logstores/clean/shards/lb", {}, dict(headers))
+    )
     assert (code, status) == ("PostBodyUncompressError", 400)
     headers = {"x-log-bodyrawsize": "4", "Content-Type": "application/x-protobuf"}
-    code, status, message = _err(lambda: client._send("POST", "etl-project", b"\x0a\x05ab", "/logstores/clean/shards/lb",
-                                                      {}, dict(headers)))
+    code, status, message = _err(
+        lambda: client._send("POST", "etl-project", b"\x0a\x05ab", "/logstores/clean/shards/lb", {}, dict(headers))
+    )
     assert (code, status, message) == ("PostBodyInvalid", 400, "Protobuffer content cannot be parsed.")
-    code, _, _ = _err(lambda: client.put_logs(PutLogsRequest("etl-project", "nope", "", "", [LogItem(contents=[("a", "b")])])))
+    code, _, _ = _err(
+        lambda: client.put_logs(PutLogsRequest("etl-project", "nope", "", "", [LogItem(contents=[("a", "b")])]))
+    )
     assert code == "LogStoreNotExist"
     assert list(cloud.journal) == []  # failed writes are not journaled
 
@@ -247,7 +284,9 @@ def test_put_logs_errors(cloud, client):
 def test_json_error_body_shape(store):
     import requests
 
-    r = requests.get(f"http://etl-project.{ENDPOINT}/logstores/access-log/shards/7", params={"type": "cursor", "from": "begin"})
+    r = requests.get(
+        f"http://etl-project.{ENDPOINT}/logstores/access-log/shards/7", params={"type": "cursor", "from": "begin"}
+    )
     assert r.status_code == 400 and r.headers["Content-Type"] == "application/json"
     body = json.loads(r.content)
     assert set(body) == {"errorCode", "errorMessage"} and body["errorCode"] == "ShardNotExist"

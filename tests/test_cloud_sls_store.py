@@ -63,11 +63,22 @@ def test_get_cursor_by_time_follows_the_receive_time(sls):
 
 def test_append_stores_contents_time_topic_source_and_tags(sls):
     store = sls.logstore("p", "l", shards=2)
-    store.append(1, [{"__time__": 1700000000, "msg": "hi", "code": 200}, {"msg": "x", "__time__": 1700000001.5}],
-                 topic="web", source="10.0.0.1", tags={"__hostname__": "h1"})
+    store.append(
+        1,
+        [{"__time__": 1700000000, "msg": "hi", "code": 200}, {"msg": "x", "__time__": 1700000001.5}],
+        topic="web",
+        source="10.0.0.1",
+        tags={"__hostname__": "h1"},
+    )
     logs = store.logs(1)
-    assert logs[0] == {"__time__": 1700000000, "__topic__": "web", "__source__": "10.0.0.1",
-                       "__tag__:__hostname__": "h1", "msg": "hi", "code": "200"}
+    assert logs[0] == {
+        "__time__": 1700000000,
+        "__topic__": "web",
+        "__source__": "10.0.0.1",
+        "__tag__:__hostname__": "h1",
+        "msg": "hi",
+        "code": "200",
+    }
     assert logs[1]["__time__"] == 1700000001 and logs[1]["__time_ns_part__"] == 500000000
     assert store.logs(0) == []
     assert store.group_count() == 1
@@ -158,7 +169,11 @@ def test_api_lookups_answer_like_the_service(sls):
     assert (e.value.status, e.value.code) == (404, "LogStoreNotExist")
     with pytest.raises(SlsApiError) as e:
         store.api_shard("9")
-    assert (e.value.status, e.value.code, e.value.message.split(" (")[0]) == (400, "ShardNotExist", "Shard 9 does not exist")
+    assert (e.value.status, e.value.code, e.value.message.split(" (")[0]) == (
+        400,
+        "ShardNotExist",
+        "Shard 9 does not exist",
+    )
     with pytest.raises(SlsApiError) as e:
         store.shards[0].position(store.get_cursor(1, "begin"))
     assert (e.value.code, e.value.message.split(" (")[0]) == ("InvalidCursor", "this cursor is invalid")

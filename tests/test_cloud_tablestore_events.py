@@ -12,6 +12,7 @@ import cbor2
 import pytest
 
 ots = pytest.importorskip("tablestore")
+from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table  # noqa: E402
 from tablestore import (  # noqa: E402
     BatchWriteRowRequest,
     Condition,
@@ -22,8 +23,6 @@ from tablestore import (  # noqa: E402
     TableInBatchWriteRowItem,
     UpdateRowItem,
 )
-
-from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table  # noqa: E402
 
 PK = [("gid", 7), ("uid", "u-7")]
 PK_RECORD = [{"ColumnName": "gid", "Value": 7}, {"ColumnName": "uid", "Value": "u-7"}]
@@ -50,28 +49,52 @@ def _decoded(write):
 
 
 def test_put_row_is_one_putrow_record_with_put_columns(cloud, db):
-    db.put_row("orders", Row(PK, [("status", "new"), ("amount", 9.5), ("raw", bytearray(b"\x00\xff")),
-                                  ("flag", False), ("at", 1234, 1700000000000)]))
+    db.put_row(
+        "orders",
+        Row(
+            PK,
+            [
+                ("status", "new"),
+                ("amount", 9.5),
+                ("raw", bytearray(b"\x00\xff")),
+                ("flag", False),
+                ("at", 1234, 1700000000000),
+            ],
+        ),
+    )
     (write,) = cloud.journal
     assert (write.service, write.api, write.event_name, write.sdk) == ("tablestore", "PutRow", "PutRow", "tablestore")
     assert write.resource == {"instance": INSTANCE, "table": "orders", "primary_key": PK}
     ts = db.get_row("orders", PK)[1].attribute_columns[-1][2]  # "status": the server's timestamp
-    assert _decoded(write) == {"Version": "Sync-v1", "Records": [{
-        "Type": "PutRow", "Info": {"Timestamp": ts * 1000}, "PrimaryKey": PK_RECORD,
-        "Columns": [
-            {"Type": "Put", "ColumnName": "status", "Value": "new", "Timestamp": ts},
-            {"Type": "Put", "ColumnName": "amount", "Value": 9.5, "Timestamp": ts},
-            {"Type": "Put", "ColumnName": "raw", "Value": b"\x00\xff", "Timestamp": ts},
-            {"Type": "Put", "ColumnName": "flag", "Value": False, "Timestamp": ts},
-            {"Type": "Put", "ColumnName": "at", "Value": 1234, "Timestamp": 1700000000000},
-        ]}]}
+    assert _decoded(write) == {
+        "Version": "Sync-v1",
+        "Records": [
+            {
+                "Type": "PutRow",
+                "Info": {"Timestamp": ts * 1000},
+                "PrimaryKey": PK_RECORD,
+                "Columns": [
+                    {"Type": "Put", "ColumnName": "status", "Value": "new", "Timestamp": ts},
+                    {"Type": "Put", "ColumnName": "amount", "Value": 9.5, "Timestamp": ts},
+                    {"Type": "Put", "ColumnName": "raw", "Value": b"\x00\xff", "Timestamp": ts},
+                    {"Type": "Put", "ColumnName": "flag", "Value": False, "Timestamp": ts},
+                    {"Type": "Put", "ColumnName": "at", "Value": 1234, "Timestamp": 1700000000000},
+                ],
+            }
+        ],
+    }
     assert type(cbor.loads(bytes(write.event))["Records"][0]["Columns"][2]["Value"]) is bytes
 
 
 def test_update_row_maps_each_column_operation(cloud, db):
     db.put_row("orders", Row(PK, [("v", 1, 100), ("n", 40), ("gone", "x")]))
-    db.update_row("orders", Row(PK, {"put": [("v", 2, 200)], "delete": [("v", None, 100)],
-                                     "delete_all": ["gone"], "increment": [("n", 2)]}), None)
+    db.update_row(
+        "orders",
+        Row(
+            PK, {"put": [("v", 2, 200)], "delete": [("v", None, 100)], "delete_all": ["gone"], "increment": [("n", 2)]}
+        ),
+        None,
+    )
     write = list(cloud.journal)[-1]
     record = _decoded(write)["Records"][0]
     ts = record["Info"]["Timestamp"] // 1000
@@ -94,11 +117,16 @@ def test_delete_row_record_has_no_columns(cloud, db):
 
 def test_batch_write_records_one_write_per_applied_row(cloud, db):
     request = BatchWriteRowRequest()
-    request.add(TableInBatchWriteRowItem("orders", [
-        PutRowItem(Row([("gid", 1), ("uid", "a")], [("x", 1)]), Condition("IGNORE")),
-        UpdateRowItem(Row([("gid", 2), ("uid", "b")], {"put": [("x", 2)]}), Condition("EXPECT_EXIST")),
-        DeleteRowItem(Row([("gid", 3), ("uid", "c")]), Condition("IGNORE")),
-    ]))
+    request.add(
+        TableInBatchWriteRowItem(
+            "orders",
+            [
+                PutRowItem(Row([("gid", 1), ("uid", "a")], [("x", 1)]), Condition("IGNORE")),
+                UpdateRowItem(Row([("gid", 2), ("uid", "b")], {"put": [("x", 2)]}), Condition("EXPECT_EXIST")),
+                DeleteRowItem(Row([("gid", 3), ("uid", "c")]), Condition("IGNORE")),
+            ],
+        )
+    )
     db.batch_write_row(request)
     writes = list(cloud.journal)
     assert [(w.api, w.event_name, w.resource["primary_key"]) for w in writes] == [
@@ -135,8 +163,13 @@ def audit_handler(event, context):
 
     records = cbor.loads(event)
     creds = context.credentials
-    client = OTSClient(f"https://{INSTANCE_NAME}.{context.region}.ots.aliyuncs.com", creds.access_key_id,
-                       creds.access_key_secret, INSTANCE_NAME, sts_token=creds.security_token)
+    client = OTSClient(
+        f"https://{INSTANCE_NAME}.{context.region}.ots.aliyuncs.com",
+        creds.access_key_id,
+        creds.access_key_secret,
+        INSTANCE_NAME,
+        sts_token=creds.security_token,
+    )
     for record in records["Records"]:
         pk = [(c["ColumnName"], c["Value"]) for c in record["PrimaryKey"]]
         puts = [c for c in record["Columns"] if c["Type"] == "Put"]

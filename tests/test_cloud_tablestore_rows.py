@@ -7,6 +7,7 @@ decoder all run; assertions are on what the SDK returns or raises.
 import pytest
 
 ots = pytest.importorskip("tablestore")
+from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table  # noqa: E402
 from tablestore import (  # noqa: E402
     INF_MAX,
     INF_MIN,
@@ -28,7 +29,6 @@ from tablestore import (  # noqa: E402
     UpdateRowItem,
 )
 
-from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table  # noqa: E402
 from pytest_fctrigger.errors import ConfigError  # noqa: E402
 
 PK = [("gid", 1), ("uid", "u-1")]
@@ -54,7 +54,7 @@ def _service_error(call) -> OTSServiceError:
 
 
 def test_put_then_get_returns_every_type_with_server_timestamps(cloud, db):
-    columns = [("s", "中文 text"), ("i", -(2 ** 63)), ("f", 0.1), ("b", True), ("blob", bytearray(b"\x00\xffz"))]
+    columns = [("s", "中文 text"), ("i", -(2**63)), ("f", 0.1), ("b", True), ("blob", bytearray(b"\x00\xffz"))]
     consumed, row = db.put_row("orders", Row(PK, columns))
     assert (consumed.read, consumed.write, row) == (0, 1, None)
     _, got, _ = db.get_row("orders", PK)
@@ -79,9 +79,13 @@ def test_put_replaces_the_row_and_get_selects_columns_and_versions(db):
 
 def test_update_applies_put_delete_one_version_delete_all_and_increment(db):
     db.put_row("orders", Row(PK, [("keep", "k", 5), ("v", 1, 100), ("gone", True), ("n", 40)]))
-    db.update_row("orders", Row(PK, {"put": [("v", 2, 200)], "delete": [("v", None, 100)],
-                                     "delete_all": ["gone"], "increment": [("n", 2)]}),
-                  Condition("EXPECT_EXIST"))
+    db.update_row(
+        "orders",
+        Row(
+            PK, {"put": [("v", 2, 200)], "delete": [("v", None, 100)], "delete_all": ["gone"], "increment": [("n", 2)]}
+        ),
+        Condition("EXPECT_EXIST"),
+    )
     _, row, _ = db.get_row("orders", PK, max_version=3)
     assert [(n, v) for n, v, _ in row.attribute_columns] == [("keep", "k"), ("n", 42), ("n", 40), ("v", 2)]
 
@@ -101,12 +105,15 @@ def test_delete_row_then_get_finds_nothing(db):
     assert (err.get_http_status(), err.get_error_code()) == (403, "OTSConditionCheckFail")
 
 
-@pytest.mark.parametrize("api, expectation, exists", [
-    ("put", "EXPECT_NOT_EXIST", True),
-    ("put", "EXPECT_EXIST", False),
-    ("update", "EXPECT_EXIST", False),
-    ("update", "EXPECT_NOT_EXIST", True),
-])
+@pytest.mark.parametrize(
+    "api, expectation, exists",
+    [
+        ("put", "EXPECT_NOT_EXIST", True),
+        ("put", "EXPECT_EXIST", False),
+        ("update", "EXPECT_EXIST", False),
+        ("update", "EXPECT_NOT_EXIST", True),
+    ],
+)
 def test_row_existence_conditions(db, api, expectation, exists):
     if exists:
         db.put_row("orders", Row(PK, [("a", 1)]))
@@ -114,7 +121,10 @@ def test_row_existence_conditions(db, api, expectation, exists):
     call = getattr(db, f"{api}_row")
     err = _service_error(lambda: call("orders", row, Condition(expectation)))
     assert (err.get_http_status(), err.get_error_code(), err.get_error_message()) == (
-        403, "OTSConditionCheckFail", "Condition check failed.")
+        403,
+        "OTSConditionCheckFail",
+        "Condition check failed.",
+    )
     _, got, _ = db.get_row("orders", PK)
     assert (got.attribute_columns[0][1] if got else None) == (1 if exists else None)
 
@@ -129,8 +139,10 @@ def test_column_conditions_guard_writes(db):
     pay = Row(PK, {"put": [("status", "paid")]})
     is_new = SingleColumnCondition("status", "new", ComparatorType.EQUAL)
     db.update_row("orders", pay, Condition("EXPECT_EXIST", is_new))
-    assert _service_error(lambda: db.update_row("orders", pay, Condition("IGNORE", is_new))).get_error_code() == \
-        "OTSConditionCheckFail"
+    assert (
+        _service_error(lambda: db.update_row("orders", pay, Condition("IGNORE", is_new))).get_error_code()
+        == "OTSConditionCheckFail"
+    )
 
     both = CompositeColumnCondition(LogicalOperator.AND)
     both.add_sub_condition(SingleColumnCondition("qty", 3, ComparatorType.GREATER_THAN))
@@ -155,7 +167,10 @@ def test_filter_on_reads_returns_no_row_when_it_does_not_match(db):
 def test_missing_table_and_primary_key_mismatches_are_rejected_like_the_service(db):
     err = _service_error(lambda: db.put_row("nope", Row(PK, [("a", 1)])))
     assert (err.get_http_status(), err.get_error_code(), err.get_error_message()) == (
-        404, "OTSObjectNotExist", "Requested table does not exist.")
+        404,
+        "OTSObjectNotExist",
+        "Requested table does not exist.",
+    )
     cases = [
         ([("gid", 1)], "Validate PK size fail. Input: 1, Meta: 2."),
         ([("uid", "x"), ("gid", 1)], "Validate PK name fail. Input: uid, Meta: gid."),
@@ -164,7 +179,10 @@ def test_missing_table_and_primary_key_mismatches_are_rejected_like_the_service(
     for pk, message in cases:
         err = _service_error(lambda: db.put_row("orders", Row(pk, [("a", 1)])))
         assert (err.get_http_status(), err.get_error_code(), err.get_error_message()) == (
-            400, "OTSParameterInvalid", message)
+            400,
+            "OTSParameterInvalid",
+            message,
+        )
 
 
 def test_get_range_pages_forward_and_backward(db):
@@ -173,17 +191,27 @@ def test_get_range_pages_forward_and_backward(db):
             db.put_row("orders", Row([("gid", gid), ("uid", uid)], [("n", gid * 10)]))
     start, end = [("gid", 1), ("uid", INF_MIN)], [("gid", 4), ("uid", INF_MIN)]
     _, next_pk, rows, _ = db.get_range("orders", "FORWARD", start, end, limit=4)
-    assert [r.primary_key for r in rows] == [[("gid", 1), ("uid", "a")], [("gid", 1), ("uid", "b")],
-                                             [("gid", 2), ("uid", "a")], [("gid", 2), ("uid", "b")]]
+    assert [r.primary_key for r in rows] == [
+        [("gid", 1), ("uid", "a")],
+        [("gid", 1), ("uid", "b")],
+        [("gid", 2), ("uid", "a")],
+        [("gid", 2), ("uid", "b")],
+    ]
     assert next_pk == [("gid", 3), ("uid", "a")]
     _, next_pk, rows, _ = db.get_range("orders", "FORWARD", next_pk, end, limit=4)
     assert (len(rows), next_pk) == (2, None)
-    _, _, rows, _ = db.get_range("orders", "BACKWARD", [("gid", INF_MAX), ("uid", INF_MAX)],
-                                 [("gid", 3), ("uid", INF_MAX)])
+    _, _, rows, _ = db.get_range(
+        "orders", "BACKWARD", [("gid", INF_MAX), ("uid", INF_MAX)], [("gid", 3), ("uid", INF_MAX)]
+    )
     assert [r.primary_key[0][1] for r in rows] == [4, 4]
     big = SingleColumnCondition("n", 30, ComparatorType.GREATER_EQUAL)
-    _, _, rows, _ = db.get_range("orders", "FORWARD", [("gid", INF_MIN), ("uid", INF_MIN)],
-                                 [("gid", INF_MAX), ("uid", INF_MAX)], column_filter=big)
+    _, _, rows, _ = db.get_range(
+        "orders",
+        "FORWARD",
+        [("gid", INF_MIN), ("uid", INF_MIN)],
+        [("gid", INF_MAX), ("uid", INF_MAX)],
+        column_filter=big,
+    )
     assert [r.primary_key[0][1] for r in rows] == [3, 3, 4, 4]
     err = _service_error(lambda: db.get_range("orders", "FORWARD", end, start))
     assert err.get_error_code() == "OTSParameterInvalid"
@@ -192,11 +220,16 @@ def test_get_range_pages_forward_and_backward(db):
 def test_batch_write_applies_each_row_and_reports_failures_per_row(db):
     db.put_row("orders", Row([("gid", 9), ("uid", "old")], [("a", 1)]))
     request = BatchWriteRowRequest()
-    request.add(TableInBatchWriteRowItem("orders", [
-        PutRowItem(Row([("gid", 1), ("uid", "p")], [("a", 1)]), Condition("IGNORE")),
-        UpdateRowItem(Row([("gid", 2), ("uid", "u")], {"put": [("a", 2)]}), Condition("EXPECT_EXIST")),
-        DeleteRowItem(Row([("gid", 9), ("uid", "old")]), Condition("IGNORE")),
-    ]))
+    request.add(
+        TableInBatchWriteRowItem(
+            "orders",
+            [
+                PutRowItem(Row([("gid", 1), ("uid", "p")], [("a", 1)]), Condition("IGNORE")),
+                UpdateRowItem(Row([("gid", 2), ("uid", "u")], {"put": [("a", 2)]}), Condition("EXPECT_EXIST")),
+                DeleteRowItem(Row([("gid", 9), ("uid", "old")]), Condition("IGNORE")),
+            ],
+        )
+    )
     result = db.batch_write_row(request)
     assert not result.is_all_succeed()
     (failed,) = result.get_failed_of_update()
@@ -209,8 +242,11 @@ def test_batch_write_applies_each_row_and_reports_failures_per_row(db):
 
 def test_batch_write_over_200_rows_is_rejected_whole(db):
     request = BatchWriteRowRequest()
-    request.add(TableInBatchWriteRowItem("orders", [
-        PutRowItem(Row([("gid", i), ("uid", "x")], [("a", i)]), Condition("IGNORE")) for i in range(201)]))
+    request.add(
+        TableInBatchWriteRowItem(
+            "orders", [PutRowItem(Row([("gid", i), ("uid", "x")], [("a", i)]), Condition("IGNORE")) for i in range(201)]
+        )
+    )
     err = _service_error(lambda: db.batch_write_row(request))
     assert err.get_error_message() == "Rows count exceeds the upper limit: 200."
     assert db.get_row("orders", [("gid", 0), ("uid", "x")])[1] is None
@@ -234,10 +270,12 @@ def test_batch_get_reads_several_tables_and_flags_missing_ones(db):
 
 def test_auto_increment_primary_key_is_generated_and_returned(db):
     create_table(db, "events", primary_key=[("part", "STRING"), ("seq", "INTEGER", PK_AUTO_INCR)])
-    _, first = db.put_row("events", Row([("part", "p"), ("seq", PK_AUTO_INCR)], [("x", 1)]),
-                          return_type=ReturnType.RT_PK)
-    _, second = db.put_row("events", Row([("part", "p"), ("seq", PK_AUTO_INCR)], [("x", 2)]),
-                           return_type=ReturnType.RT_PK)
+    _, first = db.put_row(
+        "events", Row([("part", "p"), ("seq", PK_AUTO_INCR)], [("x", 1)]), return_type=ReturnType.RT_PK
+    )
+    _, second = db.put_row(
+        "events", Row([("part", "p"), ("seq", PK_AUTO_INCR)], [("x", 2)]), return_type=ReturnType.RT_PK
+    )
     assert first.primary_key[0] == ("part", "p") and second.primary_key[1][1] > first.primary_key[1][1]
     assert db.get_row("events", first.primary_key)[1].attribute_columns[0][1] == 1
     err = _service_error(lambda: db.put_row("events", Row([("part", "p"), ("seq", 5)], [("x", 1)])))
@@ -298,9 +336,11 @@ def test_increment_rules(db):
     db.put_row("orders", Row(PK, [("text", "abc")]))
     err = _service_error(lambda: db.update_row("orders", Row(PK, {"increment": [("text", 1)]}), None))
     assert (err.get_error_code(), err.get_error_message()) == (
-        "OTSParameterInvalid", "Column text is not an integer and cannot be incremented.")
+        "OTSParameterInvalid",
+        "Column text is not an integer and cannot be incremented.",
+    )
     db.update_row("orders", Row(PK, {"increment": [("fresh", 5)]}), None)  # a missing column counts from 0
-    assert dict((n, v) for n, v, _ in db.get_row("orders", PK)[1].attribute_columns)["fresh"] == 5
+    assert {n: v for n, v, _ in db.get_row("orders", PK)[1].attribute_columns}["fresh"] == 5
 
 
 def test_delete_one_version_needs_its_timestamp(db):
@@ -312,8 +352,10 @@ def test_delete_one_version_needs_its_timestamp(db):
 def test_batch_get_over_100_rows_is_rejected(db):
     request = BatchGetRowRequest()
     request.add(TableInBatchGetRowItem("orders", [[("gid", i), ("uid", "x")] for i in range(101)], max_version=1))
-    assert _service_error(lambda: db.batch_get_row(request)).get_error_message() == \
-        "Rows count exceeds the upper limit: 100."
+    assert (
+        _service_error(lambda: db.batch_get_row(request)).get_error_message()
+        == "Rows count exceeds the upper limit: 100."
+    )
 
 
 def test_reads_need_max_versions_or_a_time_range(db):
@@ -332,10 +374,12 @@ def test_return_after_modify_gives_the_changed_columns():
         table = cloud.tablestore.table(INSTANCE, "counters", primary_key=[("id", "STRING")])
         table.put([("id", "c")], {"n": 10, "other": "x"})
         change = pb.encode_cells([("id", "c")], [pb.Cell("n", 5, True, pb.OP_INCREMENT)])
-        request = pb2.UpdateRowRequest(table_name="counters", row_change=change,
-                                       condition=pb2.Condition(row_existence=pb2.IGNORE),
-                                       return_content=pb2.ReturnContent(return_type=pb2.RT_AFTER_MODIFY,
-                                                                        return_column_names=["n"]))
+        request = pb2.UpdateRowRequest(
+            table_name="counters",
+            row_change=change,
+            condition=pb2.Condition(row_existence=pb2.IGNORE),
+            return_content=pb2.ReturnContent(return_type=pb2.RT_AFTER_MODIFY, return_column_names=["n"]),
+        )
         api = TablestoreApi(cloud.tablestore.store, INSTANCE, lambda *a: None)
         response = api.dispatch("UpdateRow", request.SerializeToString())
         row = pb.decode_row(response.row)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 ots = pytest.importorskip("tablestore")
+from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table, endpoint  # noqa: E402
 from tablestore import (  # noqa: E402
     CastType,
     ComparatorType,
@@ -27,7 +28,6 @@ from tablestore.plainbuffer.plain_buffer_builder import PlainBufferBuilder  # no
 from tablestore.plainbuffer.plain_buffer_coded_stream import PlainBufferCodedInputStream  # noqa: E402
 from tablestore.plainbuffer.plain_buffer_stream import PlainBufferInputStream  # noqa: E402
 
-from cloud_tablestore_helpers import INSTANCE, active_cloud, client, create_table, endpoint  # noqa: E402
 from pytest_fctrigger.cloud.tablestore import UnknownAccessKeyError, _Signer  # noqa: E402
 from pytest_fctrigger.cloud.tablestore import plainbuffer as pb  # noqa: E402
 from pytest_fctrigger.errors import NotSimulatedError  # noqa: E402
@@ -57,16 +57,14 @@ def test_a_reply_with_a_wrong_signature_is_rejected_by_the_sdk(cloud, monkeypatc
     """Proves the SDK's validator is in the loop: tamper with the fake's signature."""
     db = client(cloud)
     original = _Signer.response_authorization
-    monkeypatch.setattr(_Signer, "response_authorization",
-                        lambda self, headers: original(self, headers)[:-4] + "AAA=")
+    monkeypatch.setattr(_Signer, "response_authorization", lambda self, headers: original(self, headers)[:-4] + "AAA=")
     with pytest.raises(OTSClientError, match="Invalid signature in response"):
         db.list_table()
 
 
 def test_reply_headers_are_what_the_sdk_requires(cloud):
     c = ots.OTSClient(endpoint(cloud), "unused", "unused", INSTANCE)
-    query, headers, body = c.protocol.make_request(
-        "ListTable", _sdk_signer(), _sdk_context(cloud))
+    query, headers, body = c.protocol.make_request("ListTable", _sdk_signer(), _sdk_context(cloud))
     status, reason, reply, payload = cloud.tablestore.handle(endpoint(cloud), query, headers, body)
     assert (status, reason) == (200, "OK")
     assert reply["x-ots-contentmd5"] == base64.b64encode(hashlib.md5(payload).digest()).decode()
@@ -83,8 +81,9 @@ def _sdk_context(cloud):
     from pytest_fctrigger._credentials import fake_credentials
 
     creds = fake_credentials(cloud.rng)
-    return RequestContext(StaticCredentialsProvider(creds.access_key_id, creds.access_key_secret,
-                                                    creds.security_token).get_credentials())
+    return RequestContext(
+        StaticCredentialsProvider(creds.access_key_id, creds.access_key_secret, creds.security_token).get_credentials()
+    )
 
 
 def _sdk_signer():
@@ -110,8 +109,11 @@ def test_a_key_that_is_not_a_fake_credential_is_refused_with_directions(cloud):
 def test_async_client_is_served_too(cloud):
     async def scenario():
         async with client(cloud, asynchronous=True) as db:
-            await db.create_table(ots.TableMeta("t", [("id", "STRING")]), ots.TableOptions(),
-                                  ots.ReservedThroughput(ots.CapacityUnit(0, 0)))
+            await db.create_table(
+                ots.TableMeta("t", [("id", "STRING")]),
+                ots.TableOptions(),
+                ots.ReservedThroughput(ots.CapacityUnit(0, 0)),
+            )
             await db.put_row("t", Row([("id", "a")], [("v", "async")]))
             return await db.get_row("t", [("id", "a")])
 
@@ -144,9 +146,12 @@ def test_column_pagination_filter_on_reads(cloud):
     table = cloud.tablestore.table(INSTANCE, "wide", primary_key=[("id", "INTEGER")])
     table.put([("id", 1)], [(f"c{i}", i) for i in range(6)])
     page = fpb.ColumnPaginationFilter(offset=2, limit=3)
-    request = pb2.GetRowRequest(table_name="wide", primary_key=pb.encode_row([("id", 1)]), max_versions=1,
-                                filter=fpb.Filter(type=fpb.FT_COLUMN_PAGINATION,
-                                                  filter=page.SerializeToString()).SerializeToString())
+    request = pb2.GetRowRequest(
+        table_name="wide",
+        primary_key=pb.encode_row([("id", 1)]),
+        max_versions=1,
+        filter=fpb.Filter(type=fpb.FT_COLUMN_PAGINATION, filter=page.SerializeToString()).SerializeToString(),
+    )
     api = TablestoreApi(cloud.tablestore.store, INSTANCE, lambda *a: None)
     response = api.dispatch("GetRow", request.SerializeToString())
     assert [c.name for c in pb.decode_row(response.row).cells] == ["c2", "c3", "c4"]
@@ -154,15 +159,21 @@ def test_column_pagination_filter_on_reads(cloud):
 
 # --- PlainBuffer ------------------------------------------------------------------------------
 def test_codec_reads_sdk_update_rows_the_sdk_reader_cannot():
-    data = bytes(PlainBufferBuilder.serialize_for_update_row(
-        PK, {"put": [("a", 1, 5)], "delete": [("b", None, 7)], "delete_all": ["c"], "increment": [("d", 2)]}))
+    data = bytes(
+        PlainBufferBuilder.serialize_for_update_row(
+            PK, {"put": [("a", 1, 5)], "delete": [("b", None, 7)], "delete_all": ["c"], "increment": [("d", 2)]}
+        )
+    )
     with pytest.raises(NameError, match="cell_type"):  # the SDK bug this codec exists for
         PlainBufferCodedInputStream(PlainBufferInputStream(data)).read_row()
     row = pb.decode_row(data)
     assert row.primary_key == PK
     assert [(c.name, c.op, c.value, c.timestamp) for c in row.cells] == [
-        ("a", None, 1, 5), ("b", pb.OP_DELETE_ONE_VERSION, None, 7),
-        ("c", pb.OP_DELETE_ALL_VERSIONS, None, None), ("d", pb.OP_INCREMENT, 2, None)]
+        ("a", None, 1, 5),
+        ("b", pb.OP_DELETE_ONE_VERSION, None, 7),
+        ("c", pb.OP_DELETE_ALL_VERSIONS, None, None),
+        ("d", pb.OP_INCREMENT, 2, None),
+    ]
 
 
 def test_codec_rejects_a_corrupted_checksum():
@@ -175,21 +186,29 @@ def test_codec_rejects_a_corrupted_checksum():
 
 
 _values = st.one_of(
-    st.integers(-(2 ** 63), 2 ** 63 - 1), st.floats(allow_nan=False), st.booleans(),
-    st.text(max_size=20), st.binary(max_size=20).map(bytearray))
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.text(max_size=20),
+    st.binary(max_size=20).map(bytearray),
+)
 _names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
 
 
 @settings(max_examples=60, deadline=None)
-@given(pk_int=st.integers(-(2 ** 63), 2 ** 63 - 1), pk_str=st.text(max_size=10),
-       columns=st.lists(st.tuples(_names, _values, st.integers(0, 2 ** 62)), max_size=6))
+@given(
+    pk_int=st.integers(-(2**63), 2**63 - 1),
+    pk_str=st.text(max_size=10),
+    columns=st.lists(st.tuples(_names, _values, st.integers(0, 2**62)), max_size=6),
+)
 def test_codec_round_trips_with_the_sdk_both_ways(pk_int, pk_str, columns):
     pk = [("i", pk_int), ("s", pk_str)]
     # SDK encoder -> our reader (bytes go out as VT_STRING, bytearray as VT_BLOB)
     ours = pb.decode_row(bytes(PlainBufferBuilder.serialize_for_put_row(pk, columns)))
     assert ours.primary_key == pk
     assert [(c.name, c.value, c.timestamp) for c in ours.cells] == [
-        (n, bytes(v) if isinstance(v, bytearray) else v, ts) for n, v, ts in columns]
+        (n, bytes(v) if isinstance(v, bytearray) else v, ts) for n, v, ts in columns
+    ]
     # our writer -> SDK reader
     data = pb.encode_row(pk, [(n, bytes(v) if isinstance(v, bytearray) else v, ts) for n, v, ts in columns])
     sdk_pk, sdk_columns = PlainBufferCodedInputStream(PlainBufferInputStream(data)).read_row()
@@ -208,7 +227,9 @@ def test_importing_the_services_does_not_import_the_sdks():
     import subprocess
     import sys
 
-    code = ("import sys, pytest_fctrigger.cloud.tablestore, pytest_fctrigger.cloud.mns; "
-            "print(sorted(m for m in ('tablestore', 'mns', 'numpy', 'google.protobuf') if m in sys.modules))")
+    code = (
+        "import sys, pytest_fctrigger.cloud.tablestore, pytest_fctrigger.cloud.mns; "
+        "print(sorted(m for m in ('tablestore', 'mns', 'numpy', 'google.protobuf') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

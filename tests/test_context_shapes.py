@@ -50,10 +50,15 @@ def test_credentials_group(ctx):
     assert creds.security_token.startswith("CAIS")
     assert secret_for(creds.access_key_id) == creds.access_key_secret
     assert (creds.accessKeyId, creds.accessKeySecret, creds.securityToken) == (
-        creds.access_key_id, creds.access_key_secret, creds.security_token)
-    assert creds.to_dict() == {"accessKeyId": creds.access_key_id,
-                               "accessKeySecret": creds.access_key_secret,
-                               "securityToken": creds.security_token}
+        creds.access_key_id,
+        creds.access_key_secret,
+        creds.security_token,
+    )
+    assert creds.to_dict() == {
+        "accessKeyId": creds.access_key_id,
+        "accessKeySecret": creds.access_key_secret,
+        "securityToken": creds.security_token,
+    }
     assert creds.access_key_secret not in repr(creds)
 
 
@@ -92,8 +97,13 @@ def test_service_group(ctx):
     assert svc.log_store == "function-log"
     assert svc.qualifier == "LATEST"
     assert svc.version_id is None
-    assert svc.to_dict() == {"name": svc.name, "logProject": svc.log_project, "logStore": svc.log_store,
-                             "qualifier": "LATEST", "versionId": None}
+    assert svc.to_dict() == {
+        "name": svc.name,
+        "logProject": svc.log_project,
+        "logStore": svc.log_store,
+        "qualifier": "LATEST",
+        "versionId": None,
+    }
 
 
 def test_region_and_account_follow_the_rng():
@@ -106,10 +116,18 @@ def test_region_and_account_follow_the_rng():
 
 def test_retry_count_and_tracing(ctx):
     assert ctx.retry_count == 0
-    assert ctx.tracing.to_dict() == {"openTracingSpanContext": None, "openTracingSpanBaggages": {},
-                                     "jaegerEndpoint": None}
-    traced = make_context(rng=1, retry_count=2, span_context="5f1c:4e2a:0:1",
-                          span_baggages={"user": "alice"}, jaeger_endpoint="http://tracing/api/traces")
+    assert ctx.tracing.to_dict() == {
+        "openTracingSpanContext": None,
+        "openTracingSpanBaggages": {},
+        "jaegerEndpoint": None,
+    }
+    traced = make_context(
+        rng=1,
+        retry_count=2,
+        span_context="5f1c:4e2a:0:1",
+        span_baggages={"user": "alice"},
+        jaeger_endpoint="http://tracing/api/traces",
+    )
     assert traced.retry_count == 2
     assert traced.tracing.span_context == "5f1c:4e2a:0:1"
     assert traced.tracing.span_baggages == {"user": "alice"}
@@ -132,8 +150,16 @@ def test_logger_group(ctx):
 
 def test_to_json_is_the_runtime_json(ctx):
     data = json.loads(ctx.to_json())
-    assert sorted(data) == ["accountId", "credentials", "function", "region", "requestId",
-                            "retryCount", "service", "tracing"]
+    assert sorted(data) == [
+        "accountId",
+        "credentials",
+        "function",
+        "region",
+        "requestId",
+        "retryCount",
+        "service",
+        "tracing",
+    ]
     assert data["credentials"] == ctx.credentials.to_dict()
     assert data["function"]["memory"] == 128
     assert data["service"]["logStore"] == "function-log"
@@ -144,8 +170,18 @@ def test_fc2_runtimes_share_the_shape(runtime):
     ctx = make_context(runtime, rng=2)
     assert isinstance(ctx, FCContext)
     assert ctx.runtime == runtime
-    for name in ("request_id", "requestId", "credentials", "function", "service", "region",
-                 "account_id", "retry_count", "tracing", "logger"):
+    for name in (
+        "request_id",
+        "requestId",
+        "credentials",
+        "function",
+        "service",
+        "region",
+        "account_id",
+        "retry_count",
+        "tracing",
+        "logger",
+    ):
         assert hasattr(ctx, name), name
 
 
@@ -173,12 +209,28 @@ def test_python312_takes_version_and_qualifier():
 
 
 def test_overrides_apply():
-    ctx = make_context(rng=1, function_name="resize", handler="app.main", memory=512, timeout=60,
-                       service_name="imgs", region="cn-qingdao", account_id="1234567890123456",
-                       request_id="1-00000000-000000000000000000000001", qualifier="prod", version_id="2",
-                       access_key_id="STS.FCTESTX", log_project="p", log_store="s")
+    ctx = make_context(
+        rng=1,
+        function_name="resize",
+        handler="app.main",
+        memory=512,
+        timeout=60,
+        service_name="imgs",
+        region="cn-qingdao",
+        account_id="1234567890123456",
+        request_id="1-00000000-000000000000000000000001",
+        qualifier="prod",
+        version_id="2",
+        access_key_id="STS.FCTESTX",
+        log_project="p",
+        log_store="s",
+    )
     assert (ctx.function.name, ctx.function.handler, ctx.function.memory, ctx.function.timeout) == (
-        "resize", "app.main", 512, 60)
+        "resize",
+        "app.main",
+        512,
+        60,
+    )
     assert (ctx.service.name, ctx.service.qualifier, ctx.service.version_id) == ("imgs", "prod", "2")
     assert (ctx.region, ctx.account_id) == ("cn-qingdao", "1234567890123456")
     assert ctx.request_id == ctx.requestId == "1-00000000-000000000000000000000001"
@@ -204,8 +256,10 @@ def test_unknown_runtime_lists_the_valid_runtimes():
         assert runtime in str(info.value)
 
 
-@pytest.mark.parametrize("field, value", [("memory", "512"), ("memory", 0), ("timeout", -1),
-                                          ("retry_count", 1.5), ("instance_concurrency", 0)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("memory", "512"), ("memory", 0), ("timeout", -1), ("retry_count", 1.5), ("instance_concurrency", 0)],
+)
 def test_bad_override_types_are_named(field, value):
     with pytest.raises(ConfigError, match=field):
         make_context(rng=1, **{field: value})

@@ -17,14 +17,18 @@ DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 ZONES = ["UTC", "Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia"]
 
 # text made of the characters cron expressions are built from, so the parser's corners get hit
-cron_alphabet = st.sampled_from(list("0123456789 ,-*/?@") + ["JAN", "MON", "SUN", "L", "W", "#", "CRON_TZ=",
-                                                               "Asia/Shanghai", "every", "m", "h", "s", ".", "\t"])
+cron_alphabet = st.sampled_from(
+    list("0123456789 ,-*/?@")
+    + ["JAN", "MON", "SUN", "L", "W", "#", "CRON_TZ=", "Asia/Shanghai", "every", "m", "h", "s", ".", "\t"]
+)
 cron_like = st.lists(cron_alphabet, max_size=30).map("".join)
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.one_of(st.text(max_size=40), cron_like),
-       st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 31)))
+@given(
+    st.one_of(st.text(max_size=40), cron_like),
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 31)),
+)
 def test_parser_accepts_or_raises_its_own_error(text, start):
     try:
         schedule = parse_cron(text)
@@ -52,9 +56,11 @@ def _field(values, low, high, names=None, allow_step=True):
     items = [single, ranges]
     if allow_step:
         steps = st.integers(1, high - low + 1)
-        items += [st.tuples(number, steps).map(lambda t: f"{t[0]}/{t[1]}"),
-                  steps.map(lambda s: f"*/{s}"),
-                  st.tuples(number, number, steps).map(lambda t: f"{min(t[:2])}-{max(t[:2])}/{t[2]}")]
+        items += [
+            st.tuples(number, steps).map(lambda t: f"{t[0]}/{t[1]}"),
+            steps.map(lambda s: f"*/{s}"),
+            st.tuples(number, number, steps).map(lambda t: f"{min(t[:2])}-{max(t[:2])}/{t[2]}"),
+        ]
     lists = st.lists(st.one_of(*items), min_size=1, max_size=3).map(",".join)
     return st.one_of(st.just("*"), lists)
 
@@ -91,8 +97,11 @@ def test_generated_valid_expressions_fire_only_at_matching_instants_in_order(exp
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(1, 10 ** 6), st.sampled_from(["s", "m", "h"]),
-       st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)))
+@given(
+    st.integers(1, 10**6),
+    st.sampled_from(["s", "m", "h"]),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)),
+)
 def test_every_intervals_are_evenly_spaced(amount, unit, start):
     schedule = parse_cron(f"@every {amount}{unit}")
     fires = schedule.next_fires(start, 3)

@@ -29,23 +29,43 @@ def _utc(*days_hours_minutes):
 # fires after Friday 2024-01-05 12:00 UTC worked out by hand from the 示例 text (12:00
 # Beijing is 04:00 UTC; MON-FRI rows skip the weekend to Monday the 8th)
 SEED_EXAMPLES = [
-    ("每天12:00调度函数", "0 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 0 12 * * *",
-     _utc((6, 4, 0), (7, 4, 0), (8, 4, 0))),
-    ("每天12:30调度函数", "0 30 4 * * *", "CRON_TZ=Asia/Shanghai 0 30 12 * * *",
-     _utc((6, 4, 30), (7, 4, 30), (8, 4, 30))),
-    ("每小时的26分，29分，33分调度函数", "0 26,29,33 * * * *", "CRON_TZ=Asia/Shanghai 0 26,29,33 * * * *",
-     _utc((5, 12, 26), (5, 12, 29), (5, 12, 33))),
-    ("周一到周五的每天12:30调度函数", "0 30 4 ? * MON-FRI", "CRON_TZ=Asia/Shanghai 0 30 12 ? * MON-FRI",
-     _utc((8, 4, 30), (9, 4, 30), (10, 4, 30))),
-    ("周一到周五的每天12:00～14:00每5分钟调度函数", "0 0/5 4-6 ? * MON-FRI",
-     "CRON_TZ=Asia/Shanghai 0 0/5 12-14 ? * MON-FRI", _utc((8, 4, 0), (8, 4, 5), (8, 4, 10))),
-    ("一月到四月每天12:00调度函数", "0 0 4 ? JAN,FEB,MAR,APR *", "CRON_TZ=Asia/Shanghai 0 0 12 ? JAN,FEB,MAR,APR *",
-     _utc((6, 4, 0), (7, 4, 0), (8, 4, 0))),
+    ("每天12:00调度函数", "0 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 0 12 * * *", _utc((6, 4, 0), (7, 4, 0), (8, 4, 0))),
+    (
+        "每天12:30调度函数",
+        "0 30 4 * * *",
+        "CRON_TZ=Asia/Shanghai 0 30 12 * * *",
+        _utc((6, 4, 30), (7, 4, 30), (8, 4, 30)),
+    ),
+    (
+        "每小时的26分，29分，33分调度函数",
+        "0 26,29,33 * * * *",
+        "CRON_TZ=Asia/Shanghai 0 26,29,33 * * * *",
+        _utc((5, 12, 26), (5, 12, 29), (5, 12, 33)),
+    ),
+    (
+        "周一到周五的每天12:30调度函数",
+        "0 30 4 ? * MON-FRI",
+        "CRON_TZ=Asia/Shanghai 0 30 12 ? * MON-FRI",
+        _utc((8, 4, 30), (9, 4, 30), (10, 4, 30)),
+    ),
+    (
+        "周一到周五的每天12:00～14:00每5分钟调度函数",
+        "0 0/5 4-6 ? * MON-FRI",
+        "CRON_TZ=Asia/Shanghai 0 0/5 12-14 ? * MON-FRI",
+        _utc((8, 4, 0), (8, 4, 5), (8, 4, 10)),
+    ),
+    (
+        "一月到四月每天12:00调度函数",
+        "0 0 4 ? JAN,FEB,MAR,APR *",
+        "CRON_TZ=Asia/Shanghai 0 0 12 ? JAN,FEB,MAR,APR *",
+        _utc((6, 4, 0), (7, 4, 0), (8, 4, 0)),
+    ),
 ]
 
 
-@pytest.mark.parametrize("example, utc_expr, tz_expr, first_fires", SEED_EXAMPLES,
-                         ids=[row[1] for row in SEED_EXAMPLES])
+@pytest.mark.parametrize(
+    "example, utc_expr, tz_expr, first_fires", SEED_EXAMPLES, ids=[row[1] for row in SEED_EXAMPLES]
+)
 def test_seed_example_utc_and_cron_tz_columns_give_the_same_instants(example, utc_expr, tz_expr, first_fires):
     utc_fires = next_fires(utc_expr, START, 200)
     assert len(utc_fires) == 200
@@ -65,7 +85,8 @@ def test_seed_example_every_day_at_noon_beijing():
 
 def test_seed_example_minutes_26_29_33_of_every_hour():
     assert next_fires("0 26,29,33 * * * *", START, 4) == [
-        datetime(2024, 1, 1, 0, m, tzinfo=UTC) for m in (26, 29, 33)] + [datetime(2024, 1, 1, 1, 26, tzinfo=UTC)]
+        datetime(2024, 1, 1, 0, m, tzinfo=UTC) for m in (26, 29, 33)
+    ] + [datetime(2024, 1, 1, 1, 26, tzinfo=UTC)]
 
 
 def test_seed_example_weekdays_only():
@@ -88,30 +109,35 @@ def test_seed_example_january_to_april():
 def test_seed_text_example_first_of_month_04_00_beijing():
     # "北京时间每个月一号的04:00 ... CRON_TZ=Asia/Shanghai 0 0 4 1 * *"
     assert next_fires("CRON_TZ=Asia/Shanghai 0 0 4 1 * *", START, 2) == [
-        datetime(2024, 1, 31, 20, 0, tzinfo=UTC), datetime(2024, 2, 29, 20, 0, tzinfo=UTC)]
+        datetime(2024, 1, 31, 20, 0, tzinfo=UTC),
+        datetime(2024, 2, 29, 20, 0, tzinfo=UTC),
+    ]
 
 
 # --------------------------------------------------------------------------- field rules
-@pytest.mark.parametrize("expr, field", [
-    ("* 0 0 * * *", "seconds"),          # seconds: 无 special characters
-    ("0/5 0 0 * * *", "seconds"),
-    ("1,2 0 0 * * *", "seconds"),
-    ("60 0 0 * * *", "seconds"),
-    ("0 60 0 * * *", "minutes"),
-    ("0 ? 0 * * *", "minutes"),
-    ("0 0 24 * * *", "hours"),
-    ("0 0 0 0 * *", "day-of-month"),
-    ("0 0 0 32 * *", "day-of-month"),
-    ("0 0 0 * 13 *", "month"),
-    ("0 0 0 * JANUARY *", "month"),
-    ("0 0 0 * ? *", "month"),
-    ("0 0 0 ? * 7", "day-of-week"),      # 0-6 (SUN=0); 7 rejected with a hint
-    ("0 0 0 ? * */2", "day-of-week"),    # no '/' in day-of-week
-    ("0 0 0 ? * FRI-MON", "day-of-week"),
-    ("0 0 0 ?/2 * *", "day-of-month"),   # '?' stands alone
-    ("0 0 0 * * 1,,2", "day-of-week"),
-    ("0 0/0 0 * * *", "minutes"),
-])
+@pytest.mark.parametrize(
+    "expr, field",
+    [
+        ("* 0 0 * * *", "seconds"),  # seconds: 无 special characters
+        ("0/5 0 0 * * *", "seconds"),
+        ("1,2 0 0 * * *", "seconds"),
+        ("60 0 0 * * *", "seconds"),
+        ("0 60 0 * * *", "minutes"),
+        ("0 ? 0 * * *", "minutes"),
+        ("0 0 24 * * *", "hours"),
+        ("0 0 0 0 * *", "day-of-month"),
+        ("0 0 0 32 * *", "day-of-month"),
+        ("0 0 0 * 13 *", "month"),
+        ("0 0 0 * JANUARY *", "month"),
+        ("0 0 0 * ? *", "month"),
+        ("0 0 0 ? * 7", "day-of-week"),  # 0-6 (SUN=0); 7 rejected with a hint
+        ("0 0 0 ? * */2", "day-of-week"),  # no '/' in day-of-week
+        ("0 0 0 ? * FRI-MON", "day-of-week"),
+        ("0 0 0 ?/2 * *", "day-of-month"),  # '?' stands alone
+        ("0 0 0 * * 1,,2", "day-of-week"),
+        ("0 0/0 0 * * *", "minutes"),
+    ],
+)
 def test_field_rules_of_the_seed_table(expr, field):
     with pytest.raises(CronError) as info:
         parse_cron(expr)
@@ -136,8 +162,11 @@ def test_n_slash_m_starts_at_n():
 
 def test_day_of_month_and_day_of_week_both_set_fire_on_either():
     fires = next_fires("0 0 0 13 * FRI", START, 3)
-    assert fires == [datetime(2024, 1, 5, tzinfo=UTC), datetime(2024, 1, 12, tzinfo=UTC),
-                     datetime(2024, 1, 13, tzinfo=UTC)]
+    assert fires == [
+        datetime(2024, 1, 5, tzinfo=UTC),
+        datetime(2024, 1, 12, tzinfo=UTC),
+        datetime(2024, 1, 13, tzinfo=UTC),
+    ]
 
 
 def test_leap_day_and_never_firing_dates():
@@ -154,24 +183,40 @@ def test_wrong_field_count_hints():
 
 
 # --------------------------------------------------------------------------- @every
-@pytest.mark.parametrize("expr, step", [
-    ("@every 5m", timedelta(minutes=5)),
-    ("@every 100m", timedelta(minutes=100)),   # reference 3.1 fc example
-    ("@every 1h30m", timedelta(hours=1, minutes=30)),
-    ("@every 1.5h", timedelta(hours=1, minutes=30)),
-    ("@every 90s", timedelta(seconds=90)),
-    ("@every 2500ms", timedelta(seconds=2)),   # truncated to whole seconds
-    ("@every 10ns", timedelta(seconds=1)),     # at least one second
-    ("CRON_TZ=Asia/Shanghai @every 4m", timedelta(minutes=4)),
-])
+@pytest.mark.parametrize(
+    "expr, step",
+    [
+        ("@every 5m", timedelta(minutes=5)),
+        ("@every 100m", timedelta(minutes=100)),  # reference 3.1 fc example
+        ("@every 1h30m", timedelta(hours=1, minutes=30)),
+        ("@every 1.5h", timedelta(hours=1, minutes=30)),
+        ("@every 90s", timedelta(seconds=90)),
+        ("@every 2500ms", timedelta(seconds=2)),  # truncated to whole seconds
+        ("@every 10ns", timedelta(seconds=1)),  # at least one second
+        ("CRON_TZ=Asia/Shanghai @every 4m", timedelta(minutes=4)),
+    ],
+)
 def test_every_fires_at_multiples_of_the_interval(expr, step):
     start = datetime(2024, 5, 6, 7, 8, 9, 500_000, tzinfo=UTC)
     base = start.replace(microsecond=0)
     assert next_fires(expr, start, 3) == [base + step, base + 2 * step, base + 3 * step]
 
 
-@pytest.mark.parametrize("expr", ["@every", "@every 0", "@every -5m", "@every 5", "@every m", "@every 5m3",
-                                  "@every 9999999999h", "@daily", "@hourly", "@every 1d"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "@every",
+        "@every 0",
+        "@every -5m",
+        "@every 5",
+        "@every m",
+        "@every 5m3",
+        "@every 9999999999h",
+        "@daily",
+        "@hourly",
+        "@every 1d",
+    ],
+)
 def test_bad_every_and_other_descriptors(expr):
     with pytest.raises(CronError):
         parse_cron(expr)
@@ -190,17 +235,21 @@ def test_cron_tz_needs_a_real_zone_and_the_exact_prefix():
 def test_dst_gap_skips_the_missing_wall_time():
     # 2024-03-10 America/New_York: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist that day
     fires = next_fires("CRON_TZ=America/New_York 0 30 2 * * *", datetime(2024, 3, 9, tzinfo=UTC), 3)
-    assert fires == [datetime(2024, 3, 9, 7, 30, tzinfo=UTC),    # 02:30 EST
-                     datetime(2024, 3, 11, 6, 30, tzinfo=UTC),   # 02:30 EDT; the 10th is skipped
-                     datetime(2024, 3, 12, 6, 30, tzinfo=UTC)]
+    assert fires == [
+        datetime(2024, 3, 9, 7, 30, tzinfo=UTC),  # 02:30 EST
+        datetime(2024, 3, 11, 6, 30, tzinfo=UTC),  # 02:30 EDT; the 10th is skipped
+        datetime(2024, 3, 12, 6, 30, tzinfo=UTC),
+    ]
 
 
 def test_dst_fold_repeats_the_doubled_wall_time():
     # 2024-11-03 America/New_York: 02:00 EDT falls back to 01:00 EST; 01:30 happens twice
     fires = next_fires("CRON_TZ=America/New_York 0 30 1 * * *", datetime(2024, 11, 2, 12, tzinfo=UTC), 3)
-    assert fires == [datetime(2024, 11, 3, 5, 30, tzinfo=UTC),   # 01:30 EDT
-                     datetime(2024, 11, 3, 6, 30, tzinfo=UTC),   # 01:30 EST, again
-                     datetime(2024, 11, 4, 6, 30, tzinfo=UTC)]
+    assert fires == [
+        datetime(2024, 11, 3, 5, 30, tzinfo=UTC),  # 01:30 EDT
+        datetime(2024, 11, 3, 6, 30, tzinfo=UTC),  # 01:30 EST, again
+        datetime(2024, 11, 4, 6, 30, tzinfo=UTC),
+    ]
 
 
 def test_dst_fold_keeps_instants_in_order_for_frequent_schedules():
@@ -219,8 +268,9 @@ def test_start_is_exclusive_naive_is_utc_and_strings_work():
 
 # --------------------------------------------------------------------------- triggers and events
 def test_next_fires_of_a_timer_trigger_and_its_timer_events():
-    trigger = TriggerSpec.from_marker("timer", name="nightly", cronExpression="CRON_TZ=Asia/Shanghai 0 0 2 * * *",
-                                      payload='{"job": "cleanup"}')
+    trigger = TriggerSpec.from_marker(
+        "timer", name="nightly", cronExpression="CRON_TZ=Asia/Shanghai 0 0 2 * * *", payload='{"job": "cleanup"}'
+    )
     fires = next_fires(trigger, START, 2)
     assert fires == [datetime(2024, 1, 1, 18, tzinfo=UTC), datetime(2024, 1, 2, 18, tzinfo=UTC)]
     from pytest_fctrigger.triggers.cron import timer_events
@@ -238,8 +288,13 @@ def test_non_timer_trigger_and_bad_trigger_cron_say_where():
 
     with pytest.raises(ConfigError, match="not a timer trigger"):
         next_fires(TriggerSpec.from_marker("oss", bucket="b"), START, 1)
-    bad = TriggerSpec(name="t", type="timer", config={"cronExpression": "0 0 4 * *"},
-                      location=("s.yaml", 9), lines={"cronExpression": 12})
+    bad = TriggerSpec(
+        name="t",
+        type="timer",
+        config={"cronExpression": "0 0 4 * *"},
+        location=("s.yaml", 9),
+        lines={"cronExpression": 12},
+    )
     with pytest.raises(CronError) as info:
         next_fires(bad, START, 1)
     assert (info.value.file, info.value.line) == ("s.yaml", 12)
@@ -251,5 +306,4 @@ def test_fires_past_the_year_9999_are_a_cron_error(expr):
     with pytest.raises(CronError, match="fall beyond the year 9999"):
         next_fires(expr, datetime(9999, 12, 30, 12, tzinfo=UTC), 2)
     # the fires that do exist before the end are still returned
-    assert next_fires("0 0 0 * * *", datetime(9999, 12, 30, 12, tzinfo=UTC), 1) == [
-        datetime(9999, 12, 31, tzinfo=UTC)]
+    assert next_fires("0 0 0 * * *", datetime(9999, 12, 30, 12, tzinfo=UTC), 1) == [datetime(9999, 12, 31, tzinfo=UTC)]

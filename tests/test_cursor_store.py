@@ -3,11 +3,10 @@
 import os
 
 import pytest
+from sls_helpers import BACKENDS, NO_REAL_REDIS, REAL_REDIS_URL, redis_client
 
 from pytest_fctrigger.cloud.cursor_store import CursorStore, make_redis, reconnect
 from pytest_fctrigger.errors import ConfigError, FCTriggerError
-
-from sls_helpers import BACKENDS, NO_REAL_REDIS, REAL_REDIS_URL, redis_client
 
 
 @pytest.fixture(params=BACKENDS)
@@ -54,8 +53,11 @@ def test_an_error_answer_of_the_server_is_one_clear_error():
     url = urlsplit(REAL_REDIS_URL)
     client = make_redis(f"redis://{url.hostname}:{url.port or 6379}/99")  # no such database
     try:
-        with pytest.raises(FCTriggerError, match=r"got an error from redis at .*/99 while trying to connect: "
-                                                 r"DB index is out of range .*--fc-redis-url") as info:
+        with pytest.raises(
+            FCTriggerError,
+            match=r"got an error from redis at .*/99 while trying to connect: "
+            r"DB index is out of range .*--fc-redis-url",
+        ) as info:
             CursorStore(client, "ns").ping()
         assert info.value.__context__ is None
     finally:

@@ -17,8 +17,22 @@ from pytest_fctrigger import events
 from pytest_fctrigger.errors import ConfigError, FCTriggerError
 from pytest_fctrigger.events import CATALOG, FCRandom
 
-WRONG_VALUES = [5, 1.5, True, "x", "", [], [1], [[1, 2, 3]], {"a": 1}, {"a": [1]}, [{"a": 1}], ["x"],
-                1e300, float("nan")]
+WRONG_VALUES = [
+    5,
+    1.5,
+    True,
+    "x",
+    "",
+    [],
+    [1],
+    [[1, 2, 3]],
+    {"a": 1},
+    {"a": [1]},
+    [{"a": 1}],
+    ["x"],
+    1e300,
+    float("nan"),
+]
 
 CASES = [(source.trigger_type, variant) for source in CATALOG.values() for variant in source.variants]
 CASES.append(("wsgi_environ", None))
@@ -48,16 +62,21 @@ def test_wrong_values_raise_the_plugins_error_or_build(trigger_type, variant):
     assert escaped == []
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: events.http_event(headers=5, rng=1), "http_event(headers=): expected a dict or a list of"),
-    (lambda: events.apigw_event(path_params=[1], rng=1), "apigw_event(path_params=): expected a dict"),
-    (lambda: events.wsgi_environ(method=5, rng=1), "wsgi_environ(method=): expected a string"),
-    (lambda: events.oss_event(event_time=float("nan"), rng=1), "oss_event(event_time=): nan is not a usable"),
-    (lambda: events.tablestore_record(columns=5, rng=1), "tablestore_record(columns=): expected a list"),
-    (lambda: events.mns_topic_event(format="JSON", publish_time=1.5e12, rng=1),
-     "expected epoch milliseconds (int), a datetime or an ISO-8601 string, got 1500000000000.0"),
-    (lambda: events.apigw_event(body={1, 2}, rng=1), "body: expected bytes, str or a JSON-able value"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: events.http_event(headers=5, rng=1), "http_event(headers=): expected a dict or a list of"),
+        (lambda: events.apigw_event(path_params=[1], rng=1), "apigw_event(path_params=): expected a dict"),
+        (lambda: events.wsgi_environ(method=5, rng=1), "wsgi_environ(method=): expected a string"),
+        (lambda: events.oss_event(event_time=float("nan"), rng=1), "oss_event(event_time=): nan is not a usable"),
+        (lambda: events.tablestore_record(columns=5, rng=1), "tablestore_record(columns=): expected a list"),
+        (
+            lambda: events.mns_topic_event(format="JSON", publish_time=1.5e12, rng=1),
+            "expected epoch milliseconds (int), a datetime or an ISO-8601 string, got 1500000000000.0",
+        ),
+        (lambda: events.apigw_event(body={1, 2}, rng=1), "body: expected bytes, str or a JSON-able value"),
+    ],
+)
 def test_messages_name_the_argument(call, message):
     with pytest.raises(ConfigError) as info:
         call()

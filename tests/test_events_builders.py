@@ -58,8 +58,22 @@ def rng(seed=7, region="cn-shanghai", account_id=None):
 
 # --------------------------------------------------------------------------- catalog
 def test_catalog_has_every_contract_trigger_type():
-    assert list(CATALOG) == ["timer", "oss", "log", "cdn_events", "tablestore", "mns_topic", "mns_queue",
-                             "rocketmq", "rabbitmq", "kafka", "datahub", "eventbridge", "apigw", "http"]
+    assert list(CATALOG) == [
+        "timer",
+        "oss",
+        "log",
+        "cdn_events",
+        "tablestore",
+        "mns_topic",
+        "mns_queue",
+        "rocketmq",
+        "rabbitmq",
+        "kafka",
+        "datahub",
+        "eventbridge",
+        "apigw",
+        "http",
+    ]
     assert CATALOG["oss"].variants == OSS_EVENT_NAMES and len(OSS_EVENT_NAMES) == 12
     assert CATALOG["cdn_events"].variants == CDN_EVENT_NAMES and len(CDN_EVENT_NAMES) == 8
     assert CATALOG["mns_topic"].variants == ("STREAM", "STREAM+attrs", "JSON", "JSON+attrs")
@@ -86,8 +100,17 @@ def test_every_catalog_variant_builds_a_bytes_event_of_that_variant(trigger_type
         assert bytes(event) == dumps(event.data).encode("utf-8")
 
 
-@pytest.mark.parametrize("alias,canonical", [("sls", "log"), ("cdn", "cdn_events"), ("ots", "tablestore"),
-                                             ("api_gateway", "apigw"), ("apigateway", "apigw"), ("OSS", "oss")])
+@pytest.mark.parametrize(
+    "alias,canonical",
+    [
+        ("sls", "log"),
+        ("cdn", "cdn_events"),
+        ("ots", "tablestore"),
+        ("api_gateway", "apigw"),
+        ("apigateway", "apigw"),
+        ("OSS", "oss"),
+    ],
+)
 def test_get_source_accepts_aliases(alias, canonical):
     assert get_source(alias).trigger_type == canonical
 
@@ -134,11 +157,14 @@ def test_unknown_override_path_lists_the_valid_paths(name):
 
 
 def test_overrides_set_nested_values_and_list_items_and_keep_payload_in_sync():
-    event = oss_event(rng=rng(), overrides={
-        "events.0.oss.object.key": "a/b.png",
-        "events.0.oss.object.size": 5,
-        "events.0.requestParameters": {"sourceIPAddress": "1.2.3.4"},
-    })
+    event = oss_event(
+        rng=rng(),
+        overrides={
+            "events.0.oss.object.key": "a/b.png",
+            "events.0.oss.object.size": 5,
+            "events.0.requestParameters": {"sourceIPAddress": "1.2.3.4"},
+        },
+    )
     record = event.data["events"][0]
     assert record["oss"]["object"]["key"] == "a/b.png"
     assert record["oss"]["object"]["size"] == 5
@@ -147,8 +173,11 @@ def test_overrides_set_nested_values_and_list_items_and_keep_payload_in_sync():
 
 
 def test_override_keys_may_contain_dots():
-    event = oss_event(rng=1, object_meta={"mimeType": "text/plain", "userMeta": {"x-oss-meta-v1.2": "a"}},
-                      overrides={"events.0.oss.object.objectMeta.userMeta.x-oss-meta-v1.2": "b"})
+    event = oss_event(
+        rng=1,
+        object_meta={"mimeType": "text/plain", "userMeta": {"x-oss-meta-v1.2": "a"}},
+        overrides={"events.0.oss.object.objectMeta.userMeta.x-oss-meta-v1.2": "b"},
+    )
     assert event.data["events"][0]["oss"]["object"]["objectMeta"]["userMeta"] == {"x-oss-meta-v1.2": "b"}
 
 
@@ -223,8 +252,9 @@ def test_oss_event_region_and_account_overrides_flow_into_the_arn():
 
 
 def test_oss_event_multipart_etag_counts_parts():
-    obj = oss_event(event_name="ObjectCreated:CompleteMultipartUpload", size=12 * 1024 * 1024,
-                    rng=1).data["events"][0]["oss"]["object"]
+    obj = oss_event(event_name="ObjectCreated:CompleteMultipartUpload", size=12 * 1024 * 1024, rng=1).data["events"][0][
+        "oss"
+    ]["object"]
     digest, parts = obj["eTag"].split("-")
     assert UHEX32.match(digest) and parts == "3"
 
@@ -251,8 +281,10 @@ def test_oss_event_time_accepts_datetime_and_verbatim_string():
     assert oss_event(event_time=when, rng=1).data["events"][0]["eventTime"] == "2022-08-13T06:45:43.000Z"
     local = dt.datetime(2022, 8, 13, 14, 45, 43, 123000, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert oss_event(event_time=local, rng=1).data["events"][0]["eventTime"] == "2022-08-13T06:45:43.123Z"
-    assert oss_event(event_time="2022-08-13T06:45:43.000Z", rng=1).data["events"][0]["eventTime"] == \
-        "2022-08-13T06:45:43.000Z"
+    assert (
+        oss_event(event_time="2022-08-13T06:45:43.000Z", rng=1).data["events"][0]["eventTime"]
+        == "2022-08-13T06:45:43.000Z"
+    )
     with pytest.raises(ConfigError, match="ISO-8601"):
         oss_event(event_time="yesterday", rng=1)
 
@@ -261,8 +293,11 @@ def test_oss_wildcard_picks_a_created_event_and_expansion():
     name = oss_event(event_name="oss:ObjectCreated:*", rng=9).variant
     assert name.startswith("ObjectCreated:")
     assert expand_oss_event_names(["oss:ObjectCreated:*"]) == list(OSS_EVENT_NAMES[:9])
-    assert expand_oss_event_names(["oss:ObjectRemoved:DeleteObject", "ObjectRemoved:*"]) == \
-        ["ObjectRemoved:DeleteObject", "ObjectRemoved:DeleteObjects", "ObjectRemoved:AbortMultipartUpload"]
+    assert expand_oss_event_names(["oss:ObjectRemoved:DeleteObject", "ObjectRemoved:*"]) == [
+        "ObjectRemoved:DeleteObject",
+        "ObjectRemoved:DeleteObjects",
+        "ObjectRemoved:AbortMultipartUpload",
+    ]
     assert expand_oss_event_names("oss:ObjectCreated:PutObject") == ["ObjectCreated:PutObject"]
     with pytest.raises(ConfigError, match="unknown OSS event 'oss:ObjectCreated:Put'"):
         expand_oss_event_names(["oss:ObjectCreated:Put"])
@@ -272,7 +307,7 @@ def test_oss_wildcard_picks_a_created_event_and_expansion():
 
 def test_oss_event_non_ascii_keys_stay_utf8():
     event = oss_event(key="照片/猫.jpg", rng=1)
-    assert "照片/猫.jpg".encode("utf-8") in bytes(event)
+    assert "照片/猫.jpg".encode() in bytes(event)
     assert json.loads(bytes(event))["events"][0]["oss"]["object"]["key"] == "照片/猫.jpg"
 
 
@@ -300,14 +335,13 @@ def test_sls_cursor_encoding_matches_the_doc_sample():
 
 
 def test_sls_event_fields_and_consistency():
-    event = sls_event(project="p", logstore="ls", shard_id=2, parameter={"k": "v"},
-                      rng=rng(region="cn-shenzhen"))
+    event = sls_event(project="p", logstore="ls", shard_id=2, parameter={"k": "v"}, rng=rng(region="cn-shenzhen"))
     src = event.data["source"]
     assert src["endpoint"] == "http://cn-shenzhen-intranet.log.aliyuncs.com"
     assert (src["projectName"], src["logstoreName"], src["shardId"]) == ("p", "ls", 2)
     begin, end = decode_sls_cursor(src["beginCursor"]), decode_sls_cursor(src["endCursor"])
     assert begin < end
-    assert begin // 10 ** 9 <= event.data["cursorTime"]  # positions precede the last arrival
+    assert begin // 10**9 <= event.data["cursorTime"]  # positions precede the last arrival
     assert event.data["parameter"] == {"k": "v"}
     assert HEX40.match(event.data["jobName"]) and UUID.match(event.data["taskId"])
     assert isinstance(event.data["cursorTime"], int)
@@ -337,8 +371,12 @@ EXPECTED_PARAMS = {
 def test_cdn_event_parameter_shape_per_event(name):
     event = cdn_event(event_name=name, domain="example.com", rng=rng())
     record = event.data["events"][0]
-    family = {"CachedObjectsPushed": "CachedObjectsRefreshed", "CachedObjectsBlocked": "CachedObjectsRefreshed",
-              "CdnDomainStopped": "CdnDomainStarted", "CdnDomainDeleted": "CdnDomainAdded"}.get(name, name)
+    family = {
+        "CachedObjectsPushed": "CachedObjectsRefreshed",
+        "CachedObjectsBlocked": "CachedObjectsRefreshed",
+        "CdnDomainStopped": "CdnDomainStarted",
+        "CdnDomainDeleted": "CdnDomainAdded",
+    }.get(name, name)
     params = record["eventParameter"]
     assert list(params) == EXPECTED_PARAMS[family]
     assert record["eventName"] == name and record["eventSource"] == "cdn" and record["eventVersion"] == "1.0.0"
@@ -374,7 +412,7 @@ def test_cdn_event_rejects_fields_of_other_events_and_bad_values():
 def test_mns_topic_stream_without_attributes_is_the_raw_body():
     event = mns_topic_event(message="hello topic", rng=1)
     assert bytes(event) == b"hello topic" and event.data == "hello topic" and event.variant == "STREAM"
-    assert mns_topic_event(message="你好".encode("utf-8"), rng=1).data == "你好"
+    assert mns_topic_event(message="你好".encode(), rng=1).data == "你好"
     with pytest.raises(ConfigError, match="raw message body"):
         mns_topic_event(message="x", overrides={"body": "y"}, rng=1)
 
@@ -387,11 +425,20 @@ def test_mns_topic_stream_with_attributes():
 
 def test_mns_topic_json_form_has_real_md5_and_int_publish_time():
     r = rng(account_id="1186202104331234")
-    event = mns_topic_event(message="hello topic", format="JSON", topic="Mytopic", subscription="sub",
-                            publish_time=1550216480040, rng=r)
+    event = mns_topic_event(
+        message="hello topic", format="JSON", topic="Mytopic", subscription="sub", publish_time=1550216480040, rng=r
+    )
     d = event.data
-    assert list(d) == ["TopicOwner", "Message", "Subscriber", "PublishTime", "SubscriptionName",
-                       "MessageMD5", "TopicName", "MessageId"]
+    assert list(d) == [
+        "TopicOwner",
+        "Message",
+        "Subscriber",
+        "PublishTime",
+        "SubscriptionName",
+        "MessageMD5",
+        "TopicName",
+        "MessageId",
+    ]
     assert d["MessageMD5"] == hashlib.md5(b"hello topic").hexdigest().upper()
     assert d["PublishTime"] == 1550216480040 and type(d["PublishTime"]) is int
     assert d["TopicOwner"] == d["Subscriber"] == "1186202104331234"
@@ -462,8 +509,11 @@ def test_rabbitmq_event_fields():
     r = rng(region="cn-hangzhou")
     ev = rabbitmq_event(body={"Hello": "RabbitMQ"}, queue="housekeeping", rng=r).data
     _envelope_checks(ev, "cn-hangzhou", r.account_id, "amqp:Queue:SendMessage", "RabbitMQ-Function-")
-    assert re.match(rf"^acs:amqp:cn-hangzhou:{r.account_id}:/instances/amqp-cn-[a-z0-9]{{12}}"
-                    r"/vhosts/eb-connect/queues/housekeeping$", ev["subject"])
+    assert re.match(
+        rf"^acs:amqp:cn-hangzhou:{r.account_id}:/instances/amqp-cn-[a-z0-9]{{12}}"
+        r"/vhosts/eb-connect/queues/housekeeping$",
+        ev["subject"],
+    )
     assert ev["data"]["body"] == {"Hello": "RabbitMQ"}
     envelope = ev["data"]["envelope"]
     assert envelope["routingKey"] == "housekeeping" and envelope["redeliver"] is False
@@ -474,8 +524,13 @@ def test_rabbitmq_event_fields():
 
 
 def test_kafka_eventbridge_array_with_headers():
-    event = kafka_event(records=[("k1", "v1"), {"key": "k2", "value": "v2", "headers": [{"key": "h", "value": "1"}]},
-                                 "v3"], topic="mytopic", partition=7, offset=25, rng=1)
+    event = kafka_event(
+        records=[("k1", "v1"), {"key": "k2", "value": "v2", "headers": [{"key": "h", "value": "1"}]}, "v3"],
+        topic="mytopic",
+        partition=7,
+        offset=25,
+        rng=1,
+    )
     assert isinstance(event.data, list) and len(event.data) == 3 and event.variant == "eventbridge"
     first, second, third = event.data
     assert first["source"] == "acs:alikafka" and first["type"] == "alikafka:Topic:Message"
@@ -499,13 +554,20 @@ def test_kafka_connector_form_and_overflow():
 
 
 def test_datahub_event_records():
-    event = datahub_event(records=[["col1's value", "col2's value"], "blob text"], project="p", topic="t",
-                          shard_id=0, sequence=12345, region="cn-hangzhou", rng=1)
+    event = datahub_event(
+        records=[["col1's value", "col2's value"], "blob text"],
+        project="p",
+        topic="t",
+        shard_id=0,
+        sequence=12345,
+        region="cn-hangzhou",
+        rng=1,
+    )
     d = event.data
     assert d["eventSource"] == "acs:datahub" and d["eventName"] == "acs:datahub:putRecord"
     assert d["eventSourceARN"] == "/projects/p/topics/t"
     assert [r["eventId"] for r in d["records"]] == ["0:12345", "0:12346"]
-    assert d["records"][0]["data"] == "[\"col1's value\",\"col2's value\"]"
+    assert d["records"][0]["data"] == '["col1\'s value","col2\'s value"]'
     assert d["records"][1]["data"] == "blob text"
     assert d["records"][0]["systemTime"] <= d["records"][1]["systemTime"]
 
@@ -519,8 +581,13 @@ def test_eventbridge_default_is_the_ecs_sample_and_custom_needs_data():
     assert ev["aliyuneventbusname"] == "default" and ev["aliyunregionid"] == "cn-hangzhou"
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$", ev["time"])
     assert ev["aliyunpublishaddr"].startswith("172.")
-    custom = eventbridge_event(source="acs.oss", type="oss:ObjectCreated:PutObject", data={"k": 1},
-                               subject="acs:oss:cn-hangzhou:1:bucket/x", rng=r)
+    custom = eventbridge_event(
+        source="acs.oss",
+        type="oss:ObjectCreated:PutObject",
+        data={"k": 1},
+        subject="acs:oss:cn-hangzhou:1:bucket/x",
+        rng=r,
+    )
     assert custom.data["data"] == {"k": 1} and custom.variant == "oss:ObjectCreated:PutObject"
     with pytest.raises(ConfigError, match="pass data="):
         eventbridge_event(type="ecs:Instance:StateChange", rng=r)
@@ -528,7 +595,9 @@ def test_eventbridge_default_is_the_ecs_sample_and_custom_needs_data():
 
 # --------------------------------------------------------------------------- import cost
 def test_importing_events_loads_no_builder_dependencies():
-    code = ("import sys, pytest_fctrigger.events as e; e.CATALOG; "
-            "print(sorted(m for m in ('faker', 'cbor2', 'pytest_fctrigger.events.oss') if m in sys.modules))")
+    code = (
+        "import sys, pytest_fctrigger.events as e; e.CATALOG; "
+        "print(sorted(m for m in ('faker', 'cbor2', 'pytest_fctrigger.events.oss') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

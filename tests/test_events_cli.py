@@ -25,8 +25,21 @@ def test_event_prints_the_exact_payload_for_the_seed(capsys):
 
 
 def test_event_fields_variant_and_typed_values(capsys):
-    code, out, _ = run(capsys, "event", "oss", "--bucket", "photos", "--key", "source/a.png", "--size", "2048",
-                       "--variant", "ObjectRemoved:DeleteObject", "--region=cn-beijing", "--object-meta")
+    code, out, _ = run(
+        capsys,
+        "event",
+        "oss",
+        "--bucket",
+        "photos",
+        "--key",
+        "source/a.png",
+        "--size",
+        "2048",
+        "--variant",
+        "ObjectRemoved:DeleteObject",
+        "--region=cn-beijing",
+        "--object-meta",
+    )
     assert code == 0
     record = json.loads(out)["events"][0]
     assert record["eventName"] == "ObjectRemoved:DeleteObject"
@@ -43,8 +56,19 @@ def test_text_fields_stay_text_even_when_they_look_like_json(capsys):
 
 
 def test_json_values_for_structured_fields_and_set_paths(capsys):
-    code, out, _ = run(capsys, "event", "mns_topic", "--variant", "JSON", "--attributes", '{"key": "value"}',
-                       "--set", "TopicOwner=1000000000000001", "--set", 'Message="42"')
+    code, out, _ = run(
+        capsys,
+        "event",
+        "mns_topic",
+        "--variant",
+        "JSON",
+        "--attributes",
+        '{"key": "value"}',
+        "--set",
+        "TopicOwner=1000000000000001",
+        "--set",
+        'Message="42"',
+    )
     data = json.loads(out)
     assert code == 0 and data["key"] == "value"
     assert data["TopicOwner"] == 1000000000000001 and data["Message"] == "42"
@@ -77,26 +101,29 @@ def test_field_help_lists_the_builder_fields(capsys):
     assert code == 0 and "--event-name" in out and "CdnDomainStopped" in out
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["event", "nope"], "unknown trigger type 'nope'; valid types: timer, oss"),
-    (["event", "oss", "--buket", "x"], "unknown field(s) '--buket'. Valid fields: --account-id, --bucket"),
-    (["event", "oss", "--variant", "PutObject"], "unknown variant 'PutObject'"),
-    (["event", "oss", "--set", "events.0.nope=1"], "unknown field(s) 'events.0.nope'"),
-    (["event", "oss", "--set", "nothing"], "--set takes PATH=VALUE"),
-    (["event", "oss", "--seed", "x"], "--seed takes an integer"),
-    (["event", "oss", "stray"], "unexpected argument 'stray'"),
-    (["event", "oss", "--json"], "--json is for tablestore events"),
-    (["event", "oss", "--bucket", "a", "--bucket", "b"], "--bucket given twice"),
-    (["event", "cdn", "--variant", "CdnDomainAdded", "--file-size", "3"], "file_size not part of a CdnDomainAdded"),
-    (["event", "oss", "--bucket"], "--bucket needs a value"),
-    (["event", "http", "--headers", "5"], "http_event(headers=): expected a dict or a list of (name, value) pairs"),
-    (["event", "apigw", "--query", "[1, 2]"], "apigw_event() query: expected a dict or a list of (name, value)"),
-    (["event", "apigw", "--path-params", "5"], "apigw_event(path_params=): expected a dict"),
-    (["event", "rocketmq", "--user-properties", "5"], "rocketmq_event(user_properties=): expected a dict"),
-    (["event", "cdn", "--variant", "CachedObjectsPushed", "--object-paths", "5"], "expected a list of paths"),
-    (["event", "eventbridge", "--event-time", "1e400"], "is not a usable epoch time"),
-    (["event", "mns_topic", "--variant", "JSON", "--publish-time", "1.5"], "expected epoch milliseconds (int)"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["event", "nope"], "unknown trigger type 'nope'; valid types: timer, oss"),
+        (["event", "oss", "--buket", "x"], "unknown field(s) '--buket'. Valid fields: --account-id, --bucket"),
+        (["event", "oss", "--variant", "PutObject"], "unknown variant 'PutObject'"),
+        (["event", "oss", "--set", "events.0.nope=1"], "unknown field(s) 'events.0.nope'"),
+        (["event", "oss", "--set", "nothing"], "--set takes PATH=VALUE"),
+        (["event", "oss", "--seed", "x"], "--seed takes an integer"),
+        (["event", "oss", "stray"], "unexpected argument 'stray'"),
+        (["event", "oss", "--json"], "--json is for tablestore events"),
+        (["event", "oss", "--bucket", "a", "--bucket", "b"], "--bucket given twice"),
+        (["event", "cdn", "--variant", "CdnDomainAdded", "--file-size", "3"], "file_size not part of a CdnDomainAdded"),
+        (["event", "oss", "--bucket"], "--bucket needs a value"),
+        (["event", "http", "--headers", "5"], "http_event(headers=): expected a dict or a list of (name, value) pairs"),
+        (["event", "apigw", "--query", "[1, 2]"], "apigw_event() query: expected a dict or a list of (name, value)"),
+        (["event", "apigw", "--path-params", "5"], "apigw_event(path_params=): expected a dict"),
+        (["event", "rocketmq", "--user-properties", "5"], "rocketmq_event(user_properties=): expected a dict"),
+        (["event", "cdn", "--variant", "CachedObjectsPushed", "--object-paths", "5"], "expected a list of paths"),
+        (["event", "eventbridge", "--event-time", "1e400"], "is not a usable epoch time"),
+        (["event", "mns_topic", "--variant", "JSON", "--publish-time", "1.5"], "expected epoch milliseconds (int)"),
+    ],
+)
 def test_errors_are_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -112,7 +139,7 @@ def test_list_prints_every_type_and_variant(capsys):
         header = [line for line in lines if line.startswith(source.trigger_type + "  (")]
         assert len(header) == 1 and source.builder in header[0]
         start = lines.index(header[0])
-        assert [v.strip() for v in lines[start + 1:start + 1 + len(source.variants)]] == list(source.variants)
+        assert [v.strip() for v in lines[start + 1 : start + 1 + len(source.variants)]] == list(source.variants)
     assert "aliases: sls" in out
 
 

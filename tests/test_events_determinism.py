@@ -10,7 +10,7 @@ from pytest_fctrigger.events import CATALOG, FCRandom, oss_event, tablestore_eve
 
 # The inner suite: every test builds events through the fixtures (seeded from its node
 # id) and writes a digest of their bytes to FC_DIGEST_DIR/<test name>.
-INNER_TESTS = '''
+INNER_TESTS = """
 import hashlib, os, pathlib
 import pytest
 
@@ -39,7 +39,7 @@ def test_parametrized(request, i, sls_event, cdn_event, timer_event, kafka_event
 def test_whole_catalog(request, fc_random):
     from pytest_fctrigger.events import CATALOG
     _record(request, *[s.build(fc_random, v) for s in CATALOG.values() for v in s.variants])
-'''
+"""
 
 
 def _run(pytester, monkeypatch, name, *args):
@@ -78,7 +78,7 @@ def test_events_depend_on_the_seed_not_on_object_identity():
     assert tablestore_event(rng=FCRandom(3)) == tablestore_event(rng=FCRandom(3))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2 ** 31])
+@pytest.mark.parametrize("seed", [0, 1, 2**31])
 def test_a_stream_of_events_from_one_rng_is_reproducible(seed):
     a, b = FCRandom(seed), FCRandom(seed)
     assert [oss_event(rng=a) for _ in range(5)] == [oss_event(rng=b) for _ in range(5)]
@@ -88,9 +88,12 @@ def test_a_deferred_oss_event_is_the_eager_one_built_later():
     # the simulated OSS journals events this way: values drawn at the write, bytes on read
     from pytest_fctrigger.events.oss import deferred_oss_event
 
-    calls = [{}, {"event_name": "oss:ObjectCreated:*", "object_meta": True},
-             {"event_name": "ObjectRemoved:DeleteObject", "bucket": "b", "key": "k", "size": 5},
-             {"event_name": "ObjectCreated:CompleteMultipartUpload", "size": 12 * 1024 * 1024}]
+    calls = [
+        {},
+        {"event_name": "oss:ObjectCreated:*", "object_meta": True},
+        {"event_name": "ObjectRemoved:DeleteObject", "bucket": "b", "key": "k", "size": 5},
+        {"event_name": "ObjectCreated:CompleteMultipartUpload", "size": 12 * 1024 * 1024},
+    ]
     eager_rng, later_rng = FCRandom(11), FCRandom(11)
     eager = [oss_event(rng=eager_rng, **kw) for kw in calls]
     builders = [deferred_oss_event(rng=later_rng, **kw) for kw in calls]

@@ -53,7 +53,8 @@ def test_fc_seed_option_fixes_the_seed_of_every_test(pytester):
 
 def test_fc_marker_seed_and_ini_region_reach_the_builders(pytester):
     pytester.makeini("[pytest]\nfc_region = cn-beijing\n")
-    pytester.makepyfile(test_marked="""
+    pytester.makepyfile(
+        test_marked="""
 import pytest
 
 @pytest.mark.fc(seed=77)
@@ -61,7 +62,8 @@ def test_marked(fc_seed, oss_event, mns_queue_event):
     assert fc_seed == 77
     assert oss_event().data["events"][0]["region"] == "cn-beijing"
     assert mns_queue_event().data["aliyunregionid"] == "cn-beijing"
-""")
+"""
+    )
     pytester.runpytest().assert_outcomes(passed=1)
 
 
@@ -83,22 +85,26 @@ def test_failing_test_report_names_the_seed_and_how_to_reproduce(pytester):
     result = pytester.runpytest("-rf")
     result.assert_outcomes(passed=1, failed=2)
     seed = seed_from_text("test_failing.py::test_fails")
-    result.stdout.fnmatch_lines([
-        "*- fctrigger -*",
-        f"seed {seed}: reproduce with  pytest 'test_failing.py::test_fails' --fc-seed {seed}",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*- fctrigger -*",
+            f"seed {seed}: reproduce with  pytest 'test_failing.py::test_fails' --fc-seed {seed}",
+        ]
+    )
     # only the test that drew seeded values gets the section
     assert result.stdout.str().count("reproduce with") == 1
 
 
 def test_reproduce_line_really_reproduces_the_failing_event(pytester, monkeypatch):
-    pytester.makepyfile(test_repro="""
+    pytester.makepyfile(
+        test_repro="""
 import os, pathlib
 
 def test_capture(oss_event):
     pathlib.Path(os.environ["OUT"]).write_bytes(bytes(oss_event()))
     assert False
-""")
+"""
+    )
     seed = seed_from_text("test_repro.py::test_capture")
     out1, out2 = pytester.path / "a.bin", pytester.path / "b.bin"
     monkeypatch.setenv("OUT", str(out1))
@@ -128,9 +134,11 @@ def test_fc_random_faker_is_seeded_by_the_test_and_separate_from_the_builders():
 
 
 def test_fc_random_faker_in_a_test(pytester):
-    pytester.makepyfile(test_faker="""
+    pytester.makepyfile(
+        test_faker="""
 def test_body(fc_random, mns_topic_event):
     body = fc_random.faker.sentence()
     assert mns_topic_event(message=body).data == body
-""")
+"""
+    )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -15,14 +15,14 @@ from pytest_fctrigger.errors import ConfigError, UnknownFieldError
 from pytest_fctrigger.events import TABLESTORE_ROW_TYPES, FCRandom, tablestore_event, tablestore_record
 
 ALL_VALUE_TYPES = [
-    ("i", 1506416585881590900),   # Integer (int64, the sample's value)
-    ("neg", -(2 ** 63)),
-    ("s", "hello_table_store"),   # String
+    ("i", 1506416585881590900),  # Integer (int64, the sample's value)
+    ("neg", -(2**63)),
+    ("s", "hello_table_store"),  # String
     ("u", "中文"),
-    ("b", b"\x00\x01\xfe\xff"),    # Blob
-    ("t", True),                  # Boolean
+    ("b", b"\x00\x01\xfe\xff"),  # Blob
+    ("t", True),  # Boolean
     ("f", False),
-    ("d", 3.141592653589793),     # Double
+    ("d", 3.141592653589793),  # Double
 ]
 
 
@@ -52,7 +52,8 @@ def test_every_value_type_and_column_operation_round_trips():
     rec = tablestore_record(
         type="UpdateRow",
         primary_key=[("pk_int", 7), ("pk_str", "a"), ("pk_blob", bytearray(b"\x10\x20"))],
-        columns=[(name, value) for name, value in ALL_VALUE_TYPES] + [
+        columns=[(name, value) for name, value in ALL_VALUE_TYPES]
+        + [
             {"Type": "DeleteOneVersion", "ColumnName": "old", "Timestamp": 1506416585741},
             {"Type": "DeleteAllVersions", "ColumnName": "gone"},
         ],
@@ -62,14 +63,14 @@ def test_every_value_type_and_column_operation_round_trips():
     event = tablestore_event(records=[rec], rng=1)
     decoded = both_decoders(event)
     (record,) = decoded["Records"]
-    assert record["Info"] == {"Timestamp": 1506416585740836}          # microseconds
+    assert record["Info"] == {"Timestamp": 1506416585740836}  # microseconds
     pk = {c["ColumnName"]: c["Value"] for c in record["PrimaryKey"]}
     assert pk == {"pk_int": 7, "pk_str": "a", "pk_blob": b"\x10\x20"}
-    assert type(pk["pk_blob"]) is bytes                                # bytearray became bytes
+    assert type(pk["pk_blob"]) is bytes  # bytearray became bytes
     puts = {c["ColumnName"]: c for c in record["Columns"] if c["Type"] == "Put"}
     for name, value in ALL_VALUE_TYPES:
         assert puts[name]["Value"] == value and type(puts[name]["Value"]) is type(value)
-        assert puts[name]["Timestamp"] == 1506416585740                # ms of the row's time
+        assert puts[name]["Timestamp"] == 1506416585740  # ms of the row's time
     deletes = [c for c in record["Columns"] if c["Type"] != "Put"]
     assert deletes == [
         {"Type": "DeleteOneVersion", "ColumnName": "old", "Timestamp": 1506416585741},
@@ -84,8 +85,11 @@ def test_encoding_is_cbor2_default_mode_and_byte_identical_to_cbor():
 
 
 def test_primary_key_and_columns_accept_dicts_and_mappings():
-    a = tablestore_record(primary_key=[{"ColumnName": "id", "Value": 1}],
-                          columns=[{"Type": "Put", "ColumnName": "x", "Value": "y", "Timestamp": 5}], rng=1)
+    a = tablestore_record(
+        primary_key=[{"ColumnName": "id", "Value": 1}],
+        columns=[{"Type": "Put", "ColumnName": "x", "Value": "y", "Timestamp": 5}],
+        rng=1,
+    )
     b = tablestore_record(primary_key={"id": 1}, columns={"x": "y"}, timestamp=a["Info"]["Timestamp"], rng=1)
     assert a["PrimaryKey"] == b["PrimaryKey"]
     assert a["Columns"][0]["Timestamp"] == 5 and b["Columns"][0]["Timestamp"] == a["Info"]["Timestamp"] // 1000
@@ -113,21 +117,24 @@ def test_overrides_apply_before_encoding():
     assert both_decoders(event)["Records"][0]["PrimaryKey"][0]["Value"] == "u1"
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"primary_key": [("k", True)]}, "not Boolean"),
-    ({"primary_key": [("k", 1.5)]}, "not a Tablestore value"),
-    ({"primary_key": [("k", 2 ** 63)]}, "out of range"),
-    ({"primary_key": []}, "at least one primary-key column"),
-    ({"primary_key": [("", 1)]}, "non-empty string"),
-    ({"columns": [("c", [1, 2])]}, "not a Tablestore value"),
-    ({"columns": [{"Type": "Put", "ColumnName": "c"}]}, "needs a Value"),
-    ({"columns": [{"Type": "DeleteOneVersion", "ColumnName": "c", "Value": 1}]}, "carries no Value"),
-    ({"columns": [{"Type": "DeleteAllVersions", "ColumnName": "c", "Timestamp": 1}]}, "carries no Timestamp"),
-    ({"columns": [{"Type": "Drop", "ColumnName": "c"}]}, "not one of Put"),
-    ({"columns": [{"ColumnName": "c", "Value": 1, "Ts": 1}]}, "unknown key"),
-    ({"type": "DeleteRow", "columns": [("c", 1)]}, "has no columns"),
-    ({"type": "InsertRow"}, "not one of PutRow"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"primary_key": [("k", True)]}, "not Boolean"),
+        ({"primary_key": [("k", 1.5)]}, "not a Tablestore value"),
+        ({"primary_key": [("k", 2**63)]}, "out of range"),
+        ({"primary_key": []}, "at least one primary-key column"),
+        ({"primary_key": [("", 1)]}, "non-empty string"),
+        ({"columns": [("c", [1, 2])]}, "not a Tablestore value"),
+        ({"columns": [{"Type": "Put", "ColumnName": "c"}]}, "needs a Value"),
+        ({"columns": [{"Type": "DeleteOneVersion", "ColumnName": "c", "Value": 1}]}, "carries no Value"),
+        ({"columns": [{"Type": "DeleteAllVersions", "ColumnName": "c", "Timestamp": 1}]}, "carries no Timestamp"),
+        ({"columns": [{"Type": "Drop", "ColumnName": "c"}]}, "not one of Put"),
+        ({"columns": [{"ColumnName": "c", "Value": 1, "Ts": 1}]}, "unknown key"),
+        ({"type": "DeleteRow", "columns": [("c", 1)]}, "has no columns"),
+        ({"type": "InsertRow"}, "not one of PutRow"),
+    ],
+)
 def test_invalid_records_are_rejected_with_the_reason(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         tablestore_record(rng=1, **kwargs)

@@ -30,8 +30,11 @@ def doc_sample_handler(event, context):
     # seeds/001 "API网关触发器" Python sample, verbatim logic
     event = json.loads(event)
     content = {
-        "path": event["path"], "method": event["httpMethod"], "headers": event["headers"],
-        "queryParameters": event["queryParameters"], "pathParameters": event["pathParameters"],
+        "path": event["path"],
+        "method": event["httpMethod"],
+        "headers": event["headers"],
+        "queryParameters": event["queryParameters"],
+        "pathParameters": event["pathParameters"],
         "body": event["body"],
     }
     rep = {"isBase64Encoded": "false", "statusCode": "200", "headers": {"x-custom-header": "no"}, "body": content}
@@ -43,7 +46,11 @@ def test_the_doc_sample_handler_works(http):
     assert resp.status == 200 and resp.headers["x-custom-header"] == "no"
     body = resp.json()
     assert (body["path"], body["method"], body["queryParameters"], body["pathParameters"]) == (
-        "/books/1", "GET", {"q": "x"}, {"id": "1"})
+        "/books/1",
+        "GET",
+        {"q": "x"},
+        {"id": "1"},
+    )
 
 
 def test_good_response(http):
@@ -66,12 +73,22 @@ def test_each_missing_key_is_a_503_naming_it(http, key):
     assert resp.headers["X-Ca-Error-Message"] == resp.error_message
 
 
-@pytest.mark.parametrize("key, bad", [
-    ("isBase64Encoded", "yes"), ("isBase64Encoded", 1),
-    ("statusCode", "OK"), ("statusCode", 99), ("statusCode", 600), ("statusCode", True), ("statusCode", 200.0),
-    ("headers", ["x", "y"]), ("headers", {"x": {"nested": 1}}),
-    ("body", 42), ("body", None),
-])
+@pytest.mark.parametrize(
+    "key, bad",
+    [
+        ("isBase64Encoded", "yes"),
+        ("isBase64Encoded", 1),
+        ("statusCode", "OK"),
+        ("statusCode", 99),
+        ("statusCode", 600),
+        ("statusCode", True),
+        ("statusCode", 200.0),
+        ("headers", ["x", "y"]),
+        ("headers", {"x": {"nested": 1}}),
+        ("body", 42),
+        ("body", None),
+    ],
+)
 def test_each_wrong_value_is_a_503_naming_the_key(http, key, bad):
     resp = http.apigw(returning(dict(GOOD, **{key: bad})))
     assert resp.status == 503

@@ -20,15 +20,26 @@ from pytest_fctrigger.events.http import apigw_event, canonical_header_key, http
 
 # The doc's request struct, the value types asserted key path by key path
 HTTP_DOC_SAMPLE = {
-    "version": "v1", "rawPath": "/example", "body": "Hello FC!", "isBase64Encoded": False,
+    "version": "v1",
+    "rawPath": "/example",
+    "body": "Hello FC!",
+    "isBase64Encoded": False,
     "headers": {"header1": "value1", "header2": "value1,value2"},
     "queryParameters": {"parameter1": "value1", "parameter2": "value1,value2"},
     "requestContext": {
-        "accountId": "123456*********", "domainName": "<http-trigger-id>.<region-id>.fcapp.run",
+        "accountId": "123456*********",
+        "domainName": "<http-trigger-id>.<region-id>.fcapp.run",
         "domainPrefix": "<http-trigger-id>",
-        "http": {"method": "GET", "path": "/example", "protocol": "HTTP/1.1", "sourceIp": "11.11.11.**",
-                 "userAgent": "PostmanRuntime/7.32.3"},
-        "requestId": "1-64f6cd87-*************", "time": "2023-09-05T06:41:11Z", "timeEpoch": "1693896071895",
+        "http": {
+            "method": "GET",
+            "path": "/example",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "11.11.11.**",
+            "userAgent": "PostmanRuntime/7.32.3",
+        },
+        "requestId": "1-64f6cd87-*************",
+        "time": "2023-09-05T06:41:11Z",
+        "timeEpoch": "1693896071895",
     },
 }
 
@@ -45,12 +56,19 @@ def shape(node, prefix=""):
 
 # --------------------------------------------------------------------------- API Gateway
 def test_apigw_event_has_the_documented_keys_and_types():
-    event = apigw_event(rng=1, method="POST", path="/users/42", query={"q": "x"}, path_params={"id": 42},
-                        body={"name": "n"})
+    event = apigw_event(
+        rng=1, method="POST", path="/users/42", query={"q": "x"}, path_params={"id": 42}, body={"name": "n"}
+    )
     assert event.trigger_type == "apigw"
-    assert shape(event.data) == {"path": "str", "httpMethod": "str", "headers": "dict",
-                                 "queryParameters": "dict", "pathParameters": "dict", "body": "str",
-                                 "isBase64Encoded": "bool"}
+    assert shape(event.data) == {
+        "path": "str",
+        "httpMethod": "str",
+        "headers": "dict",
+        "queryParameters": "dict",
+        "pathParameters": "dict",
+        "body": "str",
+        "isBase64Encoded": "bool",
+    }
     assert event.data["pathParameters"] == {"id": "42"}
     assert event.data["queryParameters"] == {"q": "x"}
     assert json.loads(bytes(event)) == event.data
@@ -84,8 +102,13 @@ def test_apigw_overrides_and_unknown_names():
 
 # --------------------------------------------------------------------------- FC 3.0 HTTP event
 def test_http_event_matches_the_doc_sample_shape():
-    event = http_event(rng=1, path="/example", headers={"header2": ["value1", "value2"]}, body="Hello FC!",
-                       query={"parameter2": ["value1", "value2"]})
+    event = http_event(
+        rng=1,
+        path="/example",
+        headers={"header2": ["value1", "value2"]},
+        body="Hello FC!",
+        query={"parameter2": ["value1", "value2"]},
+    )
     assert shape(event.data) == shape(HTTP_DOC_SAMPLE)
     assert event.data["version"] == "v1"
     assert event.data["headers"]["Header2"] == "value1,value2"  # canonical key, values comma-joined
@@ -120,8 +143,15 @@ def test_binary_body_is_base64():
     assert text.data["isBase64Encoded"] is False
 
 
-@pytest.mark.parametrize("key, canonical", [("accept-encoding", "Accept-Encoding"), ("X-FOO-bar", "X-Foo-Bar"),
-                                            ("content-type", "Content-Type"), ("bad key", "bad key")])
+@pytest.mark.parametrize(
+    "key, canonical",
+    [
+        ("accept-encoding", "Accept-Encoding"),
+        ("X-FOO-bar", "X-Foo-Bar"),
+        ("content-type", "Content-Type"),
+        ("bad key", "bad key"),
+    ],
+)
 def test_header_keys_are_go_canonical(key, canonical):
     # FC FAQ "使用HTTP触发器调用时, Header key首字母为什么变成了大写"
     assert canonical_header_key(key) == canonical
@@ -135,13 +165,29 @@ def test_http_event_is_deterministic():
 # --------------------------------------------------------------------------- FC 2.0 WSGI environ
 def test_wsgi_environ_is_the_runtime_environ():
     ctx = make_context(rng=1, function_name="web", service_name="site", handler="main.handler")
-    environ = wsgi_environ(method="post", path="/api/items", query={"page": "2"}, body=b'{"a":1}',
-                           headers={"Content-Type": "application/json", "X-Trace": ["a", "b"], "Host": "h"},
-                           client_ip="198.51.100.7", context=ctx, base_environ={"MY_VAR": "1"})
+    environ = wsgi_environ(
+        method="post",
+        path="/api/items",
+        query={"page": "2"},
+        body=b'{"a":1}',
+        headers={"Content-Type": "application/json", "X-Trace": ["a", "b"], "Host": "h"},
+        client_ip="198.51.100.7",
+        context=ctx,
+        base_environ={"MY_VAR": "1"},
+    )
     fixed = {
-        "CONTENT_LENGTH": "7", "HTTP": "on", "SCRIPT_NAME": "", "SERVER_NAME": "FCRUNTIME", "SERVER_PORT": "9000",
-        "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "FCRUNTIME/1.0", "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http", "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        "CONTENT_LENGTH": "7",
+        "HTTP": "on",
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "FCRUNTIME",
+        "SERVER_PORT": "9000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_SOFTWARE": "FCRUNTIME/1.0",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
     }
     assert {k: environ[k] for k in fixed} == fixed
     assert environ["MY_VAR"] == "1"  # every process variable is in the environ

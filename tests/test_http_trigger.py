@@ -32,8 +32,14 @@ def echo_wsgi(environ, start_response):
 
 
 def test_wsgi_handler_gets_the_runtime_environ(http):
-    resp = http(echo_wsgi, "PUT", "/items/7?full=1", headers={"X-Token": "t", "Content-Type": "text/plain"},
-                body="payload", client_ip="198.51.100.9")
+    resp = http(
+        echo_wsgi,
+        "PUT",
+        "/items/7?full=1",
+        headers={"X-Token": "t", "Content-Type": "text/plain"},
+        body="payload",
+        client_ip="198.51.100.9",
+    )
     env = resp.json()
     assert resp.status == 200
     assert (env["REQUEST_METHOD"], env["PATH_INFO"], env["QUERY_STRING"]) == ("PUT", "/items/7", "full=1")
@@ -89,8 +95,7 @@ def test_handler_exception_propagates_or_becomes_502(http):
 
 
 def test_request_headers_fc_does_not_pass(http):
-    resp = http(echo_wsgi, headers={"X-Fc-Trace": "spoofed", "Connection": "close", "Keep-Alive": "5",
-                                    "X-Real": "yes"})
+    resp = http(echo_wsgi, headers={"X-Fc-Trace": "spoofed", "Connection": "close", "Keep-Alive": "5", "X-Real": "yes"})
     env = resp.json()
     assert "HTTP_X_FC_TRACE" not in env and "HTTP_CONNECTION" not in env and "HTTP_KEEP_ALIVE" not in env
     assert env["HTTP_X_REAL"] == "yes"
@@ -99,10 +104,27 @@ def test_request_headers_fc_does_not_pass(http):
 
 
 # seeds/001 "HTTP触发器概述", 使用限制, the two lists verbatim
-SEED_REQUEST_HEADERS = ["accept-encoding", "connection", "keep-alive", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding"]
-SEED_RESPONSE_HEADERS = ["connection", "content-length", "content-encoding", "date", "keep-alive",
-                         "proxy-authenticate", "server", "trailer", "transfer-encoding", "upgrade"]
+SEED_REQUEST_HEADERS = [
+    "accept-encoding",
+    "connection",
+    "keep-alive",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+]
+SEED_RESPONSE_HEADERS = [
+    "connection",
+    "content-length",
+    "content-encoding",
+    "date",
+    "keep-alive",
+    "proxy-authenticate",
+    "server",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+]
 
 
 @pytest.mark.parametrize("style", ["wsgi", "event"])
@@ -131,9 +153,19 @@ def test_every_response_header_the_seed_lists_is_dropped(http):
 
 def test_response_headers_fc_replaces(http):
     def app(environ, start_response):
-        start_response("200 OK", [("Server", "gunicorn"), ("Date", "yesterday"), ("Content-Length", "999"),
-                                  ("Connection", "close"), ("Keep-Alive", "timeout=5"), ("X-Fc-Status", "404"),
-                                  ("Content-Disposition", "inline"), ("Content-Type", "text/html")])
+        start_response(
+            "200 OK",
+            [
+                ("Server", "gunicorn"),
+                ("Date", "yesterday"),
+                ("Content-Length", "999"),
+                ("Connection", "close"),
+                ("Keep-Alive", "timeout=5"),
+                ("X-Fc-Status", "404"),
+                ("Content-Disposition", "inline"),
+                ("Content-Type", "text/html"),
+            ],
+        )
         return [b"<p>hi</p>"]
 
     resp = http(app)
@@ -145,7 +177,8 @@ def test_response_headers_fc_replaces(http):
     assert headers["Content-Disposition"] == "attachment"  # forced on the default domain
     assert headers["Content-Type"] == "text/html"
     assert sorted(k for k, _ in resp.dropped_headers) == sorted(
-        ["Server", "Date", "Content-Length", "Connection", "Keep-Alive", "X-Fc-Status", "Content-Disposition"])
+        ["Server", "Date", "Content-Length", "Connection", "Keep-Alive", "X-Fc-Status", "Content-Disposition"]
+    )
 
 
 def test_custom_domain_keeps_content_disposition_and_request_uri():
@@ -161,8 +194,12 @@ def test_custom_domain_keeps_content_disposition_and_request_uri():
 # --------------------------------------------------------------------------- FC 3.0 event style
 def event_app(event, context):
     request = json.loads(event)
-    return {"statusCode": 201, "headers": {"Content-Type": "application/json"}, "isBase64Encoded": False,
-            "body": json.dumps({"request": request, "request_id": context.request_id})}
+    return {
+        "statusCode": 201,
+        "headers": {"Content-Type": "application/json"},
+        "isBase64Encoded": False,
+        "body": json.dumps({"request": request, "request_id": context.request_id}),
+    }
 
 
 def test_event_handler_gets_the_http_event_and_maps_the_response(http):
@@ -180,16 +217,23 @@ def test_event_handler_gets_the_http_event_and_maps_the_response(http):
 
 def test_event_response_base64_body(http):
     def png(event, context):
-        return {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "isBase64Encoded": True,
-                "body": base64.b64encode(b"\x89PNG").decode()}
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": "image/png"},
+            "isBase64Encoded": True,
+            "body": base64.b64encode(b"\x89PNG").decode(),
+        }
 
     assert http.event(png).body == b"\x89PNG"
 
 
-@pytest.mark.parametrize("value, body, content_type", [
-    ("plain text", b"plain text", None),
-    ({"no": "statusCode"}, b'{\n    "no": "statusCode"\n}', "application/json"),
-])
+@pytest.mark.parametrize(
+    "value, body, content_type",
+    [
+        ("plain text", b"plain text", None),
+        ({"no": "statusCode"}, b'{\n    "no": "statusCode"\n}', "application/json"),
+    ],
+)
 def test_event_return_without_status_code_is_a_200(http, value, body, content_type):
     resp = http.event(lambda e, c: value)
     assert resp.status == 200 and resp.body == body
@@ -234,9 +278,11 @@ def test_fc_http_fixture(pytester):
 def test_bad_request_values_are_config_errors_before_the_handler_runs(http, style):
     from pytest_fctrigger.errors import ConfigError
 
-    for kwargs, message in (({"method": 5}, "fc_http(method=): expected a string"),
-                            ({"client_ip": 1}, "fc_http(client_ip=): expected a string"),
-                            ({"headers": 5}, "fc_http(headers=): expected a dict"),
-                            ({"body": {1, 2}}, "body: expected bytes, str or a JSON-able value")):
+    for kwargs, message in (
+        ({"method": 5}, "fc_http(method=): expected a string"),
+        ({"client_ip": 1}, "fc_http(client_ip=): expected a string"),
+        ({"headers": 5}, "fc_http(headers=): expected a dict"),
+        ({"body": {1, 2}}, "body: expected bytes, str or a JSON-able value"),
+    ):
         with pytest.raises(ConfigError, match=re.escape(message)):
             http(echo_wsgi, style=style, **kwargs)

@@ -42,8 +42,14 @@ def test_fake_credentials_set_and_real_ones_hidden(real_env):
     assert env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] == creds.access_key_secret
     assert env["ALIBABA_CLOUD_SECURITY_TOKEN"] == creds.security_token
     assert creds.access_key_id.startswith(FAKE_AK_PREFIX)
-    for key in ("ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_ACCESS_KEY", "ALIYUN_ACCESS_KEY_ID",
-                "OSS_ACCESS_KEY_ID", "OSS_ACCESS_KEY_SECRET", "FC_TEST_LEFTOVER"):
+    for key in (
+        "ALIBABA_CLOUD_CREDENTIALS_FILE",
+        "ALICLOUD_ACCESS_KEY",
+        "ALIYUN_ACCESS_KEY_ID",
+        "OSS_ACCESS_KEY_ID",
+        "OSS_ACCESS_KEY_SECRET",
+        "FC_TEST_LEFTOVER",
+    ):
         assert key not in env, key
     assert not any(value in REAL.values() for value in env.values())
 
@@ -75,7 +81,8 @@ def test_environment_restored_after_an_exception(real_env):
 def test_runtime_variables_fc2(tmp_path):
     (tmp_path / "index.py").write_text("import os\ndef handler(e, c):\n    return dict(os.environ)\n")
     result = Invoker(rng=1, context_defaults={"function_name": "thumb", "memory": 256})(
-        "index.handler", b"", code_dir=tmp_path)
+        "index.handler", b"", code_dir=tmp_path
+    )
     env, ctx = result.json(), result.context
     assert env["FC_FUNC_CODE_PATH"] == str(tmp_path)
     assert env["FC_FUNCTION_NAME"] == "thumb"
@@ -101,4 +108,3 @@ def test_one_instance_keeps_its_credentials_and_instance_id_but_not_its_request_
     assert a.request_id != b.request_id
     assert a.context.credentials.access_key_id == b.context.credentials.access_key_id
     assert a.return_value["FC_INSTANCE_ID"] == b.return_value["FC_INSTANCE_ID"]
-

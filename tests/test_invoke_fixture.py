@@ -115,11 +115,18 @@ def test_failure_reports_show_the_test_and_the_handler_not_the_harness(pytester)
     result.assert_outcomes(failed=3)
     out = result.stdout.str()
     assert "pytest_fctrigger/invoke.py:" not in out and "pytest_fctrigger/http.py:" not in out
-    result.stdout.fnmatch_lines([
-        '>       fc_invoke(handler, b"")', "*", '>       raise KeyError("missing")', "E       KeyError: 'missing'",
-    ])
-    result.stdout.fnmatch_lines([
-        "E       pytest_fctrigger.invoke.ImportModuleError: Unable to import module 'nothere' (handler "
-        "'nothere.handler' in code dir *; ImportError: No module named 'nothere')",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            '>       fc_invoke(handler, b"")',
+            "*",
+            '>       raise KeyError("missing")',
+            "E       KeyError: 'missing'",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "E       pytest_fctrigger.invoke.ImportModuleError: Unable to import module 'nothere' (handler "
+            "'nothere.handler' in code dir *; ImportError: No module named 'nothere')",
+        ]
+    )
     result.stdout.fnmatch_lines(['>       raise LookupError("no route")'])

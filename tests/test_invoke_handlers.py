@@ -31,14 +31,18 @@ def write(root, rel, code):
 
 @pytest.fixture
 def code(tmp_path):
-    write(tmp_path, "index.py", """
+    write(
+        tmp_path,
+        "index.py",
+        """
         import helper
         CALLS = []
 
         def handler(event, context):
             CALLS.append(event)
             return {"calls": len(CALLS), "helper": helper.NAME, "event": event.decode()}
-    """)
+    """,
+    )
     write(tmp_path, "helper.py", "NAME = 'helper-from-code-dir'\n")
     return tmp_path
 
@@ -152,7 +156,10 @@ def test_handler_not_found(tmp_path):
 
 
 def test_initializer_runs_once_per_invoker(tmp_path):
-    write(tmp_path, "index.py", """
+    write(
+        tmp_path,
+        "index.py",
+        """
         STATE = {"inits": 0}
 
         def init(context):
@@ -160,7 +167,8 @@ def test_initializer_runs_once_per_invoker(tmp_path):
 
         def handler(event, context):
             return STATE
-    """)
+    """,
+    )
     invoker = Invoker(rng=1)
     first = invoker("index.handler", b"", code_dir=tmp_path, initializer="index.init")
     second = invoker("index.handler", b"", code_dir=tmp_path, initializer="index.init")
@@ -189,7 +197,10 @@ def test_failing_initializer_is_retried_on_the_next_call():
 
 
 def test_function_spec_target(tmp_path):
-    write(tmp_path, "main.py", """
+    write(
+        tmp_path,
+        "main.py",
+        """
         import os
 
         def init(context):
@@ -199,12 +210,20 @@ def test_function_spec_target(tmp_path):
             return {"name": context.function.name, "memory": context.function.memory,
                     "timeout": context.function.timeout, "env": os.environ["BUCKET"],
                     "init": os.environ.get("INIT_SEEN"), "service": context.service.name}
-    """)
-    spec = FunctionSpec(name="resize", handler="main.handler", code_dir=tmp_path, timeout=20, memory=1024,
-                        environment={"BUCKET": "images"}, initializer="main.init", service="media")
+    """,
+    )
+    spec = FunctionSpec(
+        name="resize",
+        handler="main.handler",
+        code_dir=tmp_path,
+        timeout=20,
+        memory=1024,
+        environment={"BUCKET": "images"},
+        initializer="main.init",
+        service="media",
+    )
     data = Invoker(rng=1)(spec, b"").json()
-    assert data == {"name": "resize", "memory": 1024, "timeout": 20, "env": "images", "init": "yes",
-                    "service": "media"}
+    assert data == {"name": "resize", "memory": 1024, "timeout": 20, "env": "images", "init": "yes", "service": "media"}
 
 
 def test_function_spec_without_code_dir_or_python():
@@ -216,9 +235,15 @@ def test_function_spec_without_code_dir_or_python():
         Invoker(rng=1)(FunctionSpec(name="f", runtime="nodejs18", code_dir="."), b"")
 
 
-@pytest.mark.parametrize("event, expected", [
-    (b"\x00raw", b"\x00raw"), ("text é", "text é".encode()), ({"a": 1}, b'{"a": 1}'), (None, b""),
-])
+@pytest.mark.parametrize(
+    "event, expected",
+    [
+        (b"\x00raw", b"\x00raw"),
+        ("text é", "text é".encode()),
+        ({"a": 1}, b'{"a": 1}'),
+        (None, b""),
+    ],
+)
 def test_event_is_delivered_as_bytes(event, expected):
     seen = []
     Invoker(rng=1)(lambda e, c: seen.append(e), event)

@@ -68,5 +68,6 @@ def test_pytest_capture_sees_the_handler_output(pytester):
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*Captured stdout call*", "FC Invoke Start RequestId: *",
-                                 "visible to pytest", "FC Invoke End RequestId: *"])
+    result.stdout.fnmatch_lines(
+        ["*Captured stdout call*", "FC Invoke Start RequestId: *", "visible to pytest", "FC Invoke End RequestId: *"]
+    )

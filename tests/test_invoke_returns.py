@@ -23,7 +23,7 @@ def run():
 
 
 def test_str_is_returned_utf8_encoded_as_is(run):
-    assert run("héllo {not json").payload == "héllo {not json".encode("utf-8")
+    assert run("héllo {not json").payload == "héllo {not json".encode()
 
 
 def test_bytes_are_returned_as_is(run):

@@ -30,7 +30,8 @@ def test_sleeping_handler_times_out_within_timeout_plus_one_second():
     assert MESSAGE.match(info.value.error["errorMessage"])
     result = info.value.result
     assert result.logs.splitlines()[-1] == (
-        f"FC Invoke End RequestId: {result.request_id}, Error: {info.value.error['errorMessage']}")
+        f"FC Invoke End RequestId: {result.request_id}, Error: {info.value.error['errorMessage']}"
+    )
 
 
 def test_timeout_with_catch_is_the_platform_payload():

@@ -10,9 +10,9 @@ legal rows give no error.
 from __future__ import annotations
 
 import pytest
+from triggers_helpers import codes, oss_trigger, write_fc3
 
 from pytest_fctrigger.triggers.lint import lint, oss_overlap
-from triggers_helpers import codes, oss_trigger, write_fc3
 
 EXISTING = oss_trigger("existing", "oss:ObjectCreated:PutObject", "source", "zip")
 
@@ -79,9 +79,18 @@ def test_other_bucket_never_conflicts(tmp_path):
 
 @pytest.mark.parametrize(
     "prefix, suffix, verdict",
-    [("source", "zip", "duplicate"), ("source", "", "duplicate"), ("", "zip", "duplicate"),
-     ("source1", "1zip", "overlap"), ("source", "zip1", None), ("1source", "zip", None),
-     ("", "", "duplicate"), ("sourcex", "", "overlap"), ("sou", "zip", "overlap"), ("dst", "zip", None)],
+    [
+        ("source", "zip", "duplicate"),
+        ("source", "", "duplicate"),
+        ("", "zip", "duplicate"),
+        ("source1", "1zip", "overlap"),
+        ("source", "zip1", None),
+        ("1source", "zip", None),
+        ("", "", "duplicate"),
+        ("sourcex", "", "overlap"),
+        ("sou", "zip", "overlap"),
+        ("dst", "zip", None),
+    ],
 )
 def test_oss_overlap_function_against_the_table_trigger(prefix, suffix, verdict):
     assert oss_overlap("source", "zip", prefix, suffix) == verdict

@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from triggers_helpers import codes, oss_trigger, write_fc, write_fc3
 
 from pytest_fctrigger.triggers import cli_lint
 from pytest_fctrigger.triggers.lint import lint
 from pytest_fctrigger.triggers.loader import load_app
 from pytest_fctrigger.triggers.rules import RULES
-from triggers_helpers import codes, oss_trigger, write_fc, write_fc3
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "triggers.md"
 
@@ -24,8 +24,11 @@ def only(findings, code):
 
 
 def timer(name, cron, payload="p"):
-    return {"triggerName": name, "triggerType": "timer",
-            "triggerConfig": {"cronExpression": cron, "payload": payload, "enable": True}}
+    return {
+        "triggerName": name,
+        "triggerType": "timer",
+        "triggerConfig": {"cronExpression": cron, "payload": payload, "enable": True},
+    }
 
 
 # --------------------------------------------------------------------------- OSS
@@ -36,13 +39,13 @@ def test_prefix_with_leading_slash_is_an_error_naming_file_function_trigger_and_
     assert (finding.file, finding.function, finding.trigger) == (str(path), "resize", "up")
     assert finding.line is not None and "prefix:" in path.read_text().splitlines()[finding.line - 1]
     assert "'/source/'" in finding.message and "'source/'" in finding.fix
-    assert str(finding).startswith(f"{path}:{finding.line}: error FCT101 [oss-prefix-leading-slash] "
-                                   "function 'resize', OSS trigger 'up'")
+    assert str(finding).startswith(
+        f"{path}:{finding.line}: error FCT101 [oss-prefix-leading-slash] function 'resize', OSS trigger 'up'"
+    )
 
 
 def test_more_than_ten_triggers_on_one_bucket(tmp_path):
-    functions = {f"fn{i}": [oss_trigger(f"t{i}", "oss:ObjectCreated:PutObject", f"p{i}/", ".png")]
-                 for i in range(11)}
+    functions = {f"fn{i}": [oss_trigger(f"t{i}", "oss:ObjectCreated:PutObject", f"p{i}/", ".png")] for i in range(11)}
     [finding] = only(lint(str(write_fc3(tmp_path, functions))), "FCT104")
     assert finding.severity == "error" and finding.trigger == "t10"
     assert "11 OSS triggers" in finding.message
@@ -65,16 +68,19 @@ def test_wildcard_characters_in_filter_are_literal(tmp_path):
 
 
 # --------------------------------------------------------------------------- timer
-@pytest.mark.parametrize("cron, reason", [
-    ("0 0 4 * *", "expected 6 fields"),
-    ("* 0 4 * * *", "seconds take a single number"),
-    ("0 0 24 * * *", "hours field: 24 is out of range 0-23"),
-    ("0 0 4 * * 7", "day-of-week field: 7 is out of range 0-6"),
-    ("0 0 4 ? * MON/2", "day-of-week field: '/' is not allowed"),
-    ("0 0 4 ? JAN? *", "month field: '?' is not allowed"),
-    ("@every 5x", "invalid duration"),
-    ("CRON_TZ=Nowhere/Town 0 0 4 * * *", "unknown time zone"),
-])
+@pytest.mark.parametrize(
+    "cron, reason",
+    [
+        ("0 0 4 * *", "expected 6 fields"),
+        ("* 0 4 * * *", "seconds take a single number"),
+        ("0 0 24 * * *", "hours field: 24 is out of range 0-23"),
+        ("0 0 4 * * 7", "day-of-week field: 7 is out of range 0-6"),
+        ("0 0 4 ? * MON/2", "day-of-week field: '/' is not allowed"),
+        ("0 0 4 ? JAN? *", "month field: '?' is not allowed"),
+        ("@every 5x", "invalid duration"),
+        ("CRON_TZ=Nowhere/Town 0 0 4 * * *", "unknown time zone"),
+    ],
+)
 def test_cron_fc_would_reject_is_an_error(tmp_path, cron, reason):
     path = write_fc3(tmp_path, {"f": [timer("tick", cron)]})
     [finding] = only(lint(str(path)), "FCT201")
@@ -83,9 +89,17 @@ def test_cron_fc_would_reject_is_an_error(tmp_path, cron, reason):
     assert "cronExpression" in path.read_text().splitlines()[finding.line - 1]
 
 
-@pytest.mark.parametrize("cron", ["0 0 4 * * *", "CRON_TZ=Asia/Shanghai 0 0 12 ? * MON-FRI", "@every 100m",
-                                  "0 0/5 4-6 ? * MON-FRI", "0 0 4 ? JAN,FEB,MAR,APR *",
-                                  "59 59 23 31 DEC SUN"])
+@pytest.mark.parametrize(
+    "cron",
+    [
+        "0 0 4 * * *",
+        "CRON_TZ=Asia/Shanghai 0 0 12 ? * MON-FRI",
+        "@every 100m",
+        "0 0/5 4-6 ? * MON-FRI",
+        "0 0 4 ? JAN,FEB,MAR,APR *",
+        "59 59 23 31 DEC SUN",
+    ],
+)
 def test_valid_cron_is_clean(tmp_path, cron):
     assert only(lint(str(write_fc3(tmp_path, {"f": [timer("tick", cron)]}))), "FCT201") == []
 
@@ -105,48 +119,88 @@ def test_timer_payload_limit_is_128_kb(tmp_path):
 
 # --------------------------------------------------------------------------- SLS / MNS / CDN / EventBridge
 def log_trigger(interval, retries):
-    return {"triggerName": "logs", "triggerType": "log",
-            "sourceArn": "acs:log:cn-hangzhou:123:project/p",
-            "triggerConfig": {"sourceConfig": {"logstore": "src"},
-                              "jobConfig": {"triggerInterval": interval, "maxRetryTime": retries},
-                              "logConfig": {"project": "p", "logstore": "fc-log"}}}
+    return {
+        "triggerName": "logs",
+        "triggerType": "log",
+        "sourceArn": "acs:log:cn-hangzhou:123:project/p",
+        "triggerConfig": {
+            "sourceConfig": {"logstore": "src"},
+            "jobConfig": {"triggerInterval": interval, "maxRetryTime": retries},
+            "logConfig": {"project": "p", "logstore": "fc-log"},
+        },
+    }
 
 
-@pytest.mark.parametrize("interval, retries, expected", [
-    (3, 0, []), (600, 100, []), (2, 0, ["FCT301"]), (601, 3, ["FCT301"]),
-    (60, -1, ["FCT302"]), (60, 101, ["FCT302"]), (1, 1000, ["FCT301", "FCT302"]),
-])
+@pytest.mark.parametrize(
+    "interval, retries, expected",
+    [
+        (3, 0, []),
+        (600, 100, []),
+        (2, 0, ["FCT301"]),
+        (601, 3, ["FCT301"]),
+        (60, -1, ["FCT302"]),
+        (60, 101, ["FCT302"]),
+        (1, 1000, ["FCT301", "FCT302"]),
+    ],
+)
 def test_sls_interval_and_retry_ranges(tmp_path, interval, retries, expected):
-    findings = [f for f in lint(str(write_fc3(tmp_path, {"f": [log_trigger(interval, retries)]})))
-                if f.code in ("FCT301", "FCT302")]
+    findings = [
+        f
+        for f in lint(str(write_fc3(tmp_path, {"f": [log_trigger(interval, retries)]})))
+        if f.code in ("FCT301", "FCT302")
+    ]
     assert codes(findings) == expected
     assert all(f.severity == "error" for f in findings)
 
 
-@pytest.mark.parametrize("fmt, strategy, expected", [
-    ("STREAM", "BACKOFF_RETRY", []), ("JSON", "EXPONENTIAL_DECAY_RETRY", []),
-    ("XML", "BACKOFF_RETRY", ["FCT401"]), ("json", "BACKOFF_RETRY", ["FCT401"]),
-    ("JSON", "RETRY_FOREVER", ["FCT402"]),
-])
+@pytest.mark.parametrize(
+    "fmt, strategy, expected",
+    [
+        ("STREAM", "BACKOFF_RETRY", []),
+        ("JSON", "EXPONENTIAL_DECAY_RETRY", []),
+        ("XML", "BACKOFF_RETRY", ["FCT401"]),
+        ("json", "BACKOFF_RETRY", ["FCT401"]),
+        ("JSON", "RETRY_FOREVER", ["FCT402"]),
+    ],
+)
 def test_mns_notify_format_and_strategy(tmp_path, fmt, strategy, expected):
-    trigger = {"triggerName": "topic", "triggerType": "mns_topic",
-               "sourceArn": "acs:mns:cn-hangzhou:123:/topics/t",
-               "triggerConfig": {"notifyContentFormat": fmt, "notifyStrategy": strategy}}
+    trigger = {
+        "triggerName": "topic",
+        "triggerType": "mns_topic",
+        "sourceArn": "acs:mns:cn-hangzhou:123:/topics/t",
+        "triggerConfig": {"notifyContentFormat": fmt, "notifyStrategy": strategy},
+    }
     findings = [f for f in lint(str(write_fc3(tmp_path, {"f": [trigger]}))) if f.code.startswith("FCT40")]
     assert codes(findings) == expected
 
 
 def test_cdn_event_version_other_than_1_0_0(tmp_path):
-    trigger = {"triggerName": "cdn", "triggerType": "cdn_events", "triggerConfig": {
-        "eventName": "LogFileCreated", "eventVersion": "2.0.0", "filter": {"domain": ["a.example.com"]}}}
+    trigger = {
+        "triggerName": "cdn",
+        "triggerType": "cdn_events",
+        "triggerConfig": {
+            "eventName": "LogFileCreated",
+            "eventVersion": "2.0.0",
+            "filter": {"domain": ["a.example.com"]},
+        },
+    }
     [finding] = only(lint(str(write_fc3(tmp_path, {"f": [trigger]}))), "FCT701")
     assert "'2.0.0'" in finding.message
 
 
 def test_kafka_source_needs_event_streaming(tmp_path):
-    trigger = {"triggerName": "kafka", "triggerType": "eventbridge", "triggerConfig": {
-        "eventSourceConfig": {"eventSourceType": "Kafka", "eventSourceParameters": {"sourceKafkaParameters": {
-            "InstanceId": "i", "Topic": "t", "ConsumerGroup": "g"}}}}}
+    trigger = {
+        "triggerName": "kafka",
+        "triggerType": "eventbridge",
+        "triggerConfig": {
+            "eventSourceConfig": {
+                "eventSourceType": "Kafka",
+                "eventSourceParameters": {
+                    "sourceKafkaParameters": {"InstanceId": "i", "Topic": "t", "ConsumerGroup": "g"}
+                },
+            }
+        },
+    }
     [finding] = only(lint(str(write_fc3(tmp_path, {"f": [trigger]}))), "FCT801")
     assert "event-driven" in finding.message
 
@@ -156,8 +210,15 @@ HTTP = {"triggerName": "web", "triggerType": "http", "triggerConfig": {"authType
 
 
 def test_http_beside_another_trigger_is_an_error_in_fc_and_a_warning_in_fc3(tmp_path):
-    fc_path = write_fc(tmp_path, {"f": [{"name": "web", "type": "http", "config": {"authType": "anonymous"}},
-                                        {"name": "tick", "type": "timer", "config": {"cronExpression": "@every 1h"}}]})
+    fc_path = write_fc(
+        tmp_path,
+        {
+            "f": [
+                {"name": "web", "type": "http", "config": {"authType": "anonymous"}},
+                {"name": "tick", "type": "timer", "config": {"cronExpression": "@every 1h"}},
+            ]
+        },
+    )
     [finding] = only(lint(str(fc_path)), "FCT501")
     assert finding.severity == "error" and "timer trigger 'tick'" in finding.message
     fc3_path = write_fc3(tmp_path, {"f": [HTTP, timer("tick", "@every 1h")]}, name="fc3.yaml")
@@ -180,7 +241,9 @@ def test_duplicate_trigger_names_in_one_function(tmp_path):
 
 
 def test_clean_app_has_no_findings(tmp_path):
-    path = write_fc3(tmp_path, {"f": [oss_trigger("up", "oss:ObjectCreated:*", "src/", ".png"), timer("t", "@every 1h")]})
+    path = write_fc3(
+        tmp_path, {"f": [oss_trigger("up", "oss:ObjectCreated:*", "src/", ".png"), timer("t", "@every 1h")]}
+    )
     assert lint(str(path)) == []
     assert lint(load_app(path)) == []  # an App works as well as a path
 
@@ -233,7 +296,8 @@ def test_cli_vars_fill_placeholders(tmp_path):
         "        - triggerName: logs\n          triggerType: log\n"
         "          sourceArn: acs:log:cn-hangzhou:123:project/p\n          triggerConfig:\n"
         "            sourceConfig: {logstore: src}\n"
-        "            jobConfig: {triggerInterval: {{ interval }}, maxRetryTime: 3}\n")
+        "            jobConfig: {triggerInterval: {{ interval }}, maxRetryTime: 3}\n"
+    )
     status, out = run_cli(str(tmp_path / "s.yaml"), "--vars", "interval=2", "--vars", "other=x")
     assert status == 1 and "FCT301" in out and "FCT010" not in out
     status, out = run_cli(str(tmp_path / "s.yaml"), "--vars", "interval=30")

@@ -39,8 +39,9 @@ def oss(cloud, events, code, depth=0):
 def mns(cloud, events):
     cloud.mns.topic("orders")
     trigger = TriggerSpec.from_marker("mns_topic", name="orders", topic="orders", format="JSON")
-    event = events.mns_topic_event(message='{"id": 7, "items": [{"price": 3, "qty": 2}]}', format="JSON",
-                                   topic="orders")
+    event = events.mns_topic_event(
+        message='{"id": 7, "items": [{"price": 3, "qty": 2}]}', format="JSON", topic="orders"
+    )
     return Invoker(cloud=cloud, triggers=[trigger])("index.republish", event, code_dir=str(DATA / "mns_republish"))
 
 
@@ -49,14 +50,16 @@ def tablestore(cloud, events):
     trigger = TriggerSpec.from_marker("tablestore", name="orders-stream", instance="shop", table="orders")
     record = events.tablestore_record(type="PutRow", primary_key=[("id", 42)], columns=[("status", "new")])
     return Invoker(cloud=cloud, triggers=[trigger])(
-        "index.mark_processed", events.tablestore_event(records=[record]), code_dir=str(DATA / "ots_mark"))
+        "index.mark_processed", events.tablestore_event(records=[record]), code_dir=str(DATA / "ots_mark")
+    )
 
 
 def cascade(cloud, events):
     cloud.oss.bucket("media-pipeline").put("in/report.txt", b"hello world")
     app = load_app(DATA / "cascade" / "s.yaml")
     return Invoker(cloud=cloud, app=app, loop_depth=1)(
-        app.function("split"), events.oss_event(bucket="media-pipeline", key="in/report.txt"))
+        app.function("split"), events.oss_event(bucket="media-pipeline", key="in/report.txt")
+    )
 
 
 SCENARIOS = {

@@ -41,7 +41,8 @@ def test_depth_0_reports_only_the_edge_to_the_other_function(fc_cloud, upload):
         "-> handler index.handler (function 'split') "
         "-> write PutObject oss://media-pipeline/mid/report.txt "
         "-> fires function 'merge' through oss trigger 'parts' on bucket 'media-pipeline' "
-        "(oss:ObjectCreated:*; prefix 'mid/')")
+        "(oss:ObjectCreated:*; prefix 'mid/')"
+    )
 
 
 def test_two_function_cycle_from_s_yaml(fc_cloud, upload):
@@ -57,9 +58,12 @@ def test_two_function_cycle_from_s_yaml(fc_cloud, upload):
         "-> handler index.handler (function 'merge') "
         "-> write PutObject oss://media-pipeline/in/report.txt.merged "
         "-> fires function 'split' through oss trigger 'uploads' on bucket 'media-pipeline' "
-        "(oss:ObjectCreated:PutObject, oss:ObjectCreated:PostObject; prefix 'in/') again")
-    assert ("  - handler index.handler (function 'merge'), whose write fires oss trigger 'uploads' of "
-            "function 'split': write under a prefix the trigger does not match (it watches 'in/')") in message
+        "(oss:ObjectCreated:PutObject, oss:ObjectCreated:PostObject; prefix 'in/') again"
+    )
+    assert (
+        "  - handler index.handler (function 'merge'), whose write fires oss trigger 'uploads' of "
+        "function 'split': write under a prefix the trigger does not match (it watches 'in/')"
+    ) in message
     # merge really ran (re-delivery), with its environment from s.yaml
     assert fc_cloud.oss.bucket("media-pipeline").get("in/report.txt.merged") == b"hello world"
 
@@ -69,9 +73,11 @@ def test_cycle_keeps_going_when_followed_deeper(fc_cloud, upload):
     with pytest.raises(SelfTriggerLoop) as info:
         run(fc_cloud, app, upload, 3)
     hops = info.value.report.hops
-    assert [h.handler for h in hops] == ["index.handler (function 'merge')",
-                                         "index.handler (function 'split')",
-                                         "index.handler (function 'merge')"]
+    assert [h.handler for h in hops] == [
+        "index.handler (function 'merge')",
+        "index.handler (function 'split')",
+        "index.handler (function 'merge')",
+    ]
     assert "--fc-loop-depth 3: re-delivered 3 hops; the chain does not converge" in str(info.value)
 
 
@@ -79,5 +85,6 @@ def test_pipeline_writing_elsewhere_converges(fc_cloud, upload):
     app = load_app(S_YAML, vars={"merged_prefix": "out/"})
     result = run(fc_cloud, app, upload, 2)
     assert result.loop.loop is False and result.loop.converged is True
-    assert result.loop.chain.endswith("-> handler index.handler (function 'merge') "
-                                      "-> no write fires a trigger (chain ends)")
+    assert result.loop.chain.endswith(
+        "-> handler index.handler (function 'merge') -> no write fires a trigger (chain ends)"
+    )

@@ -48,15 +48,16 @@ def test_republish_to_the_triggering_topic_loops(fc_cloud, topics, mns_topic_eve
         run(fc_cloud, "index.republish", event, orders_trigger())
     assert info.value.chain == (
         "mns_topic trigger 'orders' on topic 'orders' "
-        "-> event MNS message '{\"id\": 7, \"items\": [{\"price\": 3, \"qty...' on topic 'orders' (JSON) "
+        '-> event MNS message \'{"id": 7, "items": [{"price": 3, "qty...\' on topic \'orders\' (JSON) '
         "-> handler index.republish "
         "-> write PublishMessage topic 'orders' "
-        "-> fires mns_topic trigger 'orders' again")
+        "-> fires mns_topic trigger 'orders' again"
+    )
     message = str(info.value)
-    assert "Why: topic 'orders' is the trigger's topic, which has no filterTag, so every message fires it." \
-        in message
-    assert ("Fix: publish to another topic than 'orders', or give the trigger a filterTag and publish "
-            "with a different tag.") in message
+    assert "Why: topic 'orders' is the trigger's topic, which has no filterTag, so every message fires it." in message
+    assert (
+        "Fix: publish to another topic than 'orders', or give the trigger a filterTag and publish with a different tag."
+    ) in message
 
 
 def test_a_tag_outside_the_filter_is_safe(fc_cloud, topics, mns_topic_event):
@@ -72,9 +73,12 @@ def test_the_same_tag_as_the_filter_loops(fc_cloud, topics, mns_topic_event):
     with pytest.raises(SelfTriggerLoop) as info:
         run(fc_cloud, "index.retag", event, orders_trigger(filter_tag="processed"))
     assert info.value.chain.endswith(
-        "-> write PublishMessage topic 'orders' with tag 'processed' -> fires mns_topic trigger 'orders' again")
-    assert ("Fix: publish with a message tag other than the subscription's filterTag 'processed', "
-            "or to another topic than 'orders'.") in str(info.value)
+        "-> write PublishMessage topic 'orders' with tag 'processed' -> fires mns_topic trigger 'orders' again"
+    )
+    assert (
+        "Fix: publish with a message tag other than the subscription's filterTag 'processed', "
+        "or to another topic than 'orders'."
+    ) in str(info.value)
 
 
 def test_redelivery_rebuilds_the_json_notification(fc_cloud, topics, mns_topic_event):

@@ -47,12 +47,16 @@ def test_updating_the_triggering_table_loops(fc_cloud, event):
         "-> event Tablestore stream record(s) PutRow "
         "-> handler index.mark_processed "
         "-> write UpdateRow table shop/orders "
-        "-> fires tablestore trigger 'orders-stream' again")
+        "-> fires tablestore trigger 'orders-stream' again"
+    )
     message = str(info.value)
-    assert ("Why: table shop/orders is the trigger's table: every PutRow/UpdateRow/DeleteRow enters "
-            "its stream.") in message
-    assert ("Fix: write the result to another table than shop/orders; FC retries a failing "
-            "Tablestore-triggered function until the stream data expires") in message
+    assert (
+        "Why: table shop/orders is the trigger's table: every PutRow/UpdateRow/DeleteRow enters its stream."
+    ) in message
+    assert (
+        "Fix: write the result to another table than shop/orders; FC retries a failing "
+        "Tablestore-triggered function until the stream data expires"
+    ) in message
 
 
 def test_depth_redelivers_the_update_record_in_cbor(fc_cloud, event):

@@ -24,14 +24,23 @@ def event(fc_cloud, sls_event):
         store = fc_cloud.sls.logstore("etl", "raw", shards=1)
         fc_cloud.sls.logstore("etl", "raw-enriched", shards=1)
         begin, end = store.append(0, [{"user": "u1", "path": "/a"}, {"user": "u2", "path": "/b"}])
-        return sls_event(project="etl", logstore="raw", shard_id=0, begin_cursor=begin, end_cursor=end,
-                         endpoint=fc_cloud.sls.endpoint(), parameter={"target_logstore": target_logstore})
+        return sls_event(
+            project="etl",
+            logstore="raw",
+            shard_id=0,
+            begin_cursor=begin,
+            end_cursor=end,
+            endpoint=fc_cloud.sls.endpoint(),
+            parameter={"target_logstore": target_logstore},
+        )
+
     return build
 
 
 def trigger():
-    return TriggerSpec.from_marker("log", name="etl", project="etl", logstore="raw",
-                                   logConfig={"project": "etl", "logstore": "fc-logs"})
+    return TriggerSpec.from_marker(
+        "log", name="etl", project="etl", logstore="raw", logConfig={"project": "etl", "logstore": "fc-logs"}
+    )
 
 
 def test_enriched_logs_into_another_logstore_are_safe(fc_cloud, event):
@@ -48,5 +57,6 @@ def test_put_logs_into_the_source_logstore_loops(fc_cloud, event):
         "-> event SLS shard 0 of logstore etl/raw "
         "-> handler index.handler "
         "-> write PutLogs logstore etl/raw "
-        "-> fires log trigger 'etl' again")
+        "-> fires log trigger 'etl' again"
+    )
     assert "Fix: put the logs into another logstore than the trigger's source etl/raw." in str(info.value)

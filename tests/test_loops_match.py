@@ -7,8 +7,8 @@ seeds/003 "Warning ... recursive invocations"; reference fc-runtime-and-config.m
 from __future__ import annotations
 
 import pytest
+from loops_helpers import mns_write, oss_write, ots_write, sls_write
 
-from loops_helpers import mns_write, ots_write, oss_write, sls_write
 from pytest_fctrigger.errors import ConfigError
 from pytest_fctrigger.loops import LoopDetector, TriggerIndex, Watched, write_fires
 from pytest_fctrigger.triggers.model import TriggerSpec
@@ -20,14 +20,17 @@ def oss_trigger(**config):
 
 
 # --------------------------------------------------------------------------- OSS
-@pytest.mark.parametrize("key, fires", [
-    ("source/cat.png", True),
-    ("source/deep/dir/cat.png", True),
-    ("processed/cat.png", False),     # the seeds' fix: output under another prefix
-    ("source/cat.jpg", False),        # suffix outside the filter
-    ("Source/cat.png", False),        # OSS keys are case-sensitive
-    ("xsource/cat.png", False),       # prefix is a prefix, not a substring
-])
+@pytest.mark.parametrize(
+    "key, fires",
+    [
+        ("source/cat.png", True),
+        ("source/deep/dir/cat.png", True),
+        ("processed/cat.png", False),  # the seeds' fix: output under another prefix
+        ("source/cat.jpg", False),  # suffix outside the filter
+        ("Source/cat.png", False),  # OSS keys are case-sensitive
+        ("xsource/cat.png", False),  # prefix is a prefix, not a substring
+    ],
+)
 def test_oss_prefix_and_suffix_filter(key, fires):
     trigger = oss_trigger(prefix="source/", suffix=".png")
     assert write_fires(oss_write("images", key), trigger) is fires
@@ -37,14 +40,17 @@ def test_oss_other_bucket_never_fires():
     assert not write_fires(oss_write("images-out", "source/cat.png"), oss_trigger(prefix="source/"))
 
 
-@pytest.mark.parametrize("api, event_name, fires", [
-    ("PutObject", "ObjectCreated:PutObject", True),
-    ("CopyObject", "ObjectCreated:CopyObject", True),
-    ("AppendObject", "ObjectCreated:AppendObject", True),
-    ("CompleteMultipartUpload", "ObjectCreated:CompleteMultipartUpload", True),
-    ("PutSymlink", "ObjectCreated:PutSymlink", True),
-    ("DeleteObject", "ObjectRemoved:DeleteObject", False),
-])
+@pytest.mark.parametrize(
+    "api, event_name, fires",
+    [
+        ("PutObject", "ObjectCreated:PutObject", True),
+        ("CopyObject", "ObjectCreated:CopyObject", True),
+        ("AppendObject", "ObjectCreated:AppendObject", True),
+        ("CompleteMultipartUpload", "ObjectCreated:CompleteMultipartUpload", True),
+        ("PutSymlink", "ObjectCreated:PutSymlink", True),
+        ("DeleteObject", "ObjectRemoved:DeleteObject", False),
+    ],
+)
 def test_oss_created_wildcard_expands_to_the_family(api, event_name, fires):
     # the trigger's events carry "oss:", the write's (like OSS's eventName) do not
     trigger = oss_trigger(events=["oss:ObjectCreated:*"])
@@ -81,10 +87,13 @@ def test_oss_write_without_event_name_fires_nothing():
 
 
 def test_oss_trigger_from_source_arn_and_config_bucket():
-    by_arn = TriggerSpec(name="t", type="oss", source_arn="acs:oss:cn-hangzhou:123:images",
-                         config={"events": ["oss:ObjectCreated:*"], "filter": {"key": {"prefix": "in/"}}})
-    by_config = TriggerSpec(name="t", type="oss",
-                            config={"bucketName": "images", "events": ["oss:ObjectCreated:*"]})
+    by_arn = TriggerSpec(
+        name="t",
+        type="oss",
+        source_arn="acs:oss:cn-hangzhou:123:images",
+        config={"events": ["oss:ObjectCreated:*"], "filter": {"key": {"prefix": "in/"}}},
+    )
+    by_config = TriggerSpec(name="t", type="oss", config={"bucketName": "images", "events": ["oss:ObjectCreated:*"]})
     assert write_fires(oss_write("images", "in/a"), by_arn)
     assert not write_fires(oss_write("images", "out/a"), by_arn)
     assert write_fires(oss_write("images", "out/a"), by_config)
@@ -129,15 +138,17 @@ def test_tablestore_instance_and_table():
 
 
 def test_tablestore_trigger_from_source_arn():
-    trigger = TriggerSpec(name="ots", type="tablestore", config={},
-                          source_arn="acs:ots:cn-hangzhou:123:instance/shop/table/orders")
+    trigger = TriggerSpec(
+        name="ots", type="tablestore", config={}, source_arn="acs:ots:cn-hangzhou:123:instance/shop/table/orders"
+    )
     assert write_fires(ots_write("shop", "orders"), trigger)
     assert not write_fires(ots_write("shop", "orders", region="cn-beijing"), trigger)
 
 
 def test_sls_source_logstore_only():
-    trigger = TriggerSpec.from_marker("log", project="etl", logstore="raw",
-                                      logConfig={"project": "etl", "logstore": "fc-logs"})
+    trigger = TriggerSpec.from_marker(
+        "log", project="etl", logstore="raw", logConfig={"project": "etl", "logstore": "fc-logs"}
+    )
     assert write_fires(sls_write("etl", "raw"), trigger)
     assert not write_fires(sls_write("etl", "fc-logs"), trigger)  # where FC writes the function's logs
     assert not write_fires(sls_write("other", "raw"), trigger)
@@ -163,12 +174,12 @@ def test_index_returns_every_trigger_a_write_fires_with_the_reason():
     assert [m.trigger.name for m in matches] == ["a", "b"]
     assert matches[0].reason == (
         "bucket 'images' is the trigger's bucket; event ObjectCreated:PutObject is covered by "
-        "oss:ObjectCreated:*; key 'source/cat.png' starts with the prefix 'source/'")
+        "oss:ObjectCreated:*; key 'source/cat.png' starts with the prefix 'source/'"
+    )
 
 
 def test_extra_rules_add_matches_for_any_trigger():
-    eb = TriggerSpec(name="eb", type="eventbridge", config={
-        "eventRuleFilterPattern": '{"source":["acs.oss"]}'})
+    eb = TriggerSpec(name="eb", type="eventbridge", config={"eventRuleFilterPattern": '{"source":["acs.oss"]}'})
 
     def oss_via_eventbridge(write, trigger):
         return trigger.type == "eventbridge" and write.service == "oss"
@@ -189,11 +200,14 @@ def test_a_failing_rule_is_named_in_a_config_error():
         index.matches(mns_write("t"))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "stop"}, "loop mode 'stop' is not one of fail, warn, allow"),
-    ({"depth": -1}, "loop depth must be an integer >= 0, got -1"),
-    ({"depth": "3"}, "loop depth must be an integer >= 0, got '3'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"mode": "stop"}, "loop mode 'stop' is not one of fail, warn, allow"),
+        ({"depth": -1}, "loop depth must be an integer >= 0, got -1"),
+        ({"depth": "3"}, "loop depth must be an integer >= 0, got '3'"),
+    ],
+)
 def test_detector_rejects_bad_options(kwargs, message):
     with pytest.raises(ConfigError) as info:
         LoopDetector([oss_trigger()], **kwargs)

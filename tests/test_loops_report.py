@@ -10,8 +10,8 @@ from __future__ import annotations
 import warnings
 
 import pytest
+from loops_helpers import mns_write, oss_event_bytes, oss_write, ots_write, sls_write
 
-from loops_helpers import mns_write, oss_event_bytes, ots_write, oss_write, sls_write
 from pytest_fctrigger.loops import (
     MAX_REDELIVERIES_PER_HOP,
     LoopDetector,
@@ -22,11 +22,13 @@ from pytest_fctrigger.loops import (
 from pytest_fctrigger.triggers.model import App, FunctionSpec, TriggerSpec
 
 RESIZE = dict(name="resize", bucket="images", prefix="source/")
-CHAIN = ("oss trigger 'resize' on bucket 'images' (oss:ObjectCreated:*; prefix 'source/') "
-         "-> event ObjectCreated:PutObject oss://images/source/cat.png "
-         "-> handler resize.handler "
-         "-> write PutObject oss://images/source/cat_128.png "
-         "-> fires oss trigger 'resize' again")
+CHAIN = (
+    "oss trigger 'resize' on bucket 'images' (oss:ObjectCreated:*; prefix 'source/') "
+    "-> event ObjectCreated:PutObject oss://images/source/cat.png "
+    "-> handler resize.handler "
+    "-> write PutObject oss://images/source/cat_128.png "
+    "-> fires oss trigger 'resize' again"
+)
 
 
 def detector(**kwargs):
@@ -38,9 +40,12 @@ def first_write():
 
 
 def check(det, writes=None, redeliver=None):
-    return det.check(first_write() if writes is None else writes,
-                     event=oss_event_bytes("images", "source/cat.png"),
-                     handler="resize.handler", redeliver=redeliver)
+    return det.check(
+        first_write() if writes is None else writes,
+        event=oss_event_bytes("images", "source/cat.png"),
+        handler="resize.handler",
+        redeliver=redeliver,
+    )
 
 
 # --------------------------------------------------------------------------- modes
@@ -50,8 +55,10 @@ def test_fail_mode_raises_with_the_chain_why_and_fix():
     exc = info.value
     assert exc.chain == CHAIN
     lines = str(exc).splitlines()
-    assert lines[0] == ("Self-trigger loop: handler resize.handler writes what fires its own trigger, "
-                        "so in FC every invocation starts another one.")
+    assert lines[0] == (
+        "Self-trigger loop: handler resize.handler writes what fires its own trigger, "
+        "so in FC every invocation starts another one."
+    )
     assert lines[1:6] == [
         "  oss trigger 'resize' on bucket 'images' (oss:ObjectCreated:*; prefix 'source/')",
         "  -> event ObjectCreated:PutObject oss://images/source/cat.png",
@@ -59,11 +66,15 @@ def test_fail_mode_raises_with_the_chain_why_and_fix():
         "  -> write PutObject oss://images/source/cat_128.png",
         "  -> fires oss trigger 'resize' again",
     ]
-    assert lines[6] == ("Why: bucket 'images' is the trigger's bucket; event ObjectCreated:PutObject is "
-                        "covered by oss:ObjectCreated:*; key 'source/cat_128.png' starts with the prefix "
-                        "'source/'.")
-    assert lines[7] == ("Fix: write under a prefix the trigger does not match (it watches 'source/'), "
-                        "e.g. 'processed/', or to another bucket than 'images'.")
+    assert lines[6] == (
+        "Why: bucket 'images' is the trigger's bucket; event ObjectCreated:PutObject is "
+        "covered by oss:ObjectCreated:*; key 'source/cat_128.png' starts with the prefix "
+        "'source/'."
+    )
+    assert lines[7] == (
+        "Fix: write under a prefix the trigger does not match (it watches 'source/'), "
+        "e.g. 'processed/', or to another bucket than 'images'."
+    )
     assert exc.report.loop and not exc.report.cascade and exc.report.converged is None
 
 
@@ -82,13 +93,16 @@ def test_allow_mode_is_silent():
         assert check(detector(mode="allow")) is None
 
 
-@pytest.mark.parametrize("writes", [
-    [oss_write("images", "processed/cat_128.png")],     # the seeds' src/ -> dst/ fix
-    [oss_write("thumbnails", "source/cat_128.png")],    # another bucket
-    [oss_write("images", "source/cat.png", "DeleteObject", "ObjectRemoved:DeleteObject")],
-    [mns_write("images"), ots_write("images", "source")],
-    [],
-])
+@pytest.mark.parametrize(
+    "writes",
+    [
+        [oss_write("images", "processed/cat_128.png")],  # the seeds' src/ -> dst/ fix
+        [oss_write("thumbnails", "source/cat_128.png")],  # another bucket
+        [oss_write("images", "source/cat.png", "DeleteObject", "ObjectRemoved:DeleteObject")],
+        [mns_write("images"), ots_write("images", "source")],
+        [],
+    ],
+)
 def test_safe_writes_report_nothing(writes):
     assert check(detector(), writes) is None
 
@@ -99,12 +113,17 @@ def test_origin_unknown_still_names_the_trigger_fired():
         det.check(first_write(), handler="resize.handler")
     assert info.value.chain == (
         "handler resize.handler -> write PutObject oss://images/source/cat_128.png "
-        "-> fires its own oss trigger 'resize' on bucket 'images' (oss:ObjectCreated:*; prefix 'source/')")
+        "-> fires its own oss trigger 'resize' on bucket 'images' (oss:ObjectCreated:*; prefix 'source/')"
+    )
 
 
 def test_only_the_looping_write_is_reported_among_many():
-    writes = [oss_write("images", "processed/a.png"), mns_write("events"),
-              oss_write("images", "source/b.png", "CopyObject"), oss_write("images", "source/c.png")]
+    writes = [
+        oss_write("images", "processed/a.png"),
+        mns_write("events"),
+        oss_write("images", "source/b.png", "CopyObject"),
+        oss_write("images", "source/c.png"),
+    ]
     with pytest.raises(SelfTriggerLoop) as info:
         check(detector(), writes)
     assert "-> write CopyObject oss://images/source/b.png" in info.value.chain
@@ -120,11 +139,14 @@ def _loop_message(trigger, write):
 
 
 def test_mns_fix_names_the_filter_tag():
-    msg = _loop_message(TriggerSpec.from_marker("mns_topic", topic="orders", filter_tag="new"),
-                        mns_write("orders", tag="new"))
+    msg = _loop_message(
+        TriggerSpec.from_marker("mns_topic", topic="orders", filter_tag="new"), mns_write("orders", tag="new")
+    )
     assert "-> write PublishMessage topic 'orders' with tag 'new'" in msg
-    assert ("Fix: publish with a message tag other than the subscription's filterTag 'new', "
-            "or to another topic than 'orders'.") in msg
+    assert (
+        "Fix: publish with a message tag other than the subscription's filterTag 'new', "
+        "or to another topic than 'orders'."
+    ) in msg
 
 
 def test_mns_fix_without_filter_tag():
@@ -134,8 +156,9 @@ def test_mns_fix_without_filter_tag():
 
 
 def test_tablestore_fix_mentions_retries_until_the_stream_expires():
-    msg = _loop_message(TriggerSpec.from_marker("tablestore", instance="shop", table="orders"),
-                        ots_write("shop", "orders", "UpdateRow"))
+    msg = _loop_message(
+        TriggerSpec.from_marker("tablestore", instance="shop", table="orders"), ots_write("shop", "orders", "UpdateRow")
+    )
     assert "-> write UpdateRow table shop/orders" in msg
     assert "Fix: write the result to another table than shop/orders; FC retries a failing" in msg
 
@@ -145,11 +168,14 @@ def test_sls_fix():
     assert "Fix: put the logs into another logstore than the trigger's source etl/raw." in msg
 
 
-@pytest.mark.parametrize("config, fix", [
-    ({"suffix": ".png"}, "write keys that do not end with '.png', or give the trigger a prefix"),
-    ({}, "give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output under 'dst/')"),
-    ({"prefix": "in/", "suffix": ".png"}, "it watches keys starting with 'in/' and ending with '.png'"),
-])
+@pytest.mark.parametrize(
+    "config, fix",
+    [
+        ({"suffix": ".png"}, "write keys that do not end with '.png', or give the trigger a prefix"),
+        ({}, "give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output under 'dst/')"),
+        ({"prefix": "in/", "suffix": ".png"}, "it watches keys starting with 'in/' and ending with '.png'"),
+    ],
+)
 def test_oss_fix_depends_on_the_filter(config, fix):
     msg = _loop_message(TriggerSpec.from_marker("oss", bucket="b", **config), oss_write("b", "in/x.png"))
     assert fix in msg
@@ -179,10 +205,14 @@ def test_depth_redelivers_the_generated_event_until_the_chain_converges():
     report = check(detector(depth=5), redeliver=handler)  # converges: no raise
     assert report.converged is True and report.loop is False
     assert [e.data["events"][0]["oss"]["object"]["key"] for e in handler.events] == [
-        "source/cat_128.png", "source/cat_128_128.png"]
+        "source/cat_128.png",
+        "source/cat_128_128.png",
+    ]
     assert len(report.hops) == 2
-    assert report.chain.endswith("-> event ObjectCreated:PutObject oss://images/source/cat_128_128.png "
-                                 "-> handler resize.handler -> no write fires a trigger (chain ends)")
+    assert report.chain.endswith(
+        "-> event ObjectCreated:PutObject oss://images/source/cat_128_128.png "
+        "-> handler resize.handler -> no write fires a trigger (chain ends)"
+    )
     assert "--fc-loop-depth 5: the chain converges after 2 re-deliveries." in report.message
 
 
@@ -194,8 +224,10 @@ def test_depth_reports_a_chain_that_does_not_converge():
     assert len(handler.events) == 3 and len(report.hops) == 3
     assert report.converged is False
     assert info.value.chain.count("-> fires oss trigger 'resize' again") == 4
-    assert ("--fc-loop-depth 3: re-delivered 3 hops; the chain does not converge "
-            "(every hop writes what fires a trigger again).") in str(info.value)
+    assert (
+        "--fc-loop-depth 3: re-delivered 3 hops; the chain does not converge "
+        "(every hop writes what fires a trigger again)."
+    ) in str(info.value)
     assert "Why (hop 3): " in str(info.value)
 
 
@@ -240,18 +272,24 @@ def _app():
     a_in = TriggerSpec.from_marker("oss", name="a-in", bucket="media", prefix="in/")
     b_mid = TriggerSpec.from_marker("oss", name="b-mid", bucket="media", prefix="mid/")
     c_out = TriggerSpec.from_marker("oss", name="c-out", bucket="media", prefix="out/")
-    return App(functions={
-        "a": FunctionSpec("a", triggers=[a_in]),
-        "b": FunctionSpec("b", triggers=[b_mid]),
-        "c": FunctionSpec("c", triggers=[c_out]),
-    })
+    return App(
+        functions={
+            "a": FunctionSpec("a", triggers=[a_in]),
+            "b": FunctionSpec("b", triggers=[b_mid]),
+            "c": FunctionSpec("c", triggers=[c_out]),
+        }
+    )
 
 
 def _run_a(depth, redeliver=None):
     app = _app()
     det = LoopDetector(app.functions["a"].triggers, function="a", app=app, depth=depth)
-    return det.check([oss_write("media", "mid/x")], event=oss_event_bytes("media", "in/x"),
-                     handler="index.handler (function 'a')", redeliver=redeliver)
+    return det.check(
+        [oss_write("media", "mid/x")],
+        event=oss_event_bytes("media", "in/x"),
+        handler="index.handler (function 'a')",
+        redeliver=redeliver,
+    )
 
 
 def _functions(mapping):
@@ -270,8 +308,9 @@ def _functions(mapping):
 def test_cascade_edge_alone_is_reported_but_not_a_loop_at_depth_0():
     report = _run_a(0)
     assert report.loop is False and report.cycle == []
-    assert report.chain.endswith("-> fires function 'b' through oss trigger 'b-mid' on bucket 'media' "
-                                 "(oss:ObjectCreated:*; prefix 'mid/')")
+    assert report.chain.endswith(
+        "-> fires function 'b' through oss trigger 'b-mid' on bucket 'media' (oss:ObjectCreated:*; prefix 'mid/')"
+    )
     assert "--fc-loop-depth N follows the cascade" in report.message
 
 
@@ -292,10 +331,13 @@ def test_two_function_cycle_is_reported_after_redelivery_to_the_second_function(
         "-> event ObjectCreated:PutObject oss://media/mid/x "
         "-> handler index.handler (function 'b') "
         "-> write PutObject oss://media/in/x.2 "
-        "-> fires function 'a' through oss trigger 'a-in' on bucket 'media' (oss:ObjectCreated:*; prefix 'in/') again")
+        "-> fires function 'a' through oss trigger 'a-in' on bucket 'media' (oss:ObjectCreated:*; prefix 'in/') again"
+    )
     assert "Fix (break the cycle at any one step):" in str(info.value)
-    assert ("  - handler index.handler (function 'b'), whose write fires oss trigger 'a-in' of function 'a': "
-            "write under a prefix the trigger does not match (it watches 'in/')") in str(info.value)
+    assert (
+        "  - handler index.handler (function 'b'), whose write fires oss trigger 'a-in' of function 'a': "
+        "write under a prefix the trigger does not match (it watches 'in/')"
+    ) in str(info.value)
 
 
 def test_cycle_that_converges_when_followed_deeper_passes():

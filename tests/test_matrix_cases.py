@@ -20,7 +20,11 @@ DATA = Path(__file__).parent / "data" / "triggers"
 def test_types_give_every_catalog_variant_with_readable_ids():
     cases = cases_for_types(["oss", "mns_topic"])
     assert [c.id for c in cases] == [f"oss[{v}]" for v in CATALOG["oss"].variants] + [
-        "mns_topic[STREAM]", "mns_topic[STREAM+attrs]", "mns_topic[JSON]", "mns_topic[JSON+attrs]"]
+        "mns_topic[STREAM]",
+        "mns_topic[STREAM+attrs]",
+        "mns_topic[JSON]",
+        "mns_topic[JSON+attrs]",
+    ]
     assert len(cases) == 16
     event = cases[0].build(FCRandom(5))
     assert event.trigger_type == "oss" and event.data["events"][0]["eventName"] == "ObjectCreated:PutObject"
@@ -65,8 +69,10 @@ def test_oss_trigger_gives_one_case_per_event_with_keys_matching_the_filter(fc_a
 def test_wildcard_expansion_and_update_object_meta(tmp_path):
     from triggers_helpers import oss_trigger, write_fc3
 
-    path = write_fc3(tmp_path, {"f": [oss_trigger("all", ["oss:ObjectCreated:*", "oss:ObjectModified:UpdateObjectMeta"],
-                                                   "in/", ".csv")]})
+    path = write_fc3(
+        tmp_path,
+        {"f": [oss_trigger("all", ["oss:ObjectCreated:*", "oss:ObjectModified:UpdateObjectMeta"], "in/", ".csv")]},
+    )
     cases = cases_for_app(load_app(path, warn=False), "f")
     assert len(cases) == 10  # 9 ObjectCreated + UpdateObjectMeta
     meta = cases[-1]
@@ -79,13 +85,20 @@ def test_wildcard_expansion_and_update_object_meta(tmp_path):
 def test_every_trigger_type_of_the_fc_app(fc_app):
     ids = [c.id for c in cases_for_app(fc_app)]
     assert ids == [
-        "resize-dev/on-upload[ObjectCreated:PutObject]", "resize-dev/on-upload[ObjectCreated:PostObject]",
+        "resize-dev/on-upload[ObjectCreated:PutObject]",
+        "resize-dev/on-upload[ObjectCreated:PostObject]",
         "etl/sls-trigger[media-logs/access-log]",
-        "events/nightly[fire-1]", "events/nightly[fire-2]", "events/nightly[fire-3]",
-        "events/orders[JSON]", "events/orders[JSON+attrs]",
-        "events/table-stream[PutRow]", "events/table-stream[UpdateRow]", "events/table-stream[DeleteRow]",
+        "events/nightly[fire-1]",
+        "events/nightly[fire-2]",
+        "events/nightly[fire-3]",
+        "events/orders[JSON]",
+        "events/orders[JSON+attrs]",
+        "events/table-stream[PutRow]",
+        "events/table-stream[UpdateRow]",
+        "events/table-stream[DeleteRow]",
         "events/cdn-logs[LogFileCreated]",
-        "web/http[GET]", "web/http[POST]",
+        "web/http[GET]",
+        "web/http[POST]",
     ]
 
 
@@ -95,7 +108,9 @@ def test_case_labels_are_the_bracketed_part_of_the_id(fc_app):
     assert labels["events/nightly[fire-2]"] == ("fire-2", None)
     assert labels["events/orders[JSON+attrs]"] == ("JSON+attrs", "JSON+attrs")
     assert labels["resize-dev/on-upload[ObjectCreated:PostObject]"] == (
-        "ObjectCreated:PostObject", "ObjectCreated:PostObject")
+        "ObjectCreated:PostObject",
+        "ObjectCreated:PostObject",
+    )
     by_type = {c.id: c.label for c in cases_for_types(["mns_topic"])}
     assert by_type["mns_topic[STREAM]"] == "STREAM"
 
@@ -106,8 +121,11 @@ def test_timer_cases_are_the_next_fire_times_after_the_test_clock(fc_app):
     expected = next_fires(fc_app.function("events").trigger("nightly"), rng.base_time, 3)
     for case, when in zip(cases, expected):
         data = case.build(FCRandom(11)).data
-        assert data == {"triggerTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "triggerName": "nightly",
-                        "payload": '{"job": "cleanup"}'}
+        assert data == {
+            "triggerTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "triggerName": "nightly",
+            "payload": '{"job": "cleanup"}',
+        }
         assert when.hour == 18  # 02:00 Asia/Shanghai is 18:00 UTC the day before
 
 
@@ -131,8 +149,14 @@ def test_mns_sls_tablestore_cdn_http_cases_carry_the_trigger_config(fc_app):
 def test_eventbridge_sources_build_their_own_events():
     app = load_app(DATA / "fc3-app" / "s.yaml", env={}, warn=False)
     by_id = {c.id: c for c in cases_for_app(app, "orders-prod-bus")}
-    assert list(by_id) == ["default-source[oss:BucketCreated:PutBucket]", "mns-queue[event]", "rocketmq[event]",
-                           "rabbitmq[event]", "kafka[eventbridge]", "dts[dts:ConsumeMessage]"]
+    assert list(by_id) == [
+        "default-source[oss:BucketCreated:PutBucket]",
+        "mns-queue[event]",
+        "rocketmq[event]",
+        "rabbitmq[event]",
+        "kafka[eventbridge]",
+        "dts[dts:ConsumeMessage]",
+    ]
     default = by_id["default-source[oss:BucketCreated:PutBucket]"].build(FCRandom(2)).data
     assert (default["source"], default["type"]) == ("acs.oss", "oss:BucketCreated:PutBucket")
     queue = by_id["mns-queue[event]"].build(FCRandom(2)).data
@@ -144,17 +168,32 @@ def test_eventbridge_sources_build_their_own_events():
     dts = by_id["dts[dts:ConsumeMessage]"].build(FCRandom(2)).data
     assert (dts["source"], dts["type"]) == ("acs.dts", "dts:ConsumeMessage")
     assert dts["data"]["topicPartition"]["topic"] == "cn_shanghai_vpc_rm_orders"
-    assert set(dts["data"]) == {"id", "topicPartition", "offset", "sourceTimestamp", "operationType", "schema",
-                                "beforeImage", "afterImage"}
+    assert set(dts["data"]) == {
+        "id",
+        "topicPartition",
+        "offset",
+        "sourceTimestamp",
+        "operationType",
+        "schema",
+        "beforeImage",
+        "afterImage",
+    }
 
 
 def test_streaming_mode_gives_a_batch(tmp_path):
     from triggers_helpers import write_fc3
 
-    trigger = {"triggerName": "q", "triggerType": "eventbridge", "triggerConfig": {
-        "runOptions": {"mode": "event-streaming", "batchWindow": {"CountBasedWindow": 3, "TimeBasedWindow": 5}},
-        "eventSourceConfig": {"eventSourceType": "MNS",
-                              "eventSourceParameters": {"sourceMNSParameters": {"QueueName": "jobs"}}}}}
+    trigger = {
+        "triggerName": "q",
+        "triggerType": "eventbridge",
+        "triggerConfig": {
+            "runOptions": {"mode": "event-streaming", "batchWindow": {"CountBasedWindow": 3, "TimeBasedWindow": 5}},
+            "eventSourceConfig": {
+                "eventSourceType": "MNS",
+                "eventSourceParameters": {"sourceMNSParameters": {"QueueName": "jobs"}},
+            },
+        },
+    }
     [case] = cases_for_app(load_app(write_fc3(tmp_path, {"f": [trigger]}), warn=False), "f")
     assert case.id == "q[stream]"
     batch = case.build(FCRandom(4)).data
@@ -172,11 +211,14 @@ def test_custom_case_with_own_builder():
 
 
 def test_a_bad_cron_fails_with_the_file_and_line_of_the_expression(tmp_path):
-    from pytest_fctrigger.triggers.cron import CronError
     from triggers_helpers import write_fc3
 
-    path = write_fc3(tmp_path, {"f": [{"triggerName": "tick", "triggerType": "timer",
-                                       "triggerConfig": {"cronExpression": "0 0 4 * *"}}]})
+    from pytest_fctrigger.triggers.cron import CronError
+
+    path = write_fc3(
+        tmp_path,
+        {"f": [{"triggerName": "tick", "triggerType": "timer", "triggerConfig": {"cronExpression": "0 0 4 * *"}}]},
+    )
     with pytest.raises(CronError, match="expected 6 fields") as info:
         cases_for_app(load_app(path, warn=False), "f")
     assert info.value.file == str(path)

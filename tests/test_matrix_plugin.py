@@ -34,7 +34,9 @@ def test_matrix_over_all_trigger_types_runs_a_trivial_handler_for_every_variant(
     result.assert_outcomes(passed=total)
     for source in CATALOG.values():
         for variant in source.variants:
-            result.stdout.fnmatch_lines([f"*test_handler_accepts_every_event[[]{source.trigger_type}[[]{variant}]]*PASSED*"])
+            result.stdout.fnmatch_lines(
+                [f"*test_handler_accepts_every_event[[]{source.trigger_type}[[]{variant}]]*PASSED*"]
+            )
 
 
 def test_matrix_from_s_yaml_produces_exactly_the_cases_its_triggers_imply(pytester: pytest.Pytester):
@@ -64,22 +66,36 @@ def test_matrix_from_s_yaml_produces_exactly_the_cases_its_triggers_imply(pytest
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
     ids = sorted(line.split("::", 1)[1] for line in result.outlines if "::" in line)
-    assert ids == sorted([
-        "test_events[nightly[fire-1]]", "test_events[nightly[fire-2]]", "test_events[nightly[fire-3]]",
-        "test_events[orders[JSON]]", "test_events[orders[JSON+attrs]]",
-        "test_events[table-stream[PutRow]]", "test_events[table-stream[UpdateRow]]",
-        "test_events[table-stream[DeleteRow]]", "test_events[cdn-logs[LogFileCreated]]",
-        "test_resize[on-upload[ObjectCreated:PutObject]]", "test_resize[on-upload[ObjectCreated:PostObject]]",
-        # no function=: every function's triggers, ids prefixed with the function name
-        "test_all[resize-dev/on-upload[ObjectCreated:PutObject]]",
-        "test_all[resize-dev/on-upload[ObjectCreated:PostObject]]",
-        "test_all[etl/sls-trigger[media-logs/access-log]]",
-        "test_all[events/nightly[fire-1]]", "test_all[events/nightly[fire-2]]", "test_all[events/nightly[fire-3]]",
-        "test_all[events/orders[JSON]]", "test_all[events/orders[JSON+attrs]]",
-        "test_all[events/table-stream[PutRow]]", "test_all[events/table-stream[UpdateRow]]",
-        "test_all[events/table-stream[DeleteRow]]", "test_all[events/cdn-logs[LogFileCreated]]",
-        "test_all[web/http[GET]]", "test_all[web/http[POST]]",
-    ])
+    assert ids == sorted(
+        [
+            "test_events[nightly[fire-1]]",
+            "test_events[nightly[fire-2]]",
+            "test_events[nightly[fire-3]]",
+            "test_events[orders[JSON]]",
+            "test_events[orders[JSON+attrs]]",
+            "test_events[table-stream[PutRow]]",
+            "test_events[table-stream[UpdateRow]]",
+            "test_events[table-stream[DeleteRow]]",
+            "test_events[cdn-logs[LogFileCreated]]",
+            "test_resize[on-upload[ObjectCreated:PutObject]]",
+            "test_resize[on-upload[ObjectCreated:PostObject]]",
+            # no function=: every function's triggers, ids prefixed with the function name
+            "test_all[resize-dev/on-upload[ObjectCreated:PutObject]]",
+            "test_all[resize-dev/on-upload[ObjectCreated:PostObject]]",
+            "test_all[etl/sls-trigger[media-logs/access-log]]",
+            "test_all[events/nightly[fire-1]]",
+            "test_all[events/nightly[fire-2]]",
+            "test_all[events/nightly[fire-3]]",
+            "test_all[events/orders[JSON]]",
+            "test_all[events/orders[JSON+attrs]]",
+            "test_all[events/table-stream[PutRow]]",
+            "test_all[events/table-stream[UpdateRow]]",
+            "test_all[events/table-stream[DeleteRow]]",
+            "test_all[events/cdn-logs[LogFileCreated]]",
+            "test_all[web/http[GET]]",
+            "test_all[web/http[POST]]",
+        ]
+    )
     pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::UserWarning").assert_outcomes(passed=25)
 
 
@@ -189,22 +205,28 @@ def test_missing_fc_trigger_event_argument_is_a_clear_collection_error(pytester:
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines([
-        "*test_forgot: @pytest.mark.fc_matrix parametrizes the fc_trigger_event argument, but test_forgot() "
-        "does not take it; add it: def test_forgot(fc_trigger_event, ...)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_forgot: @pytest.mark.fc_matrix parametrizes the fc_trigger_event argument, but test_forgot() "
+            "does not take it; add it: def test_forgot(fc_trigger_event, ...)*"
+        ]
+    )
     assert "Traceback" not in result.stdout.str()
 
 
-@pytest.mark.parametrize("marker, message", [
-    ('"sqs"', "unknown trigger type 'sqs'"),
-    ('app="missing.yaml"', "missing.yaml: no such file"),
-    ('app="s.yaml", function="nope"', "declares no function 'nope'"),
-    ('"oss", app="s.yaml"', "either trigger types or app="),
-    ('function="f"', "fc_matrix(function=...) needs app='s.yaml'"),
-    ('app="s.yaml", fires=0', "fires=) must be a positive integer"),
-    ('"oss", colour="red"', "unknown @pytest.mark.fc_matrix option(s) colour"),
-    ('app="bad.yaml"', "bad.yaml:2: malformed YAML"),
-])
+@pytest.mark.parametrize(
+    "marker, message",
+    [
+        ('"sqs"', "unknown trigger type 'sqs'"),
+        ('app="missing.yaml"', "missing.yaml: no such file"),
+        ('app="s.yaml", function="nope"', "declares no function 'nope'"),
+        ('"oss", app="s.yaml"', "either trigger types or app="),
+        ('function="f"', "fc_matrix(function=...) needs app='s.yaml'"),
+        ('app="s.yaml", fires=0', "fires=) must be a positive integer"),
+        ('"oss", colour="red"', "unknown @pytest.mark.fc_matrix option(s) colour"),
+        ('app="bad.yaml"', "bad.yaml:2: malformed YAML"),
+    ],
+)
 def test_bad_matrix_markers_fail_collection_with_one_line(pytester: pytest.Pytester, marker, message):
     shutil.copy(DATA / "fc3-app" / "s.yaml", pytester.path / "s.yaml")
     (pytester.path / "bad.yaml").write_text("edition: 3.0.0\nresources: [\n")

@@ -98,15 +98,18 @@ def test_report_header_names_the_seed_mode(pytester: pytest.Pytester):
     pytester.runpytest("--fc-seed", "42").stdout.fnmatch_lines(["fctrigger: seed --fc-seed 42"])
 
 
-@pytest.mark.parametrize("marker, fixture, message", [
-    ('fc(seed="abc")', "fc_seed", "fc seed must be an integer, got 'abc'"),
-    ('fc(region=5)', "oss_event", "fc region must be a region id like 'cn-hangzhou', got 5"),
-    ('fc(runtime="python3.11")', "fc_context", "unknown FC runtime 'python3.11'; valid runtimes: python3, "),
-    ('fc(timeout="slow")', "fc_invoke", "fc timeout must be a number of seconds > 0, got 'slow'"),
-    ('fc(timeout=0)', "fc_invoke", "fc timeout must be a number of seconds > 0, got 0"),
-    ('fc(loop="stop")', "fc_settings", "loop mode 'stop' is not one of fail, warn, allow"),
-    ('fc("x")', "fc_settings", "@pytest.mark.fc takes keyword options only"),
-])
+@pytest.mark.parametrize(
+    "marker, fixture, message",
+    [
+        ('fc(seed="abc")', "fc_seed", "fc seed must be an integer, got 'abc'"),
+        ("fc(region=5)", "oss_event", "fc region must be a region id like 'cn-hangzhou', got 5"),
+        ('fc(runtime="python3.11")', "fc_context", "unknown FC runtime 'python3.11'; valid runtimes: python3, "),
+        ('fc(timeout="slow")', "fc_invoke", "fc timeout must be a number of seconds > 0, got 'slow'"),
+        ("fc(timeout=0)", "fc_invoke", "fc timeout must be a number of seconds > 0, got 0"),
+        ('fc(loop="stop")', "fc_settings", "loop mode 'stop' is not one of fail, warn, allow"),
+        ('fc("x")', "fc_settings", "@pytest.mark.fc takes keyword options only"),
+    ],
+)
 def test_bad_options_are_one_line_setup_errors(pytester: pytest.Pytester, marker, fixture, message):
     pytester.makepyfile(f"""
 import pytest

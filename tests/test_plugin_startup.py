@@ -4,14 +4,31 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("faker", "yaml", "responses", "requests", "cbor2", "redis", "fakeredis", "croniter",
-         "oss2", "alibabacloud_oss_v2", "aliyun", "tablestore", "mns", "lz4", "google.protobuf")
+HEAVY = (
+    "faker",
+    "yaml",
+    "responses",
+    "requests",
+    "cbor2",
+    "redis",
+    "fakeredis",
+    "croniter",
+    "oss2",
+    "alibabacloud_oss_v2",
+    "aliyun",
+    "tablestore",
+    "mns",
+    "lz4",
+    "google.protobuf",
+)
 
 
 def _modules_after(code: str) -> set:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return set(json.loads(out.strip().splitlines()[-1]))
 
@@ -47,8 +64,9 @@ def test_cli_help_is_cheap():
 
 def test_cli_output_into_a_closed_pipe_is_not_a_traceback():
     # `fctrigger list | head -1`: the reader closes the pipe early
-    proc = subprocess.Popen([sys.executable, "-m", "pytest_fctrigger.cli", "list"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest_fctrigger.cli", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.close()  # before the child writes a byte
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0

@@ -66,9 +66,14 @@ def test_fc_templated_app_loads_every_service_with_vars_and_publish_defaults():
 def test_fc_templated_reports_each_placeholder_default_once_with_its_line():
     app = load_app(FC_TEMPLATED, {"bucketName": "b"}, env={}, warn=False)
     notes = {n.message.split("}}")[0]: n for n in app.notes if n.code == "FCT010"}
-    assert set(notes) == {"placeholder {{ access ", "placeholder {{ region ", "placeholder {{ serviceName ",
-                          "placeholder {{ logProject ", "placeholder {{ maxRetryTime ",
-                          "placeholder {{ triggerInterval "}
+    assert set(notes) == {
+        "placeholder {{ access ",
+        "placeholder {{ region ",
+        "placeholder {{ serviceName ",
+        "placeholder {{ logProject ",
+        "placeholder {{ maxRetryTime ",
+        "placeholder {{ triggerInterval ",
+    }
     assert notes["placeholder {{ region "].line == 10
     assert "publish.yaml default 'cn-hangzhou'" in notes["placeholder {{ region "].message
     assert "no default" in notes["placeholder {{ access "].message
@@ -76,8 +81,7 @@ def test_fc_templated_reports_each_placeholder_default_once_with_its_line():
 
 
 def test_vars_fill_placeholders_and_override_file_vars_and_env_defaults():
-    app = load_app(FC_TEMPLATED, {"bucketName": "b", "region": "cn-beijing", "stage": "prod"},
-                   env={}, warn=False)
+    app = load_app(FC_TEMPLATED, {"bucketName": "b", "region": "cn-beijing", "stage": "prod"}, env={}, warn=False)
     resize = app.function("resize-prod")  # name: resize-${vars.stage}; vars= overrides the file's vars
     assert resize.region == "cn-beijing"
     assert resize.triggers[0].source_arn.startswith("acs:oss:cn-beijing:")
@@ -101,8 +105,9 @@ def test_account_id_is_fake_by_default_and_can_be_chosen():
     app = load_app(FC_TEMPLATED, {"bucketName": "b"}, env={}, warn=False)
     assert app.account_id == FAKE_ACCOUNT_ID
     chosen = load_app(FC_TEMPLATED, {"bucketName": "b"}, env={}, warn=False, account_id="1999999999999999")
-    assert chosen.function("events").trigger("orders").source_arn == \
-        "acs:mns:cn-hangzhou:1999999999999999:/topics/orders"
+    assert (
+        chosen.function("events").trigger("orders").source_arn == "acs:mns:cn-hangzhou:1999999999999999:/topics/orders"
+    )
 
 
 # --------------------------------------------------------------------------- fc3 3.0.0
@@ -126,10 +131,17 @@ def test_fc3_app_with_template_extend_nested_vars_and_every_eventbridge_source()
     bus = app.function("orders-prod-bus")
     by_name = {t.name: t for t in bus.triggers}
     assert {n: t.event_source_type for n, t in by_name.items()} == {
-        "default-source": "Default", "mns-queue": "MNS", "rocketmq": "RocketMQ",
-        "rabbitmq": "RabbitMQ", "kafka": "Kafka", "dts": "DTS"}
+        "default-source": "Default",
+        "mns-queue": "MNS",
+        "rocketmq": "RocketMQ",
+        "rabbitmq": "RabbitMQ",
+        "kafka": "Kafka",
+        "dts": "DTS",
+    }
     assert by_name["default-source"].event_rule_pattern == {
-        "source": ["acs.oss"], "type": ["oss:BucketCreated:PutBucket"]}
+        "source": ["acs.oss"],
+        "type": ["oss:BucketCreated:PutBucket"],
+    }
     assert by_name["mns-queue"].event_source_parameters["QueueName"] == "order-queue"
     assert by_name["rocketmq"].event_source_parameters["GroupID"] == "GID_orders"
     assert by_name["kafka"].delivery_mode == "event-streaming"
@@ -160,8 +172,10 @@ def test_fc3_lowercase_and_capital_filter_in_one_file_warn_once(tmp_path):
     assert (t2.bucket, t2.prefix, t2.suffix) == ("bkt", "out/", "")  # flat filter.prefix lifted under key
     mixed = [n for n in app.notes if n.code == "FCT011"]
     assert len(mixed) == 2, app.warnings
-    assert any("Key/Prefix/Suffix ('t1' line 18)" in n.message
-               and "prefix/suffix without key ('t2' line 27)" in n.message for n in mixed)
+    assert any(
+        "Key/Prefix/Suffix ('t1' line 18)" in n.message and "prefix/suffix without key ('t2' line 27)" in n.message
+        for n in mixed
+    )
     assert any("sourceArn ('t1'" in n.message and "bucketName ('t2'" in n.message for n in mixed)
 
 
@@ -172,7 +186,8 @@ def test_duplicate_function_names_are_keyed_by_resource(tmp_path):
         + "".join(
             f"  {key}:\n    component: fc3\n    props:\n      region: {region}\n"
             "      functionName: nodejs18-ci\n      runtime: python3.10\n      handler: index.handler\n"
-            for key, region in (("fcDemo", "cn-huhehaote"), ("fcDemo2", "cn-shenzhen")))
+            for key, region in (("fcDemo", "cn-huhehaote"), ("fcDemo2", "cn-shenzhen"))
+        )
     )
     app = load_app(tmp_path / "s.yaml", warn=False)
     assert sorted(app.functions) == ["fcDemo", "fcDemo2"]
@@ -203,7 +218,12 @@ def test_funcraft_template_pascal_case_properties_and_every_event_type():
     assert log.role == "acs:ram::1234567890123456:role/aliyunlogetlrole"  # InvocationRole taken out of config
     assert "InvocationRole" not in log.config
     assert (mns.topic, mns.region, mns.notify_format, mns.notify_strategy, mns.filter_tag) == (
-        "test-topic", "cn-shanghai", "JSON", "EXPONENTIAL_DECAY_RETRY", "testTag")
+        "test-topic",
+        "cn-shanghai",
+        "JSON",
+        "EXPONENTIAL_DECAY_RETRY",
+        "testTag",
+    )
     assert (ots.instance, ots.table) == ("fc-test-inst", "fc_test_tbl")
     assert (cdn.cdn_event_name, cdn.domains) == ("CachedObjectsRefreshed", ["www.taobao.com"])
     [http] = app.function("web").triggers
@@ -226,18 +246,22 @@ def test_funcraft_lowercase_properties_as_in_its_own_examples(tmp_path):
     )
     [trigger] = load_app(tmp_path / "template.yml", warn=False).function("oss-test-function").triggers
     assert (trigger.bucket, trigger.events, trigger.prefix, trigger.suffix) == (
-        "coco-superme", ["oss:ObjectCreated:InitiateMultipartUpload"], "source/", ".png")
+        "coco-superme",
+        ["oss:ObjectCreated:InitiateMultipartUpload"],
+        "source/",
+        ".png",
+    )
 
 
 # --------------------------------------------------------------------------- templating details
 def test_multiline_placeholder_value_keeps_yaml_line_numbers(tmp_path):
     (tmp_path / "s.yaml").write_text(
         "edition: 3.0.0\n"
-        "name: {{ description }}\n"          # line 2: the value spans 2 lines once rendered
+        "name: {{ description }}\n"  # line 2: the value spans 2 lines once rendered
         "resources:\n"
         "  f:\n    component: fc3\n    props:\n      functionName: f\n      runtime: python3.10\n"
         "      handler: index.handler\n"
-        "      timeout: soon\n"               # line 10: a bad value
+        "      timeout: soon\n"  # line 10: a bad value
     )
     from pytest_fctrigger.errors import ConfigError
 
@@ -250,9 +274,11 @@ def test_multiline_placeholder_value_keeps_yaml_line_numbers(tmp_path):
 def test_vars_cycle_and_undefined_var_are_config_errors(tmp_path):
     from pytest_fctrigger.errors import ConfigError
 
-    body = ("edition: 3.0.0\nname: x\nvars:\n  a: ${vars.b}\n  b: ${vars.a}\nresources:\n  f:\n"
-            "    component: fc3\n    props:\n      functionName: ${vars.%s}\n      runtime: python3.10\n"
-            "      handler: index.handler\n")
+    body = (
+        "edition: 3.0.0\nname: x\nvars:\n  a: ${vars.b}\n  b: ${vars.a}\nresources:\n  f:\n"
+        "    component: fc3\n    props:\n      functionName: ${vars.%s}\n      runtime: python3.10\n"
+        "      handler: index.handler\n"
+    )
     (tmp_path / "cycle.yaml").write_text(body % "a")
     with pytest.raises(ConfigError, match="cycle: a -> b -> a"):
         load_app(tmp_path / "cycle.yaml", warn=False)
@@ -274,7 +300,7 @@ def test_unset_env_without_default_is_a_warning_and_empty(tmp_path):
     assert (note.code, note.line) == ("FCT013", 11)
 
 
-# --------------------------------------------------------------------------- every loader: templated, both casings, several functions
+# ---------------------------------------------- every loader: templated, both casings, several functions
 FC_BOTH_CASINGS = """\
 edition: 1.0.0
 name: {{ appName }}
@@ -416,8 +442,12 @@ def _casing_note(app):
 
 def test_fc_templated_file_with_both_casings_and_several_functions(tmp_path):
     (tmp_path / "s.yaml").write_text(FC_BOTH_CASINGS)
-    app = load_app(tmp_path / "s.yaml", {"appName": "media", "region": "cn-beijing", "timeout": "90",
-                                          "bucket": "photos"}, env={}, warn=False)
+    app = load_app(
+        tmp_path / "s.yaml",
+        {"appName": "media", "region": "cn-beijing", "timeout": "90", "bucket": "photos"},
+        env={},
+        warn=False,
+    )
     assert app.format == "fc" and list(app.functions) == ["resize", "archive"]
     assert app.function("resize").timeout == 90  # unquoted {{ timeout }} becomes a YAML int
     [uploads] = app.function("resize").triggers
@@ -431,15 +461,20 @@ def test_fc_templated_file_with_both_casings_and_several_functions(tmp_path):
     # lines of each trigger's filter mapping
     assert "Key/Prefix/Suffix ('uploads' line 17)" in note.message
     assert "key/prefix/suffix ('deletes' line 33)" in note.message
-    assert "spells the OSS bucket in 2 ways: bucketName ('uploads' line 12); sourceArn ('deletes' line 28)" \
-        in " ".join(n.message for n in app.notes)
+    assert "spells the OSS bucket in 2 ways: bucketName ('uploads' line 12); sourceArn ('deletes' line 28)" in " ".join(
+        n.message for n in app.notes
+    )
     assert not [n for n in app.notes if n.code == "FCT010"]  # every placeholder had a value
 
 
 def test_fc3_templated_file_with_both_casings_and_several_functions(tmp_path):
     (tmp_path / "s.yaml").write_text(FC3_BOTH_CASINGS)
-    app = load_app(tmp_path / "s.yaml", {"appName": "media", "region": "cn-shenzhen", "prefix": "prod",
-                                          "bucket": "uploads"}, env={}, warn=False)
+    app = load_app(
+        tmp_path / "s.yaml",
+        {"appName": "media", "region": "cn-shenzhen", "prefix": "prod", "bucket": "uploads"},
+        env={},
+        warn=False,
+    )
     assert app.format == "fc3" and list(app.functions) == ["prod-thumbs", "prod-docs"]
     [images] = app.function("thumbs").triggers
     pdfs, hourly = app.function("docs").triggers
@@ -452,23 +487,35 @@ def test_fc3_templated_file_with_both_casings_and_several_functions(tmp_path):
     note = _casing_note(app)
     assert "key/prefix/suffix ('images' line 21)" in note.message
     assert "Key/Prefix/Suffix ('pdfs' line 39)" in note.message
-    assert "spells the OSS bucket in 2 ways: sourceArn ('images' line 16); bucketName ('pdfs' line 34)" \
-        in " ".join(n.message for n in app.notes)
+    assert "spells the OSS bucket in 2 ways: sourceArn ('images' line 16); bucketName ('pdfs' line 34)" in " ".join(
+        n.message for n in app.notes
+    )
 
 
 def test_funcraft_templated_file_with_both_casings_and_several_functions(tmp_path):
     (tmp_path / "template.yml").write_text(FUNCRAFT_BOTH_CASINGS)
-    app = load_app(tmp_path / "template.yml", {"serviceName": "media", "timeout": "120", "bucket": "photos",
-                                                "hour": "3"}, warn=False)
+    app = load_app(
+        tmp_path / "template.yml",
+        {"serviceName": "media", "timeout": "120", "bucket": "photos", "hour": "3"},
+        warn=False,
+    )
     assert app.format == "funcraft" and list(app.functions) == ["resize", "archive"]
     resize, archive = app.function("media/resize"), app.function("media/archive")
     assert (resize.service, resize.timeout, archive.timeout) == ("media", 120, 3)
     [upload] = resize.triggers
     removed, nightly = archive.triggers
     assert (upload.bucket, upload.events, upload.prefix, upload.suffix) == (
-        "photos", ["oss:ObjectCreated:*"], "src/", ".png")
+        "photos",
+        ["oss:ObjectCreated:*"],
+        "src/",
+        ".png",
+    )
     assert (removed.bucket, removed.events, removed.prefix, removed.suffix) == (
-        "photos", ["oss:ObjectRemoved:DeleteObject"], "src/", "")
+        "photos",
+        ["oss:ObjectRemoved:DeleteObject"],
+        "src/",
+        "",
+    )
     assert (nightly.cron, nightly.enabled) == ("0 0 3 * * *", True)
     note = _casing_note(app)
     assert "Key/Prefix/Suffix ('upload' line 21)" in note.message
@@ -532,10 +579,12 @@ def test_funcraft_ref_without_value_warns_and_unknown_ref_is_a_config_error(tmp_
     (tmp_path / "template.yml").write_text(FUNCRAFT_ROS)
     app = load_app(tmp_path / "template.yml", warn=False)
     assert app.function("unzip").triggers[0].prefix == "Prefix"
-    assert any(n.code == "FCT014" and n.line == 30 and "parameter 'Prefix' has no Default" in n.message
-               for n in app.notes)
+    assert any(
+        n.code == "FCT014" and n.line == 30 and "parameter 'Prefix' has no Default" in n.message for n in app.notes
+    )
     (tmp_path / "typo.yml").write_text(FUNCRAFT_ROS.replace("!Ref Bucket", "!Ref Bukket"))
-    with pytest.raises(ConfigError, match=r"!Ref Bukket: no such parameter or resource; Parameters: Bucket, Prefix"
-                       ) as info:
+    with pytest.raises(
+        ConfigError, match=r"!Ref Bukket: no such parameter or resource; Parameters: Bucket, Prefix"
+    ) as info:
         load_app(tmp_path / "typo.yml", warn=False)
     assert info.value.line == 26

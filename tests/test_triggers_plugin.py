@@ -83,13 +83,18 @@ def test_fc_trigger_markers_of_module_class_and_test_add_up_outermost_first(pyte
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
-@pytest.mark.parametrize("marker, message", [
-    ('"sqs", queue="q"', "@pytest.mark.fc_trigger('sqs', ...): unknown trigger type 'sqs'; valid types: oss, log"),
-    ('"oss", bucket="b", events=["ObjectCreated:Put"]',
-     "@pytest.mark.fc_trigger('oss', ...): oss trigger 'oss-trigger': unknown OSS event "
-     "'oss:ObjectCreated:Put'; valid events: oss:ObjectCreated:*"),
-    ('"oss", "photos"', "@pytest.mark.fc_trigger takes one positional argument, the trigger type"),
-])
+@pytest.mark.parametrize(
+    "marker, message",
+    [
+        ('"sqs", queue="q"', "@pytest.mark.fc_trigger('sqs', ...): unknown trigger type 'sqs'; valid types: oss, log"),
+        (
+            '"oss", bucket="b", events=["ObjectCreated:Put"]',
+            "@pytest.mark.fc_trigger('oss', ...): oss trigger 'oss-trigger': unknown OSS event "
+            "'oss:ObjectCreated:Put'; valid events: oss:ObjectCreated:*",
+        ),
+        ('"oss", "photos"', "@pytest.mark.fc_trigger takes one positional argument, the trigger type"),
+    ],
+)
 def test_a_bad_fc_trigger_marker_is_one_line_naming_the_test(pytester: pytest.Pytester, marker, message):
     pytester.makepyfile(
         f"""

@@ -8,8 +8,14 @@ from typing import Dict, List, Optional
 import yaml
 
 
-def write_fc3(directory: Path, functions: Dict[str, List[dict]], *, name: str = "s.yaml",
-              region: str = "cn-hangzhou", extra_vars: Optional[dict] = None) -> Path:
+def write_fc3(
+    directory: Path,
+    functions: Dict[str, List[dict]],
+    *,
+    name: str = "s.yaml",
+    region: str = "cn-hangzhou",
+    extra_vars: Optional[dict] = None,
+) -> Path:
     """An ``edition: 3.0.0`` s.yaml with one fc3 resource per function and the given triggers."""
     doc = {
         "edition": "3.0.0",
@@ -48,8 +54,7 @@ def write_fc(directory: Path, functions: Dict[str, List[dict]], *, name: str = "
                 "props": {
                     "region": "cn-hangzhou",
                     "service": {"name": "svc"},
-                    "function": {"name": fn, "runtime": "python3.9", "handler": "index.handler",
-                                 "codeUri": "./code"},
+                    "function": {"name": fn, "runtime": "python3.9", "handler": "index.handler", "codeUri": "./code"},
                     "triggers": triggers,
                 },
             }

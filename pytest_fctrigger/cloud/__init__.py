@@ -106,7 +106,7 @@ class Cloud:
 
     # --- activation -------------------------------------------------------------------
     @contextlib.contextmanager
-    def activate(self) -> Iterator["Cloud"]:
+    def activate(self) -> Iterator[Cloud]:
         """Install interception for every service and the network guard."""
         if self._stack is not None:  # re-entrant: already active
             yield self

@@ -36,7 +36,7 @@ class HttpRouter:
         self._mock = None
         self._registered: List[object] = []
 
-    def add(self, service: str, url_pattern: "str | Pattern[str]", callback: Callback) -> None:
+    def add(self, service: str, url_pattern: str | Pattern[str], callback: Callback) -> None:
         """Register ``callback(request) -> (status, headers, body)`` for URLs matching the regex.
 
         ``request`` is the ``requests.PreparedRequest`` (``.method``, ``.url``,
@@ -109,7 +109,8 @@ class HttpRouter:
         host = (parts.hostname or "").lower()
         if _ALIBABA_HOST.search(host):
             raise NotSimulatedError(
-                "HTTP", f"{request.method} {url}",
+                "HTTP",
+                f"{request.method} {url}",
                 "no simulated service serves this Alibaba Cloud endpoint (served: "
                 + (", ".join(self.services) or "none")
                 + "); the request was not sent",

@@ -62,10 +62,20 @@ def reconnect(client: Any) -> Any:
         return fakeredis.FakeRedis(server=server, decode_responses=True)
     import redis
 
-    keep = ("host", "port", "db", "username", "password", "path", "socket_timeout",
-            "socket_connect_timeout", "ssl_ca_certs", "ssl_cert_reqs", "decode_responses")
-    fresh = redis.ConnectionPool(connection_class=pool.connection_class,
-                                 **{k: kwargs[k] for k in keep if k in kwargs})
+    keep = (
+        "host",
+        "port",
+        "db",
+        "username",
+        "password",
+        "path",
+        "socket_timeout",
+        "socket_connect_timeout",
+        "ssl_ca_certs",
+        "ssl_cert_reqs",
+        "decode_responses",
+    )
+    fresh = redis.ConnectionPool(connection_class=pool.connection_class, **{k: kwargs[k] for k in keep if k in kwargs})
     return redis.Redis.from_pool(fresh)  # owns the pool: close() disconnects
 
 
@@ -175,12 +185,14 @@ class CursorStore:
 
     def update_state(self, job: str, **fields: Any) -> None:
         if fields:
-            self._write("write job state", job, lambda pipe: pipe.hset(
-                self.key(job, "state"), mapping={k: _encode(v) for k, v in fields.items()}))
+            self._write(
+                "write job state",
+                job,
+                lambda pipe: pipe.hset(self.key(job, "state"), mapping={k: _encode(v) for k, v in fields.items()}),
+            )
 
     # --- failed ranges ----------------------------------------------------------------
-    def add_failed(self, job: str, record: Dict[str, Any], *, shard: int, next_cursor: str,
-                   **state: Any) -> None:
+    def add_failed(self, job: str, record: Dict[str, Any], *, shard: int, next_cursor: str, **state: Any) -> None:
         """Record a range given up and move the shard's checkpoint past it, atomically."""
 
         def ops(pipe):
@@ -200,7 +212,7 @@ class CursorStore:
         """Names of the jobs that have state in this namespace."""
         keys = self._run("list jobs", lambda: self.client.smembers(self._index))
         prefix = f"{self.namespace}:job:"
-        names = {_text(k)[len(prefix):].rsplit(":", 1)[0] for k in keys if _text(k).startswith(prefix)}
+        names = {_text(k)[len(prefix) :].rsplit(":", 1)[0] for k in keys if _text(k).startswith(prefix)}
         return sorted(names)
 
     def clear(self) -> int:

@@ -80,7 +80,7 @@ class _GuardState:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.active: List["NetworkGuard"] = []
+        self.active: List[NetworkGuard] = []
         self.saved_module: Dict[str, Any] = {}
         self.saved_methods: Dict[str, Any] = {}
 
@@ -239,7 +239,7 @@ class NetworkGuard:
     def active(self) -> bool:
         return self._entered
 
-    def __enter__(self) -> "NetworkGuard":
+    def __enter__(self) -> NetworkGuard:
         with _STATE.lock:
             if self._entered:
                 raise RuntimeError("this NetworkGuard is already active; create a new one to nest")

@@ -24,7 +24,7 @@ class FCEvent(bytes):
     trigger_type: str
     variant: str
 
-    def __new__(cls, payload: bytes, data: Any, trigger_type: str, variant: str = "") -> "FCEvent":
+    def __new__(cls, payload: bytes, data: Any, trigger_type: str, variant: str = "") -> FCEvent:
         obj = super().__new__(cls, payload)
         obj.data = data
         obj.trigger_type = trigger_type
@@ -32,7 +32,7 @@ class FCEvent(bytes):
         return obj
 
     @classmethod
-    def from_json(cls, data: Any, trigger_type: str, variant: str = "") -> "FCEvent":
+    def from_json(cls, data: Any, trigger_type: str, variant: str = "") -> FCEvent:
         """Encode ``data`` the way the event sources do (compact UTF-8 JSON)."""
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return cls(payload, data, trigger_type, variant)

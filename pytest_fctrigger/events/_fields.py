@@ -37,7 +37,8 @@ def to_payload(data: Any) -> bytes:
 def keyword_names(func: Callable) -> List[str]:
     """The keyword arguments ``func`` accepts (its named parameters)."""
     return [
-        p.name for p in inspect.signature(func).parameters.values()
+        p.name
+        for p in inspect.signature(func).parameters.values()
         if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
 
@@ -98,8 +99,7 @@ def apply_overrides(data: Any, overrides: Optional[Mapping[str, Any]], what: str
     if not overrides:
         return data
     if not isinstance(overrides, Mapping):
-        raise ConfigError(f"{what}: overrides must be a dict of 'dotted.path' -> value, "
-                          f"not {type(overrides).__name__}")
+        raise ConfigError(f"{what}: overrides must be a dict of 'dotted.path' -> value, not {type(overrides).__name__}")
     bad = []
     for path, value in overrides.items():
         parts = str(path).split(".")
@@ -125,8 +125,9 @@ def coerce_rng(rng: Union[FCRandom, int, None]) -> FCRandom:
     return FCRandom.coerce(rng)
 
 
-def to_datetime(value: Union[_dt.datetime, int, float], what: str,
-                expected: str = "a datetime or epoch seconds") -> _dt.datetime:
+def to_datetime(
+    value: Union[_dt.datetime, int, float], what: str, expected: str = "a datetime or epoch seconds"
+) -> _dt.datetime:
     """A timezone-aware datetime (naive values are taken as UTC; numbers as epoch seconds)."""
     if isinstance(value, _dt.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -146,8 +147,7 @@ def parse_time(value: str, what: str) -> _dt.datetime:
     try:
         parsed = _dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{what}: {value!r} is not an ISO-8601 time "
-                          "(e.g. 2022-08-13T06:45:43.000Z)") from None
+        raise ConfigError(f"{what}: {value!r} is not an ISO-8601 time (e.g. 2022-08-13T06:45:43.000Z)") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
@@ -173,8 +173,10 @@ def iso_local(t: _dt.datetime, tz: _dt.tzinfo = CST, ms: bool = False) -> str:
     sign = "+" if minutes >= 0 else "-"
     hh, mm = divmod(abs(minutes), 60)
     frac = f".{t.microsecond // 1000:03d}" if ms else ""
-    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
-            f"{t.second:02d}{frac}{sign}{hh:02d}:{mm:02d}")
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+        f"{t.second:02d}{frac}{sign}{hh:02d}:{mm:02d}"
+    )
 
 
 def epoch_s(t: _dt.datetime) -> int:
@@ -189,22 +191,58 @@ def epoch_us(t: _dt.datetime) -> int:
 # Small fixed vocabularies keep defaults realistic and cheap (no Faker per event) and
 # stable across Faker releases, so a seed gives the same event on every machine.
 WORDS = (
-    "alpha", "orders", "invoice", "report", "avatar", "photo", "banner", "backup",
-    "export", "session", "metrics", "audit", "thumbnail", "upload", "archive", "catalog",
-    "profile", "receipt", "summary", "ledger", "campaign", "payload", "sample", "dataset",
+    "alpha",
+    "orders",
+    "invoice",
+    "report",
+    "avatar",
+    "photo",
+    "banner",
+    "backup",
+    "export",
+    "session",
+    "metrics",
+    "audit",
+    "thumbnail",
+    "upload",
+    "archive",
+    "catalog",
+    "profile",
+    "receipt",
+    "summary",
+    "ledger",
+    "campaign",
+    "payload",
+    "sample",
+    "dataset",
 )
 FILE_TYPES = (
-    ("jpg", "image/jpeg"), ("png", "image/png"), ("json", "application/json"),
-    ("csv", "text/csv"), ("zip", "application/zip"), ("gz", "application/gzip"),
-    ("mp4", "video/mp4"), ("pdf", "application/pdf"), ("txt", "text/plain"),
-    ("log", "text/plain"), ("webp", "image/webp"), ("parquet", "application/octet-stream"),
+    ("jpg", "image/jpeg"),
+    ("png", "image/png"),
+    ("json", "application/json"),
+    ("csv", "text/csv"),
+    ("zip", "application/zip"),
+    ("gz", "application/gzip"),
+    ("mp4", "video/mp4"),
+    ("pdf", "application/pdf"),
+    ("txt", "text/plain"),
+    ("log", "text/plain"),
+    ("webp", "image/webp"),
+    ("parquet", "application/octet-stream"),
 )
 MIME_BY_EXT = dict(FILE_TYPES)
 KEY_PREFIXES = ("source", "uploads", "images", "incoming", "data/raw", "logs", "inbox")
 SENTENCES = (
-    "order 10432 paid", "user signed up", "thumbnail requested", "nightly export ready",
-    "payment captured", "device heartbeat", "inventory adjusted", "report generated",
-    "cache invalidation requested", "shipment dispatched",
+    "order 10432 paid",
+    "user signed up",
+    "thumbnail requested",
+    "nightly export ready",
+    "payment captured",
+    "device heartbeat",
+    "inventory adjusted",
+    "report generated",
+    "cache invalidation requested",
+    "shipment dispatched",
 )
 _ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALPHA_MIXED = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -244,8 +282,9 @@ def as_text(value: Union[str, bytes, bytearray], what: str) -> str:
         try:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError:
-            raise ConfigError(f"{what}: bytes must be UTF-8 text for this event "
-                              "(base64-encode binary data yourself)") from None
+            raise ConfigError(
+                f"{what}: bytes must be UTF-8 text for this event (base64-encode binary data yourself)"
+            ) from None
     raise ConfigError(f"{what}: expected str or bytes, got {type(value).__name__}")
 
 

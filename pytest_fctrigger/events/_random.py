@@ -21,9 +21,21 @@ from typing import Any, Optional, Sequence
 
 # Regions FC runs in (mainland China + international); used when a test does not fix one.
 FC_REGIONS = (
-    "cn-hangzhou", "cn-shanghai", "cn-qingdao", "cn-beijing", "cn-zhangjiakou",
-    "cn-huhehaote", "cn-shenzhen", "cn-chengdu", "cn-hongkong", "ap-southeast-1",
-    "ap-southeast-5", "ap-northeast-1", "eu-central-1", "us-west-1", "us-east-1",
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-qingdao",
+    "cn-beijing",
+    "cn-zhangjiakou",
+    "cn-huhehaote",
+    "cn-shenzhen",
+    "cn-chengdu",
+    "cn-hongkong",
+    "ap-southeast-1",
+    "ap-southeast-5",
+    "ap-northeast-1",
+    "eu-central-1",
+    "us-west-1",
+    "us-east-1",
 )
 DEFAULT_REGION = "cn-hangzhou"
 
@@ -56,7 +68,7 @@ class FCRandom:
         self._tick = 0
 
     @classmethod
-    def coerce(cls, rng: "FCRandom | int | None") -> "FCRandom":
+    def coerce(cls, rng: FCRandom | int | None) -> FCRandom:
         """Accept an ``FCRandom``, an int seed, or ``None`` (seed 0)."""
         if isinstance(rng, FCRandom):
             return rng
@@ -66,10 +78,9 @@ class FCRandom:
             raise TypeError(f"rng must be an FCRandom or an int seed, not {type(rng).__name__}")
         return cls(rng)
 
-    def child(self, label: str) -> "FCRandom":
+    def child(self, label: str) -> FCRandom:
         """An independent stream for ``label`` that does not disturb this one."""
-        return FCRandom(seed_from_text(f"{self.seed}:{label}"), region=self.region,
-                        account_id=self.account_id)
+        return FCRandom(seed_from_text(f"{self.seed}:{label}"), region=self.region, account_id=self.account_id)
 
     # --- the test's world -------------------------------------------------------
     @property
@@ -102,7 +113,7 @@ class FCRandom:
         return f"{self.random.getrandbits(4 * n):0{n}{'X' if upper else 'x'}}"
 
     def digits(self, n: int) -> str:
-        return f"{self.random.randrange(10 ** n):0{n}d}"
+        return f"{self.random.randrange(10**n):0{n}d}"
 
     def uuid(self) -> str:
         """A version-4 UUID string drawn from the seeded stream."""
@@ -161,8 +172,10 @@ def iso_ms(t: _dt.datetime) -> str:
     """``2022-08-13T06:45:43.000Z`` (OSS ``eventTime``, CloudEvents ``time``)."""
     if t.tzinfo is not UTC:
         t = t.astimezone(UTC)
-    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
-            f"{t.second:02d}.{t.microsecond // 1000:03d}Z")
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+        f"{t.second:02d}.{t.microsecond // 1000:03d}Z"
+    )
 
 
 def iso_s(t: _dt.datetime) -> str:

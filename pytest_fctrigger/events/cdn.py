@@ -63,23 +63,27 @@ def _log_file(rng: FCRandom, domain: str, region: str, start: int, end: int) -> 
     day = s.strftime("%Y_%m_%d")
     signature = base64.b64encode(rng.random.getrandbits(160).to_bytes(20, "big")).decode("ascii")
     signature = signature.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
-    return (f"http://cdnlog.{region}.oss.aliyun-inc.com/{domain}/{day}/"
-            f"{domain}_{day}_{s:%H%M}_{e:%H%M}.gz"
-            f"?OSSAccessKeyId=LTAI5tFAKE{mixed_letters(rng, 14)}&Expires={end + 7 * 86400}"
-            f"&Signature={signature}")
+    return (
+        f"http://cdnlog.{region}.oss.aliyun-inc.com/{domain}/{day}/"
+        f"{domain}_{day}_{s:%H%M}_{e:%H%M}.gz"
+        f"?OSSAccessKeyId=LTAI5tFAKE{mixed_letters(rng, 14)}&Expires={end + 7 * 86400}"
+        f"&Signature={signature}"
+    )
 
 
 def _object_paths(rng: FCRandom, when: _dt.datetime, object_type: str) -> List[str]:
     local = when.astimezone(CST)
     if object_type == "Directory":
         return [f"/{local:%Y/%m/%d}/{rng.choice(WORDS)}/"]
-    return [f"/{local:%Y/%m/%d/%H}/{rng.hex(11)}.{rng.choice(_MEDIA)}"
-            for _ in range(rng.randint(1, 3))]
+    return [f"/{local:%Y/%m/%d/%H}/{rng.hex(11)}.{rng.choice(_MEDIA)}" for _ in range(rng.randint(1, 3))]
 
 
 def _given_paths(paths: Any) -> List[str]:
-    if isinstance(paths, (str, bytes)) or not isinstance(paths, (list, tuple)) \
-            or not all(isinstance(p, str) for p in paths):
+    if (
+        isinstance(paths, (str, bytes))
+        or not isinstance(paths, (list, tuple))
+        or not all(isinstance(p, str) for p in paths)
+    ):
         raise ConfigError(f"cdn_event(object_paths=): expected a list of paths (strings), got {paths!r}")
     return list(paths)
 
@@ -117,20 +121,27 @@ def cdn_event(
         reject_unknown(cdn_event, unknown)
     one_of("cdn_event(event_name=)", event_name, CDN_EVENT_NAMES)
     given = {
-        "file_path": file_path, "file_size": file_size, "start_time": start_time,
-        "end_time": end_time, "object_paths": object_paths, "task_id": task_id,
-        "create_time": create_time, "complete_time": complete_time, "status": status,
+        "file_path": file_path,
+        "file_size": file_size,
+        "start_time": start_time,
+        "end_time": end_time,
+        "object_paths": object_paths,
+        "task_id": task_id,
+        "create_time": create_time,
+        "complete_time": complete_time,
+        "status": status,
     }
     allowed = {
         "LogFileCreated": {"file_path", "file_size", "start_time", "end_time"},
         "CdnDomainStarted": {"status"},
         "CdnDomainStopped": {"status"},
-    }.get(event_name, {"object_paths", "task_id", "create_time", "complete_time"}
-          if event_name in _CACHED else set())
+    }.get(event_name, {"object_paths", "task_id", "create_time", "complete_time"} if event_name in _CACHED else set())
     misplaced = sorted(k for k, v in given.items() if v is not None and k not in allowed)
     if misplaced:
-        raise ConfigError(f"cdn_event(): {', '.join(misplaced)} not part of a {event_name} event "
-                          f"(its fields: {', '.join(sorted(allowed)) or 'domain only'})")
+        raise ConfigError(
+            f"cdn_event(): {', '.join(misplaced)} not part of a {event_name} event "
+            f"(its fields: {', '.join(sorted(allowed)) or 'domain only'})"
+        )
     rng = coerce_rng(rng)
     domain = domain or _domain(rng)
     when, when_text = resolve_time(event_time, rng, "cdn_event(event_time=)")
@@ -143,24 +154,31 @@ def cdn_event(
         params = {
             "domain": domain,
             "endTime": end,
-            "fileSize": as_int(file_size, "cdn_event(file_size=)") if file_size is not None
+            "fileSize": as_int(file_size, "cdn_event(file_size=)")
+            if file_size is not None
             else rng.randint(2_000, 50_000_000),
             "filePath": file_path or _log_file(rng, domain, region, start, end),
             "startTime": start,
         }
     elif event_name in _CACHED:
         one_of("cdn_event(object_type=)", object_type, ("File", "Directory"))
-        created = as_int(create_time, "cdn_event(create_time=)") if create_time is not None \
+        created = (
+            as_int(create_time, "cdn_event(create_time=)")
+            if create_time is not None
             else epoch_s(when) - rng.randint(5, 120)
+        )
         params = {
-            "objectPath": _given_paths(object_paths) if object_paths is not None
+            "objectPath": _given_paths(object_paths)
+            if object_paths is not None
             else _object_paths(rng, when, object_type),
             "createTime": created,
             "domain": domain,
             "completeTime": as_int(complete_time, "cdn_event(complete_time=)")
-            if complete_time is not None else created + rng.randint(1, 30),
+            if complete_time is not None
+            else created + rng.randint(1, 30),
             "objectType": object_type,
-            "taskId": as_int(task_id, "cdn_event(task_id=)") if task_id is not None
+            "taskId": as_int(task_id, "cdn_event(task_id=)")
+            if task_id is not None
             else rng.randint(1_000_000_000, 9_999_999_999),
         }
     elif event_name in _STATUS:
@@ -172,15 +190,27 @@ def cdn_event(
     user = {"aliUid": account_id or rng.account_id}
     if event_name == "LogFileCreated":
         record = {
-            "eventName": event_name, "eventSource": "cdn", "region": region,
-            "eventVersion": "1.0.0", "eventTime": event_time_text, "traceId": trace_id,
-            "userIdentity": user, "resource": {"domain": domain}, "eventParameter": params,
+            "eventName": event_name,
+            "eventSource": "cdn",
+            "region": region,
+            "eventVersion": "1.0.0",
+            "eventTime": event_time_text,
+            "traceId": trace_id,
+            "userIdentity": user,
+            "resource": {"domain": domain},
+            "eventParameter": params,
         }
     else:
         record = {
-            "eventName": event_name, "eventVersion": "1.0.0", "eventSource": "cdn",
-            "region": region, "eventTime": event_time_text, "traceId": trace_id,
-            "resource": {"domain": domain}, "eventParameter": params, "userIdentity": user,
+            "eventName": event_name,
+            "eventVersion": "1.0.0",
+            "eventSource": "cdn",
+            "region": region,
+            "eventTime": event_time_text,
+            "traceId": trace_id,
+            "resource": {"domain": domain},
+            "eventParameter": params,
+            "userIdentity": user,
         }
     data = {"events": [record]}
     apply_overrides(data, overrides, "cdn_event()")

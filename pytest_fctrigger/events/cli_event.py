@@ -32,9 +32,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="fctrigger event TYPE [--FIELD VALUE ...] [--variant V] [--seed N] "
-              "[--set PATH=VALUE ...] [--json] [--pretty]",
-        epilog="`fctrigger list` shows every type and variant; `fctrigger event TYPE --help` "
-               "lists the fields of TYPE.",
+        "[--set PATH=VALUE ...] [--json] [--pretty]",
+        epilog="`fctrigger list` shows every type and variant; `fctrigger event TYPE --help` lists the fields of TYPE.",
     )
     parser.add_argument("type", help="trigger type, e.g. oss, mns_topic, tablestore (aliases: sls, cdn, ots)")
     parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -62,8 +61,7 @@ def _coerce(param: inspect.Parameter, raw: Any) -> Any:
 
 def _split(args: List[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(options, fields) from the words after the type."""
-    opts: Dict[str, Any] = {"variant": None, "seed": 0, "set": [], "json": False, "pretty": False,
-                            "help": False}
+    opts: Dict[str, Any] = {"variant": None, "seed": 0, "set": [], "json": False, "pretty": False, "help": False}
     fields: Dict[str, Any] = {}
     i = 0
     while i < len(args):
@@ -101,10 +99,16 @@ def _split(args: List[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
 
 
 def _help(source: Any, builder: Any) -> str:
-    params = [p for p in inspect.signature(builder).parameters.values()
-              if p.kind is p.KEYWORD_ONLY and p.name not in ("rng", "overrides")]
-    lines = [f"fctrigger event {source.trigger_type}: fields of {source.builder}()",
-             f"variants: {', '.join(source.variants)}", ""]
+    params = [
+        p
+        for p in inspect.signature(builder).parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.name not in ("rng", "overrides")
+    ]
+    lines = [
+        f"fctrigger event {source.trigger_type}: fields of {source.builder}()",
+        f"variants: {', '.join(source.variants)}",
+        "",
+    ]
     for p in params:
         default = "" if p.default is None else f" (default {p.default!r})"
         kind = str(p.annotation).replace("_dt.", "")
@@ -123,14 +127,19 @@ def run(args: argparse.Namespace) -> int:
     if opts["help"]:
         print(_help(source, builder))
         return 0
-    params = {name: p for name, p in inspect.signature(builder).parameters.items()
-              if p.kind is p.KEYWORD_ONLY and name not in ("rng", "overrides")}
+    params = {
+        name: p
+        for name, p in inspect.signature(builder).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and name not in ("rng", "overrides")
+    }
     unknown = [k for k in raw_fields if k not in params]
     if unknown:
         valid = list(params)
-        raise UnknownFieldError(f"fctrigger event {source.trigger_type}",
-                                [f"--{u.replace('_', '-')}" for u in unknown],
-                                [f"--{v.replace('_', '-')}" for v in valid])
+        raise UnknownFieldError(
+            f"fctrigger event {source.trigger_type}",
+            [f"--{u.replace('_', '-')}" for u in unknown],
+            [f"--{v.replace('_', '-')}" for v in valid],
+        )
     fields = {k: _coerce(params[k], v) for k, v in raw_fields.items()}
     if opts["set"]:
         fields["overrides"] = dict(opts["set"])
@@ -148,11 +157,9 @@ def run(args: argparse.Namespace) -> int:
             print(bytes(event).hex())
         return 0
     if opts["json"]:
-        raise ConfigError("--json is for tablestore events (CBOR); other events are printed as "
-                          "they are delivered")
+        raise ConfigError("--json is for tablestore events (CBOR); other events are printed as they are delivered")
     if opts["pretty"] and not isinstance(event.data, str):
         print(json.dumps(event.data, ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(bytes(event).decode("utf-8") + "\n")
     return 0
-

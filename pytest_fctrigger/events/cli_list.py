@@ -12,7 +12,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "list",
         help="list every trigger type and its variants",
         description="List every trigger type `fctrigger event` and fc_matrix know, with the "
-                    "builder that makes it and its variants.",
+        "builder that makes it and its variants.",
     )
     parser.add_argument("--json", action="store_true", help="print the catalog as JSON")
     parser.set_defaults(run=run)
@@ -26,11 +26,21 @@ def run(args: argparse.Namespace) -> int:
     for alias, target in ALIASES.items():
         aliases.setdefault(target, []).append(alias)
     if args.json:
-        print(json.dumps([
-            {"type": s.trigger_type, "builder": s.builder, "aliases": aliases.get(s.trigger_type, []),
-             "variants": list(s.variants), "description": s.description}
-            for s in CATALOG.values()
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "type": s.trigger_type,
+                        "builder": s.builder,
+                        "aliases": aliases.get(s.trigger_type, []),
+                        "variants": list(s.variants),
+                        "description": s.description,
+                    }
+                    for s in CATALOG.values()
+                ],
+                indent=2,
+            )
+        )
         return 0
     for source in CATALOG.values():
         also = aliases.get(source.trigger_type)

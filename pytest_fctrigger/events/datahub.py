@@ -68,27 +68,30 @@ def datahub_event(
     if records is None:
         records = [[rng.choice(WORDS), str(rng.randint(1, 10_000))] for _ in range(2)]
     elif isinstance(records, (str, bytes, Mapping)) or not isinstance(records, (list, tuple)):
-        raise ConfigError("datahub_event(records=): expected a list of records (each a list of "
-                          "column values or a string)")
+        raise ConfigError(
+            "datahub_event(records=): expected a list of records (each a list of column values or a string)"
+        )
     if not records:
         raise ConfigError("datahub_event(records=): at least one record")
     shard = as_int(shard_id, "datahub_event(shard_id=)")
-    seq = as_int(sequence, "datahub_event(sequence=)") if sequence is not None else rng.randint(0, 10 ** 6)
+    seq = as_int(sequence, "datahub_event(sequence=)") if sequence is not None else rng.randint(0, 10**6)
     when, _ = resolve_time(event_time, rng, "datahub_event(event_time=)")
     stamp = epoch_ms(when)
     entries: List[dict] = []
     for i, rec in enumerate(records):
-        entries.append({
-            "eventId": f"{shard}:{seq + i}",
-            "systemTime": stamp,
-            "data": _record_data(rec, f"datahub_event(records[{i}])"),
-        })
+        entries.append(
+            {
+                "eventId": f"{shard}:{seq + i}",
+                "systemTime": stamp,
+                "data": _record_data(rec, f"datahub_event(records[{i}])"),
+            }
+        )
         stamp += rng.randint(0, 40_000)
     data = {
         "eventSource": "acs:datahub",
         "eventName": "acs:datahub:putRecord",
         "eventSourceARN": f"/projects/{project or resource_name(rng, 'project').replace('-', '_')}"
-                          f"/topics/{topic or resource_name(rng, 'topic').replace('-', '_')}",
+        f"/topics/{topic or resource_name(rng, 'topic').replace('-', '_')}",
         "region": region or rng.region,
         "records": entries,
     }

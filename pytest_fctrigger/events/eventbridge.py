@@ -120,8 +120,9 @@ def cloud_event_batch(
     return FCEvent(to_payload(data), data, trigger_type, variant)
 
 
-def message_bodies(builder_name: str, body: Any, batch: Optional[int], rng: FCRandom,
-                   default: Callable[[FCRandom], Any]) -> tuple:
+def message_bodies(
+    builder_name: str, body: Any, batch: Optional[int], rng: FCRandom, default: Callable[[FCRandom], Any]
+) -> tuple:
     """(batch, one body per message). A list ``body`` gives one message per item and
     implies the stream model; a single body is repeated ``batch`` times."""
     batch = seq_or_count(batch, f"{builder_name}(batch=)")
@@ -141,8 +142,10 @@ def single_only(builder_name: str, batch: Optional[int], **ids: Any) -> None:
     """Per-message ids can only be fixed for a single message (ids are unique per message)."""
     given = [k for k, v in ids.items() if v is not None]
     if given and batch not in (None, 1):
-        raise ConfigError(f"{builder_name}(): {', '.join(given)} can only be set for one message; "
-                          f"with batch={batch} use overrides={{'0.data....': ...}} per message")
+        raise ConfigError(
+            f"{builder_name}(): {', '.join(given)} can only be set for one message; "
+            f"with batch={batch} use overrides={{'0.data....': ...}} per message"
+        )
 
 
 # --------------------------------------------------------------------------- RocketMQ
@@ -199,18 +202,23 @@ def rocketmq_event(
             "userProperties": user_props,
             "body": as_text(text, "rocketmq_event(body=)"),
         }
-        return cloud_event(rng, source=source, type="mq:Topic:SendMessage",
-                           subject=f"acs:mq:{region}:{account_id}:{instance_id}%{topic}",
-                           data=data, region=region, account_id=account_id,
-                           event_time=when_text or when)
+        return cloud_event(
+            rng,
+            source=source,
+            type="mq:Topic:SendMessage",
+            subject=f"acs:mq:{region}:{account_id}:{instance_id}%{topic}",
+            data=data,
+            region=region,
+            account_id=account_id,
+            event_time=when_text or when,
+        )
 
     return cloud_event_batch("rocketmq_event", "rocketmq", rng, batch, bodies, make, overrides)
 
 
 # --------------------------------------------------------------------------- RabbitMQ
 def _rabbit_body(rng: FCRandom) -> Dict[str, Any]:
-    return {"event": rng.choice(("order.created", "user.updated", "job.finished")),
-            "id": rng.randint(1, 10 ** 6)}
+    return {"event": rng.choice(("order.created", "user.updated", "job.finished")), "id": rng.randint(1, 10**6)}
 
 
 def rabbitmq_event(
@@ -263,11 +271,17 @@ def rabbitmq_event(
             "body": dict(payload) if isinstance(payload, Mapping) else payload,
             "props": {"contentEncoding": content_encoding, "messageId": rng.uuid()},
         }
-        return cloud_event(rng, source=source, type="amqp:Queue:SendMessage",
-                           subject=f"acs:amqp:{region}:{account_id}:/instances/{instance_id}"
-                                   f"/vhosts/{vhost}/queues/{queue}",
-                           data=data, region=region, account_id=account_id, event_time=event_time,
-                           datacontenttype="application/json;charset=utf-8")
+        return cloud_event(
+            rng,
+            source=source,
+            type="amqp:Queue:SendMessage",
+            subject=f"acs:amqp:{region}:{account_id}:/instances/{instance_id}/vhosts/{vhost}/queues/{queue}",
+            data=data,
+            region=region,
+            account_id=account_id,
+            event_time=event_time,
+            datacontenttype="application/json;charset=utf-8",
+        )
 
     return cloud_event_batch("rabbitmq_event", "rabbitmq", rng, batch, bodies, make, overrides)
 
@@ -277,16 +291,20 @@ def _kafka_records(records: Any, rng: FCRandom) -> List[Dict[str, Any]]:
     if records is None:
         return [{"key": f"key-{rng.hex(6)}", "value": message_text(rng)} for _ in range(2)]
     if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, (list, tuple)):
-        raise ConfigError("kafka_event(records=): expected a list of records: values, (key, value) "
-                          "pairs or dicts with key/value/headers")
+        raise ConfigError(
+            "kafka_event(records=): expected a list of records: values, (key, value) "
+            "pairs or dicts with key/value/headers"
+        )
     out = []
     for i, rec in enumerate(records):
         where = f"kafka_event(records[{i}])"
         if isinstance(rec, Mapping):
             extra = set(rec) - {"key", "value", "headers", "partition", "offset", "timestamp", "topic"}
             if extra:
-                raise ConfigError(f"{where}: unknown key(s) {sorted(extra)}; valid: key, value, "
-                                  "headers, partition, offset, timestamp, topic")
+                raise ConfigError(
+                    f"{where}: unknown key(s) {sorted(extra)}; valid: key, value, "
+                    "headers, partition, offset, timestamp, topic"
+                )
             item = dict(rec)
         elif isinstance(rec, (tuple, list)) and len(rec) == 2:
             item = {"key": rec[0], "value": rec[1]}
@@ -361,17 +379,19 @@ def kafka_event(
             if rec.get("value") is not None:
                 data["value"] = rec["value"]
             next_offset = data["offset"] + 1
-            out.append({
-                "specversion": "1.0",
-                "id": rng.uuid(),
-                "source": "acs:alikafka",
-                "type": "alikafka:Topic:Message",
-                "subject": f"acs:{instance_id}:topic:{topic}",
-                "datacontenttype": JSON_UTF8,
-                "time": iso_ms(when),
-                "aliyunaccountid": account_id,
-                "data": data,
-            })
+            out.append(
+                {
+                    "specversion": "1.0",
+                    "id": rng.uuid(),
+                    "source": "acs:alikafka",
+                    "type": "alikafka:Topic:Message",
+                    "subject": f"acs:{instance_id}:topic:{topic}",
+                    "datacontenttype": JSON_UTF8,
+                    "time": iso_ms(when),
+                    "aliyunaccountid": account_id,
+                    "data": data,
+                }
+            )
     else:
         limit = 128 * 1024
         for rec in recs:
@@ -432,8 +452,10 @@ def eventbridge_event(
     account_id = account_id or rng.account_id
     if data is None:
         if (source, type) != ("acs.ecs", _ECS_DEFAULT_TYPE):
-            raise ConfigError(f"eventbridge_event(): pass data= for {source} {type} (only the ECS "
-                              f"sample {_ECS_DEFAULT_TYPE} has a built-in default)")
+            raise ConfigError(
+                f"eventbridge_event(): pass data= for {source} {type} (only the ECS "
+                f"sample {_ECS_DEFAULT_TYPE} has a built-in default)"
+            )
         disk = f"d-{alnum(rng, 20)}"
         data = {"result": "accomplished", "diskId": disk}
         subject = subject or f"acs:ecs:{region}:{account_id}:disk/{disk}"

@@ -71,8 +71,7 @@ USER_AGENTS = (
     "okhttp/4.12.0",
     "Go-http-client/1.1",
     "axios/1.6.2",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.2 Safari/605.1.15",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -82,8 +81,14 @@ USER_AGENTS = (
 FC2_API_VERSION = "2016-08-15"  # FC 2.0 HTTP trigger URLs: /<version>/proxy/<service>/<function>/...
 
 # Content types whose bodies FC treats as text (not base64-encoded in the FC 3.0 event).
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
-               "application/x-www-form-urlencoded", "application/graphql")
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "application/graphql",
+)
 _TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -102,8 +107,7 @@ def header_items(headers: HeadersArg, what: str = "headers") -> List[Tuple[str, 
         return []
     if isinstance(headers, Mapping):
         pairs: Any = headers.items()
-    elif isinstance(headers, (list, tuple)) and all(
-            isinstance(p, (list, tuple)) and len(p) == 2 for p in headers):
+    elif isinstance(headers, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in headers):
         pairs = headers
     else:
         raise ConfigError(f"{what}: expected a dict or a list of (name, value) pairs, got {headers!r}")
@@ -183,10 +187,20 @@ def _is_text(body: bytes, content_type: Optional[str]) -> bool:
 
 
 # --------------------------------------------------------------------------- API Gateway
-def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: HeadersArg = None,
-                query: QueryArg = None, path_params: Optional[Mapping[str, Any]] = None,
-                body: Any = None, base64: Optional[bool] = None, source_ip: Optional[str] = None,
-                rng: Any = None, overrides: Optional[Mapping[str, Any]] = None, **unknown: Any) -> FCEvent:
+def apigw_event(
+    *,
+    method: Optional[str] = None,
+    path: str = "/",
+    headers: HeadersArg = None,
+    query: QueryArg = None,
+    path_params: Optional[Mapping[str, Any]] = None,
+    body: Any = None,
+    base64: Optional[bool] = None,
+    source_ip: Optional[str] = None,
+    rng: Any = None,
+    overrides: Optional[Mapping[str, Any]] = None,
+    **unknown: Any,
+) -> FCEvent:
     """The event an API Gateway trigger delivers to an event function.
 
     ``method`` defaults to ``POST`` with a body, ``GET`` without; ``body`` is
@@ -197,7 +211,7 @@ def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: Heade
     reject_unknown(apigw_event, unknown)
     r = coerce_rng(rng)
     if base64 and body is None:
-        body = {"id": r.randint(1, 10 ** 6), "message": "hello from API Gateway"}
+        body = {"id": r.randint(1, 10**6), "message": "hello from API Gateway"}
     raw = _body_bytes(body)
     method = _method(method or ("POST" if raw else "GET"), "apigw_event")
     items = header_items(headers, "apigw_event(headers=)")
@@ -210,11 +224,13 @@ def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: Heade
     if "accept" not in names:
         items.append(("Accept", "*/*"))
     if raw and "content-type" not in names:
-        items.append(("Content-Type", "application/json" if isinstance(body, (dict, list)) else
-                      "application/octet-stream"))
+        items.append(
+            ("Content-Type", "application/json" if isinstance(body, (dict, list)) else "application/octet-stream")
+        )
     if "x-forwarded-for" not in names:
-        items.append(("X-Forwarded-For", as_str(source_ip, "apigw_event(source_ip=)") if source_ip
-                      else r.public_ipv4()))
+        items.append(
+            ("X-Forwarded-For", as_str(source_ip, "apigw_event(source_ip=)") if source_ip else r.public_ipv4())
+        )
     ctype = (_content_type(items) or "").split(";", 1)[0].strip().lower()
     if base64 is None:
         base64 = bool(raw) and ctype != "application/x-www-form-urlencoded"
@@ -224,8 +240,9 @@ def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: Heade
         "httpMethod": method,
         "headers": {k: ",".join(v) for k, v in _grouped(items).items()},
         "queryParameters": {k: ",".join(v) for k, v in _grouped(query_items(query_string)).items()},
-        "pathParameters": {str(k): str(v) for k, v in
-                           as_mapping(path_params or {}, "apigw_event(path_params=)").items()},
+        "pathParameters": {
+            str(k): str(v) for k, v in as_mapping(path_params or {}, "apigw_event(path_params=)").items()
+        },
         "body": _b64.b64encode(raw).decode("ascii") if base64 else raw.decode("utf-8", "replace"),
         "isBase64Encoded": bool(base64),
     }
@@ -233,16 +250,28 @@ def apigw_event(*, method: Optional[str] = None, path: str = "/", headers: Heade
     return FCEvent.from_json(data, "apigw", "base64" if data["isBase64Encoded"] else "plain")
 
 
-
 # --------------------------------------------------------------------------- FC 3.0 HTTP trigger
-def http_event(*, method: str = "GET", path: str = "/", headers: HeadersArg = None,
-               query: QueryArg = None, body: Any = None, base64: Optional[bool] = None,
-               source_ip: Optional[str] = None, user_agent: Optional[str] = None,
-               protocol: str = "HTTP/1.1", domain_prefix: Optional[str] = None,
-               function_name: str = "test-function", region: Optional[str] = None,
-               account_id: Optional[str] = None, request_id: Optional[str] = None,
-               time: Any = None, rng: Any = None, overrides: Optional[Mapping[str, Any]] = None,
-               **unknown: Any) -> FCEvent:
+def http_event(
+    *,
+    method: str = "GET",
+    path: str = "/",
+    headers: HeadersArg = None,
+    query: QueryArg = None,
+    body: Any = None,
+    base64: Optional[bool] = None,
+    source_ip: Optional[str] = None,
+    user_agent: Optional[str] = None,
+    protocol: str = "HTTP/1.1",
+    domain_prefix: Optional[str] = None,
+    function_name: str = "test-function",
+    region: Optional[str] = None,
+    account_id: Optional[str] = None,
+    request_id: Optional[str] = None,
+    time: Any = None,
+    rng: Any = None,
+    overrides: Optional[Mapping[str, Any]] = None,
+    **unknown: Any,
+) -> FCEvent:
     """The FC 3.0 HTTP trigger event a built-in Python runtime handler receives.
 
     ``path`` is the request path as sent (it may carry ``?query``); ``rawPath`` keeps
@@ -258,8 +287,11 @@ def http_event(*, method: str = "GET", path: str = "/", headers: HeadersArg = No
     raw = _body_bytes(body)
     method = _method(method, "http_event")
     items = header_items(headers, "http_event(headers=)")
-    ua = (as_str(user_agent, "http_event(user_agent=)") if user_agent is not None else None) \
-        or next((v for n, v in items if n.lower() == "user-agent"), None) or r.choice(USER_AGENTS)
+    ua = (
+        (as_str(user_agent, "http_event(user_agent=)") if user_agent is not None else None)
+        or next((v for n, v in items if n.lower() == "user-agent"), None)
+        or r.choice(USER_AGENTS)
+    )
     if not any(n.lower() == "user-agent" for n, _ in items):
         items.append(("User-Agent", ua))
     if base64 is None:
@@ -297,13 +329,22 @@ def http_event(*, method: str = "GET", path: str = "/", headers: HeadersArg = No
     return FCEvent.from_json(data, "http", "default")
 
 
-
 # --------------------------------------------------------------------------- FC 2.0 WSGI
-def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = None,
-                 query: QueryArg = None, body: Any = None, client_ip: Optional[str] = None,
-                 context: Any = None, request_uri: Optional[str] = None,
-                 base_environ: Optional[Mapping[str, str]] = None, rng: Any = None,
-                 overrides: Optional[Mapping[str, Any]] = None, **unknown: Any) -> Dict[str, Any]:
+def wsgi_environ(
+    *,
+    method: str = "GET",
+    path: str = "/",
+    headers: HeadersArg = None,
+    query: QueryArg = None,
+    body: Any = None,
+    client_ip: Optional[str] = None,
+    context: Any = None,
+    request_uri: Optional[str] = None,
+    base_environ: Optional[Mapping[str, str]] = None,
+    rng: Any = None,
+    overrides: Optional[Mapping[str, Any]] = None,
+    **unknown: Any,
+) -> Dict[str, Any]:
     """The WSGI environ the FC 2.0 Python runtime passes to ``handler(environ, start_response)``.
 
     ``base_environ`` defaults to ``os.environ`` (the runtime copies the whole process
@@ -332,24 +373,26 @@ def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = 
             request_uri += "?" + query_string
     inherited = dict(os.environ if base_environ is None else as_mapping(base_environ, "wsgi_environ(base_environ=)"))
     environ: Dict[str, Any] = dict(inherited)
-    environ.update({
-        "CONTENT_LENGTH": str(len(raw)),
-        "HTTP": "on",
-        "SCRIPT_NAME": "",
-        "SERVER_NAME": "FCRUNTIME",
-        "SERVER_PORT": "9000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "SERVER_SOFTWARE": "FCRUNTIME/1.0",
-        "CONTENT_TYPE": "application/octet-stream",
-        "QUERY_STRING": "",
-        "wsgi.version": (1, 0),
-        "wsgi.input": io.BytesIO(raw),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    })
+    environ.update(
+        {
+            "CONTENT_LENGTH": str(len(raw)),
+            "HTTP": "on",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "FCRUNTIME",
+            "SERVER_PORT": "9000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "SERVER_SOFTWARE": "FCRUNTIME/1.0",
+            "CONTENT_TYPE": "application/octet-stream",
+            "QUERY_STRING": "",
+            "wsgi.version": (1, 0),
+            "wsgi.input": io.BytesIO(raw),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+    )
     environ["PATH_INFO"] = unquote(raw_path) or "/"
     environ["REQUEST_METHOD"] = method
     environ["fc.request_uri"] = request_uri
@@ -367,8 +410,6 @@ def wsgi_environ(*, method: str = "GET", path: str = "/", headers: HeadersArg = 
     if overrides:
         bad = [k for k in as_mapping(overrides, "wsgi_environ(overrides=)") if k not in environ]
         if bad:
-            raise UnknownFieldError("wsgi_environ overrides", bad,
-                                    [k for k in environ if k not in inherited])
+            raise UnknownFieldError("wsgi_environ overrides", bad, [k for k in environ if k not in inherited])
         environ.update(overrides)
     return environ
-

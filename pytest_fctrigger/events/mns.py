@@ -54,8 +54,17 @@ from .eventbridge import cloud_event, cloud_event_batch, message_bodies, single_
 
 __all__ = ["mns_topic_event", "mns_queue_event", "MNS_TOPIC_VARIANTS"]
 
-_JSON_KEYS = ("TopicOwner", "Message", "Subscriber", "PublishTime", "SubscriptionName",
-              "MessageMD5", "TopicName", "MessageId", "MessageTag")
+_JSON_KEYS = (
+    "TopicOwner",
+    "Message",
+    "Subscriber",
+    "PublishTime",
+    "SubscriptionName",
+    "MessageMD5",
+    "TopicName",
+    "MessageId",
+    "MessageTag",
+)
 
 
 def _attributes(attributes: Any, rng: FCRandom) -> Optional[Dict[str, str]]:
@@ -64,8 +73,10 @@ def _attributes(attributes: Any, rng: FCRandom) -> Optional[Dict[str, str]]:
     if attributes is True:  # a realistic attribute like the doc's: Extend = JSON text
         return {"Extend": dumps({"key": rng.choice(("value", "priority", "retry", "trace"))})}
     if not isinstance(attributes, Mapping):
-        raise ConfigError(f"mns_topic_event(attributes=): expected a dict of message attributes, "
-                          f"True or None, got {type(attributes).__name__}")
+        raise ConfigError(
+            f"mns_topic_event(attributes=): expected a dict of message attributes, "
+            f"True or None, got {type(attributes).__name__}"
+        )
     out = {}
     for k, v in attributes.items():
         if not isinstance(k, str) or not k:
@@ -110,8 +121,10 @@ def mns_topic_event(
     if fmt == "STREAM":
         if attrs is None:
             if overrides:
-                raise ConfigError("mns_topic_event(): a STREAM event without attributes is the raw "
-                                  "message body and has no fields to override; pass message=")
+                raise ConfigError(
+                    "mns_topic_event(): a STREAM event without attributes is the raw "
+                    "message body and has no fields to override; pass message="
+                )
             return FCEvent(text.encode("utf-8"), text, "mns_topic", variant)
         data: Any = {"body": text, "attrs": attrs}
         apply_overrides(data, overrides, "mns_topic_event()")
@@ -128,23 +141,29 @@ def mns_topic_event(
     elif isinstance(publish_time, _dt.datetime):
         published = epoch_ms(to_datetime(publish_time, "mns_topic_event(publish_time=)"))
     else:  # a float would be ambiguous: seconds or milliseconds?
-        raise ConfigError("mns_topic_event(publish_time=): expected epoch milliseconds (int), a datetime "
-                          f"or an ISO-8601 string, got {publish_time!r}")
+        raise ConfigError(
+            "mns_topic_event(publish_time=): expected epoch milliseconds (int), a datetime "
+            f"or an ISO-8601 string, got {publish_time!r}"
+        )
     data = {}
     if attrs:
         clash = sorted(set(attrs) & set(_JSON_KEYS))
         if clash:
-            raise ConfigError(f"mns_topic_event(attributes=): {', '.join(clash)} would overwrite the "
-                              "JSON event's own field(s) of that name")
+            raise ConfigError(
+                f"mns_topic_event(attributes=): {', '.join(clash)} would overwrite the "
+                "JSON event's own field(s) of that name"
+            )
         data.update(attrs)
-    data.update({
-        "TopicOwner": account_id,
-        "Message": text,
-        "Subscriber": account_id,
-        "PublishTime": published,
-        "SubscriptionName": subscription or resource_name(rng, "subscription"),
-        "MessageMD5": hashlib.md5(text.encode("utf-8")).hexdigest().upper(),
-    })
+    data.update(
+        {
+            "TopicOwner": account_id,
+            "Message": text,
+            "Subscriber": account_id,
+            "PublishTime": published,
+            "SubscriptionName": subscription or resource_name(rng, "subscription"),
+            "MessageMD5": hashlib.md5(text.encode("utf-8")).hexdigest().upper(),
+        }
+    )
     if tag:
         data["MessageTag"] = tag
     data["TopicName"] = topic
@@ -192,8 +211,15 @@ def mns_queue_event(
             "messageId": message_id or rng.hex(32, upper=True),
             "messageBody": text,
         }
-        return cloud_event(rng, source=source, type="mns:Queue:SendMessage",
-                           subject=f"acs:mns:{region}:{account_id}:queues/{queue}",
-                           data=data, region=region, account_id=account_id, event_time=event_time)
+        return cloud_event(
+            rng,
+            source=source,
+            type="mns:Queue:SendMessage",
+            subject=f"acs:mns:{region}:{account_id}:queues/{queue}",
+            data=data,
+            region=region,
+            account_id=account_id,
+            event_time=event_time,
+        )
 
     return cloud_event_batch("mns_queue_event", "mns_queue", rng, batch, bodies, make, overrides)

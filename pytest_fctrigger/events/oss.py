@@ -78,8 +78,9 @@ def expand_oss_event_names(config_events: Union[str, Iterable[str]]) -> List[str
             family = bare[:-1].lower()
             names = [n for n in OSS_EVENT_NAMES if n.lower().startswith(family)]
             if not names:
-                raise ConfigError(f"unknown OSS event wildcard {raw!r}; valid wildcards: "
-                                  "oss:ObjectCreated:*, oss:ObjectRemoved:*")
+                raise ConfigError(
+                    f"unknown OSS event wildcard {raw!r}; valid wildcards: oss:ObjectCreated:*, oss:ObjectRemoved:*"
+                )
         else:
             names = [normalize_oss_event_name(raw)]
         for n in names:
@@ -98,9 +99,11 @@ def _object_meta(meta: Any, key: str, rng: FCRandom, when: _dt.datetime) -> Opti
             "userMeta": {"x-oss-meta-last-modified": when.strftime("%Y%m%d")},
         }
     if not isinstance(meta, Mapping):
-        raise ConfigError(f"oss_event(): object_meta must be a dict like "
-                          f"{{'mimeType': ..., 'userMeta': {{'x-oss-meta-...': ...}}}}, True or None, "
-                          f"not {type(meta).__name__}")
+        raise ConfigError(
+            f"oss_event(): object_meta must be a dict like "
+            f"{{'mimeType': ..., 'userMeta': {{'x-oss-meta-...': ...}}}}, True or None, "
+            f"not {type(meta).__name__}"
+        )
     meta = dict(meta)
     user = meta.get("userMeta")
     if user is not None:
@@ -109,8 +112,7 @@ def _object_meta(meta: Any, key: str, rng: FCRandom, when: _dt.datetime) -> Opti
         bad = [k for k in user if not str(k).lower().startswith("x-oss-meta-")]
         if bad:
             # seeds/003: "The metadata key must start with x-oss-meta-"
-            raise ConfigError(f"oss_event(): userMeta key(s) {', '.join(map(repr, bad))} must start "
-                              "with 'x-oss-meta-'")
+            raise ConfigError(f"oss_event(): userMeta key(s) {', '.join(map(repr, bad))} must start with 'x-oss-meta-'")
         meta["userMeta"] = dict(user)
     return meta
 
@@ -154,8 +156,27 @@ def oss_event(
     """
     if unknown:
         reject_unknown(oss_event, unknown)
-    return _render(*_draw(bucket, key, event_name, region, account_id, size, delta_size, etag, object_meta,
-                          source_ip, request_id, event_time, rule_id, principal_id, owner_id, rng), overrides)
+    return _render(
+        *_draw(
+            bucket,
+            key,
+            event_name,
+            region,
+            account_id,
+            size,
+            delta_size,
+            etag,
+            object_meta,
+            source_ip,
+            request_id,
+            event_time,
+            rule_id,
+            principal_id,
+            owner_id,
+            rng,
+        ),
+        overrides,
+    )
 
 
 def deferred_oss_event(
@@ -181,16 +202,48 @@ def deferred_oss_event(
     payload is encoded when the returned function is called, and it is the same
     ``FCEvent`` whenever that happens. The simulated OSS journals its writes this way:
     most writes' events are never read, and encoding one costs more than the write."""
-    return functools.partial(_render, *_draw(bucket, key, event_name, region, account_id, size, delta_size, etag,
-                                             object_meta, source_ip, request_id, event_time, rule_id,
-                                             principal_id, owner_id, rng), None)
+    return functools.partial(
+        _render,
+        *_draw(
+            bucket,
+            key,
+            event_name,
+            region,
+            account_id,
+            size,
+            delta_size,
+            etag,
+            object_meta,
+            source_ip,
+            request_id,
+            event_time,
+            rule_id,
+            principal_id,
+            owner_id,
+            rng,
+        ),
+        None,
+    )
 
 
-def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Optional[str],
-          account_id: Optional[str], size: Optional[int], delta_size: Optional[int], etag: Optional[str],
-          object_meta: Union[Mapping[str, Any], bool, None], source_ip: Optional[str],
-          request_id: Optional[str], event_time: Union[_dt.datetime, str, None], rule_id: Optional[str],
-          principal_id: Optional[str], owner_id: Optional[str], rng: Union[FCRandom, int, None]) -> tuple:
+def _draw(
+    bucket: Optional[str],
+    key: Optional[str],
+    event_name: str,
+    region: Optional[str],
+    account_id: Optional[str],
+    size: Optional[int],
+    delta_size: Optional[int],
+    etag: Optional[str],
+    object_meta: Union[Mapping[str, Any], bool, None],
+    source_ip: Optional[str],
+    request_id: Optional[str],
+    event_time: Union[_dt.datetime, str, None],
+    rule_id: Optional[str],
+    principal_id: Optional[str],
+    owner_id: Optional[str],
+    rng: Union[FCRandom, int, None],
+) -> tuple:
     """Every value the event is made of: the arguments checked, the random ones drawn
     from ``rng`` (always the same draws in the same order); ``_render`` formats them."""
     # (the type() tests are fast paths for what the simulated OSS passes on every write)
@@ -225,14 +278,47 @@ def _draw(bucket: Optional[str], key: Optional[str], event_name: str, region: Op
     ids = rng.random.getrandbits(384)
     meta = _object_meta(object_meta, key, rng, when)
     source_ip = source_ip or rng.public_ipv4()
-    return (name, when, when_text, region, account_id, bucket, key, size, delta_size, etag, ids, meta,
-            source_ip, request_id, rule_id, principal_id, owner_id)
+    return (
+        name,
+        when,
+        when_text,
+        region,
+        account_id,
+        bucket,
+        key,
+        size,
+        delta_size,
+        etag,
+        ids,
+        meta,
+        source_ip,
+        request_id,
+        rule_id,
+        principal_id,
+        owner_id,
+    )
 
 
-def _render(name: str, when: _dt.datetime, when_text: Optional[str], region: str, account_id: str, bucket: str,
-            key: str, size: int, delta_size: int, etag: Optional[str], ids: int, meta: Optional[Dict[str, Any]],
-            source_ip: str, request_id: Optional[str], rule_id: Optional[str], principal_id: Optional[str],
-            owner_id: Optional[str], overrides: Optional[Mapping[str, Any]]) -> FCEvent:
+def _render(
+    name: str,
+    when: _dt.datetime,
+    when_text: Optional[str],
+    region: str,
+    account_id: str,
+    bucket: str,
+    key: str,
+    size: int,
+    delta_size: int,
+    etag: Optional[str],
+    ids: int,
+    meta: Optional[Dict[str, Any]],
+    source_ip: str,
+    request_id: Optional[str],
+    rule_id: Optional[str],
+    principal_id: Optional[str],
+    owner_id: Optional[str],
+    overrides: Optional[Mapping[str, Any]],
+) -> FCEvent:
     """The event of the values ``_draw`` fixed (nothing random here)."""
     hex_ids = f"{ids:096x}"
     if etag is None:
@@ -273,10 +359,20 @@ def _render(name: str, when: _dt.datetime, when_text: Optional[str], region: str
     try:
         # Same bytes as json.dumps(data) (a test checks it), without walking the dict.
         text = _TEMPLATE % (
-            jstr(name), jstr(event_time_text), jstr(arn), jstr(bucket), jstr(owner),
-            delta_size, jstr(etag), jstr(key),
+            jstr(name),
+            jstr(event_time_text),
+            jstr(arn),
+            jstr(bucket),
+            jstr(owner),
+            delta_size,
+            jstr(etag),
+            jstr(key),
             "" if meta is None else ',"objectMeta":' + dumps(meta),
-            size, jstr(rule_id), jstr(region), jstr(source_ip), jstr(request_id),
+            size,
+            jstr(rule_id),
+            jstr(region),
+            jstr(source_ip),
+            jstr(request_id),
             jstr(principal_id),
         )
     except TypeError:  # a non-str field value given by the caller: let json decide

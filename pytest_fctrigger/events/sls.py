@@ -54,8 +54,9 @@ def decode_sls_cursor(cursor: str) -> int:
             raise ValueError(text)
         return int(text)
     except (binascii.Error, ValueError, UnicodeError, AttributeError):
-        raise ConfigError(f"{cursor!r} is not an SLS cursor (base64 of a decimal position, "
-                          "e.g. 'MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==')") from None
+        raise ConfigError(
+            f"{cursor!r} is not an SLS cursor (base64 of a decimal position, e.g. 'MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==')"
+        ) from None
 
 
 def _cursor(value: Union[int, str], what: str) -> str:
@@ -116,8 +117,10 @@ def sls_event(
     if parameter is None:
         parameter = {}
     elif not isinstance(parameter, Mapping):
-        raise ConfigError("sls_event(parameter=): the trigger's functionParameter is a JSON object "
-                          f"(dict), got {type(parameter).__name__}")
+        raise ConfigError(
+            "sls_event(parameter=): the trigger's functionParameter is a JSON object "
+            f"(dict), got {type(parameter).__name__}"
+        )
     data = {
         "parameter": dict(parameter),
         "source": {

@@ -71,14 +71,16 @@ def _value(value: Any, allowed: tuple, where: str) -> Any:
     if isinstance(value, bool) and bool not in allowed:
         raise ConfigError(f"{where}: a primary-key value is Integer, String or Blob, not Boolean")
     if isinstance(value, int) and not isinstance(value, bool):
-        if not -(2 ** 63) <= value < 2 ** 63:
+        if not -(2**63) <= value < 2**63:
             raise ConfigError(f"{where}: Integer values are int64; {value} is out of range")
         return value
     if isinstance(value, allowed):
         return value
     kinds = "Integer, String or Blob" if bool not in allowed else "Integer, Boolean, Double, String or Blob"
-    raise ConfigError(f"{where}: {type(value).__name__} is not a Tablestore value ({kinds}: "
-                      "int, str, bytes" + (", bool, float" if bool in allowed else "") + ")")
+    raise ConfigError(
+        f"{where}: {type(value).__name__} is not a Tablestore value ({kinds}: "
+        "int, str, bytes" + (", bool, float" if bool in allowed else "") + ")"
+    )
 
 
 def _entries(value: Any, arg: str, dict_form: str) -> Sequence[Any]:
@@ -86,8 +88,10 @@ def _entries(value: Any, arg: str, dict_form: str) -> Sequence[Any]:
     if isinstance(value, Mapping):
         return list(value.items())
     if not isinstance(value, (list, tuple)):
-        raise ConfigError(f"tablestore_record({arg}=): expected a list of (name, value) pairs or "
-                          f"{dict_form}, or a dict, got {type(value).__name__}")
+        raise ConfigError(
+            f"tablestore_record({arg}=): expected a list of (name, value) pairs or "
+            f"{dict_form}, or a dict, got {type(value).__name__}"
+        )
     return value
 
 
@@ -95,7 +99,7 @@ def _primary_key(pk: Any, rng: FCRandom) -> List[Dict[str, Any]]:
     if pk is None:
         return [
             {"ColumnName": "user_id", "Value": f"u{rng.digits(8)}"},
-            {"ColumnName": "order_id", "Value": rng.randint(1, 2 ** 40)},
+            {"ColumnName": "order_id", "Value": rng.randint(1, 2**40)},
         ]
     out = []
     for i, item in enumerate(_entries(pk, "primary_key", "{'ColumnName', 'Value'} dicts")):
@@ -120,14 +124,16 @@ def _default_columns(row_type: str, rng: FCRandom, ts_ms: int) -> List[Dict[str,
     if row_type == "DeleteRow":
         return []
     put = [
-        {"Type": "Put", "ColumnName": "status", "Value": rng.choice(("created", "paid", "shipped")),
-         "Timestamp": ts_ms},
-        {"Type": "Put", "ColumnName": "amount", "Value": round(rng.random.random() * 1000, 2),
-         "Timestamp": ts_ms},
+        {
+            "Type": "Put",
+            "ColumnName": "status",
+            "Value": rng.choice(("created", "paid", "shipped")),
+            "Timestamp": ts_ms,
+        },
+        {"Type": "Put", "ColumnName": "amount", "Value": round(rng.random.random() * 1000, 2), "Timestamp": ts_ms},
         {"Type": "Put", "ColumnName": "quantity", "Value": rng.randint(1, 20), "Timestamp": ts_ms},
         {"Type": "Put", "ColumnName": "gift", "Value": rng.random.random() < 0.5, "Timestamp": ts_ms},
-        {"Type": "Put", "ColumnName": "note", "Value": rng.choice(WORDS).encode("utf-8"),
-         "Timestamp": ts_ms},
+        {"Type": "Put", "ColumnName": "note", "Value": rng.choice(WORDS).encode("utf-8"), "Timestamp": ts_ms},
     ]
     if row_type == "PutRow":
         return put
@@ -146,8 +152,7 @@ def _columns(columns: Any, row_type: str, ts_ms: int) -> List[Dict[str, Any]]:
         if isinstance(item, Mapping):
             extra = set(item) - {"Type", "ColumnName", "Value", "Timestamp"}
             if extra:
-                raise ConfigError(f"{where}: unknown key(s) {sorted(extra)}; valid: Type, ColumnName, "
-                                  "Value, Timestamp")
+                raise ConfigError(f"{where}: unknown key(s) {sorted(extra)}; valid: Type, ColumnName, Value, Timestamp")
             op = item.get("Type", "Put")
             name = item.get("ColumnName")
             col: Dict[str, Any] = {"Type": op, "ColumnName": name}
@@ -168,11 +173,11 @@ def _columns(columns: Any, row_type: str, ts_ms: int) -> List[Dict[str, Any]]:
                 raise ConfigError(f"{where}: a DeleteAllVersions column carries no Timestamp")
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             name, value = item
-            col = {"Type": "Put", "ColumnName": name,
-                   "Value": _value(value, _COLUMN_TYPES, where), "Timestamp": ts_ms}
+            col = {"Type": "Put", "ColumnName": name, "Value": _value(value, _COLUMN_TYPES, where), "Timestamp": ts_ms}
         else:
-            raise ConfigError(f"{where}: expected (name, value) or a dict with Type, ColumnName, "
-                              f"Value, Timestamp; got {item!r}")
+            raise ConfigError(
+                f"{where}: expected (name, value) or a dict with Type, ColumnName, Value, Timestamp; got {item!r}"
+            )
         if not isinstance(name, str) or not name:
             raise ConfigError(f"{where}: ColumnName must be a non-empty string")
         out.append(col)
@@ -219,8 +224,9 @@ def tablestore_record(
 def _check_record(record: Any, i: int) -> Dict[str, Any]:
     where = f"tablestore_event(records[{i}])"
     if not isinstance(record, Mapping) or set(record) != {"Type", "Info", "PrimaryKey", "Columns"}:
-        raise ConfigError(f"{where}: a record has exactly Type, Info, PrimaryKey and Columns "
-                          "(build it with tablestore_record())")
+        raise ConfigError(
+            f"{where}: a record has exactly Type, Info, PrimaryKey and Columns (build it with tablestore_record())"
+        )
     return dict(record)
 
 
@@ -269,5 +275,3 @@ def tablestore_json_view(data: Any) -> Any:
     if isinstance(data, (bytes, bytearray)):
         return base64.b64encode(bytes(data)).decode("ascii")
     return data
-
-

@@ -49,8 +49,10 @@ def timer_event(
     if payload is None:
         payload = ""
     elif not isinstance(payload, str):
-        raise ConfigError(f"timer_event(payload=): the timer payload is a string (the trigger "
-                          f"config's 'payload'), got {type(payload).__name__}")
+        raise ConfigError(
+            f"timer_event(payload=): the timer payload is a string (the trigger "
+            f"config's 'payload'), got {type(payload).__name__}"
+        )
     data = {
         "triggerTime": text,
         "triggerName": trigger_name or "timer-trigger",

@@ -104,7 +104,8 @@ def _loader_class():
             yield data
             if node.id != "mapping":
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"expected a mapping, found {node.id}", node.start_mark)
+                    None, None, f"expected a mapping, found {node.id}", node.start_mark
+                )
             # Duplicate keys are an error in js-yaml (what Serverless Devs uses); PyYAML
             # would silently keep the last one. Merged keys (<<) may be overridden.
             seen: Dict[Any, int] = {}
@@ -115,7 +116,8 @@ def _loader_class():
                         raise ConfigError(
                             f"duplicate key {key!r} (first defined at line {seen[key]}); "
                             "YAML mappings must not repeat a key",
-                            self.file, self._line(key_node),
+                            self.file,
+                            self._line(key_node),
                         )
                     seen[key] = self._line(key_node)
             self.flatten_mapping(node)
@@ -126,7 +128,8 @@ def _loader_class():
                 except TypeError:
                     raise ConfigError(
                         "a mapping key must be a plain value, not a list or mapping",
-                        self.file, self._line(key_node),
+                        self.file,
+                        self._line(key_node),
                     ) from None
                 data[key] = self.construct_object(value_node, deep=False)
                 data.key_lines[key] = self._line(key_node)
@@ -188,8 +191,7 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
             line = line_map[line - 1]
         reason = getattr(exc, "reason", None)
         character = getattr(exc, "character", None)
-        what = f"{reason} (character {character!r})" if reason and character is not None else \
-            str(exc).splitlines()[0]
+        what = f"{reason} (character {character!r})" if reason and character is not None else str(exc).splitlines()[0]
         raise ConfigError(f"malformed YAML: {what}", file, line) from None
     finally:
         loader.dispose()

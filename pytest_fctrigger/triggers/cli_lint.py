@@ -18,16 +18,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "lint",
         help="check the triggers of an s.yaml / template.yml against FC's rules",
         description="Check the triggers an s.yaml (Serverless Devs fc / fc3) or template.yml "
-                    "(Funcraft) declares against Function Compute's rules. Exit status 1 when "
-                    "any finding is an error, 0 otherwise.",
+        "(Funcraft) declares against Function Compute's rules. Exit status 1 when "
+        "any finding is an error, 0 otherwise.",
     )
     parser.add_argument("file", help="s.yaml, s.yml or template.yml")
     parser.add_argument(
-        "--vars", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+        "--vars",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
         help="values for {{ placeholders }} and ${vars.x} (a.b=v sets a nested var); repeatable",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or json (for CI systems)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json (for CI systems)"
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -52,12 +57,17 @@ def run(args: argparse.Namespace, out: Optional[Any] = None) -> int:
     errors = sum(1 for f in findings if f.is_error)
     warnings = len(findings) - errors
     if args.format == "json":
-        json.dump({
-            "file": args.file,
-            "errors": errors,
-            "warnings": warnings,
-            "findings": [f.to_dict() for f in findings],
-        }, out, indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "file": args.file,
+                "errors": errors,
+                "warnings": warnings,
+                "findings": [f.to_dict() for f in findings],
+            },
+            out,
+            indent=2,
+            ensure_ascii=False,
+        )
         out.write("\n")
     else:
         for finding in findings:

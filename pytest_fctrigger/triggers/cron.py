@@ -50,8 +50,10 @@ UTC = _dt.timezone.utc
 
 FIELD_NAMES = ("seconds", "minutes", "hours", "day-of-month", "month", "day-of-week")
 # (low, high, allowed special characters, names)
-_MONTHS = {m: i for i, m in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1)
+}
 _DAYS = {d: i for i, d in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"))}
 _FIELDS: Tuple[Tuple[int, int, str, Dict[str, int]], ...] = (
     (0, 59, "", {}),
@@ -61,10 +63,18 @@ _FIELDS: Tuple[Tuple[int, int, str, Dict[str, int]], ...] = (
     (1, 12, ",-*/", _MONTHS),
     (0, 6, ",-*?", _DAYS),
 )
-_GO_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 10 ** 9,
-             "m": 60 * 10 ** 9, "h": 3600 * 10 ** 9}
+_GO_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
 _GO_DURATION = re.compile(r"(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)")
-_MAX_GO_DURATION_NS = 2 ** 63 - 1
+_MAX_GO_DURATION_NS = 2**63 - 1
 
 
 class CronError(ConfigError):
@@ -74,8 +84,14 @@ class CronError(ConfigError):
     expression), ``reason`` what is wrong.
     """
 
-    def __init__(self, expression: str, reason: str, field: Optional[str] = None,
-                 file: Optional[str] = None, line: Optional[int] = None):
+    def __init__(
+        self,
+        expression: str,
+        reason: str,
+        field: Optional[str] = None,
+        file: Optional[str] = None,
+        line: Optional[int] = None,
+    ):
         self.expression = expression
         self.field = field
         where = f"{field} field: " if field else ""
@@ -88,8 +104,14 @@ class CronSchedule:
 
     __slots__ = ("expression", "zone", "every", "fields", "_stars", "_croniter_expr")
 
-    def __init__(self, expression: str, zone: Any, every: Optional[_dt.timedelta],
-                 fields: Optional[Sequence[FrozenSet[int]]], stars: Sequence[bool]):
+    def __init__(
+        self,
+        expression: str,
+        zone: Any,
+        every: Optional[_dt.timedelta],
+        fields: Optional[Sequence[FrozenSet[int]]],
+        stars: Sequence[bool],
+    ):
         self.expression = expression
         self.zone = zone
         self.every = every
@@ -139,8 +161,9 @@ class CronSchedule:
             try:
                 return [base + self.every * k for k in range(1, n + 1)]
             except OverflowError:
-                raise CronError(self.expression, f"fire times after {begin.isoformat()} fall beyond "
-                                "the year 9999") from None
+                raise CronError(
+                    self.expression, f"fire times after {begin.isoformat()} fall beyond the year 9999"
+                ) from None
         out: List[_dt.datetime] = []
         for instant in self._instants(begin):
             out.append(instant)
@@ -210,8 +233,10 @@ _MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10
 def _max_offset(wall: _dt.datetime, zone: Any) -> _dt.timedelta:
     if zone is UTC:
         return _dt.timedelta(0)
-    return max(wall.replace(tzinfo=zone, fold=0).utcoffset() or _dt.timedelta(0),
-               wall.replace(tzinfo=zone, fold=1).utcoffset() or _dt.timedelta(0))
+    return max(
+        wall.replace(tzinfo=zone, fold=0).utcoffset() or _dt.timedelta(0),
+        wall.replace(tzinfo=zone, fold=1).utcoffset() or _dt.timedelta(0),
+    )
 
 
 def _wall_to_utc(wall: _dt.datetime, zone: Any) -> List[_dt.datetime]:
@@ -273,7 +298,7 @@ def _parse(expression: str) -> CronSchedule:
     zone: Any = UTC
     if text.startswith("CRON_TZ="):
         head, _, text = text.partition(" ")
-        zone = _zone(expression, head[len("CRON_TZ="):])
+        zone = _zone(expression, head[len("CRON_TZ=") :])
         text = text.strip()
         if not text:
             raise CronError(expression, "nothing follows the CRON_TZ= prefix")
@@ -288,8 +313,10 @@ def _parse(expression: str) -> CronSchedule:
             hint = " (FC cron has a seconds field first: prepend '0 ')"
         elif len(parts) == 7:
             hint = " (FC cron has no year field)"
-        raise CronError(expression, f"expected 6 fields (seconds minutes hours day-of-month month "
-                        f"day-of-week), got {len(parts)}{hint}")
+        raise CronError(
+            expression,
+            f"expected 6 fields (seconds minutes hours day-of-month month day-of-week), got {len(parts)}{hint}",
+        )
     fields = []
     stars = []
     for index, part in enumerate(parts):
@@ -309,22 +336,22 @@ def _zone(expression: str, name: str) -> Any:
 
         return ZoneInfo(name)
     except Exception:  # ZoneInfoNotFoundError, ValueError (bad key), OSError (odd paths)
-        raise CronError(expression, f"unknown time zone {name!r} (use an IANA name such as "
-                        "Asia/Shanghai)") from None
+        raise CronError(expression, f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)") from None
 
 
 def _every(expression: str, text: str) -> _dt.timedelta:
     keyword, _, duration = text.partition(" ")
     if keyword != "@every":
-        raise CronError(expression, f"unsupported descriptor {keyword!r}; FC documents only "
-                        "'@every <duration>' (e.g. @every 5m)")
+        raise CronError(
+            expression, f"unsupported descriptor {keyword!r}; FC documents only '@every <duration>' (e.g. @every 5m)"
+        )
     duration = duration.strip()
     if not duration:
         raise CronError(expression, "@every needs a duration such as 5m, 1h30m or 90s")
     total = _go_duration_ns(expression, duration)
     if total <= 0:
         raise CronError(expression, f"@every duration {duration!r} must be positive")
-    seconds = max(1, total // 10 ** 9)
+    seconds = max(1, total // 10**9)
     return _dt.timedelta(seconds=seconds)
 
 
@@ -380,8 +407,7 @@ def _field(expression: str, index: int, text: str) -> Tuple[FrozenSet[int], bool
     return frozenset(values), star
 
 
-def _item(expression: str, index: int, item: str, low: int, high: int,
-          names: Dict[str, int]) -> range:
+def _item(expression: str, index: int, item: str, low: int, high: int, names: Dict[str, int]) -> range:
     field = FIELD_NAMES[index]
     range_part, slash, step_text = item.partition("/")
     step = 1
@@ -436,8 +462,7 @@ def schedule_of(trigger_or_expr: TriggerOrExpression) -> CronSchedule:
         return parse_cron(trigger_or_expr)
     cron = getattr(trigger_or_expr, "cron", None)
     if getattr(trigger_or_expr, "type", "timer") != "timer":
-        raise ConfigError(f"{trigger_or_expr.describe()} is not a timer trigger; only timer triggers "
-                          "have fire times")
+        raise ConfigError(f"{trigger_or_expr.describe()} is not a timer trigger; only timer triggers have fire times")
     if cron is None:
         raise ConfigError(f"timer trigger {getattr(trigger_or_expr, 'name', '?')!r} has no cronExpression")
     try:
@@ -445,8 +470,9 @@ def schedule_of(trigger_or_expr: TriggerOrExpression) -> CronSchedule:
     except CronError as exc:
         file = getattr(trigger_or_expr, "file", None)
         line_of: Optional[Callable[[str], Optional[int]]] = getattr(trigger_or_expr, "line_of", None)
-        raise CronError(exc.expression, exc.reason, exc.field, file,
-                        line_of("cronExpression") if line_of else None) from None
+        raise CronError(
+            exc.expression, exc.reason, exc.field, file, line_of("cronExpression") if line_of else None
+        ) from None
 
 
 def next_fires(trigger_or_expr: TriggerOrExpression, start: Union[_dt.datetime, str], n: int = 5) -> List[_dt.datetime]:
@@ -463,7 +489,11 @@ def timer_events(trigger: Any, start: Union[_dt.datetime, str], n: int = 5, *, r
     from ..events import timer_event
 
     return [
-        timer_event(trigger_name=trigger.name, payload=trigger.payload if trigger.payload is not None else "",
-                    trigger_time=when, rng=rng)
+        timer_event(
+            trigger_name=trigger.name,
+            payload=trigger.payload if trigger.payload is not None else "",
+            trigger_time=when,
+            rng=rng,
+        )
         for when in next_fires(trigger, start, n)
     ]

@@ -36,9 +36,11 @@ from .template import FAKE_ACCOUNT_ID, Evaluator, apply_var_overrides, publish_d
 
 # Funcraft event types that exist but are not FC trigger types the plugin models.
 _UNMODELLED = {"rds": "RDS", "datahub": "Datahub"}
-_FORMATS_HELP = ("supported formats: Serverless Devs s.yaml with `edition: 1.0.0` (services + fc "
-                 "component) or `edition: 3.0.0` (resources + fc3 component), and Funcraft "
-                 "template.yml (ROSTemplateFormatVersion + Aliyun::Serverless resources)")
+_FORMATS_HELP = (
+    "supported formats: Serverless Devs s.yaml with `edition: 1.0.0` (services + fc "
+    "component) or `edition: 3.0.0` (resources + fc3 component), and Funcraft "
+    "template.yml (ROSTemplateFormatVersion + Aliyun::Serverless resources)"
+)
 
 
 class ConfigWarning(UserWarning):
@@ -46,7 +48,7 @@ class ConfigWarning(UserWarning):
 
 
 def load_app(
-    path: Union[str, "os.PathLike[str]"],
+    path: Union[str, os.PathLike[str]],
     vars: Optional[Mapping[str, Any]] = None,
     *,
     env: Optional[Mapping[str, str]] = None,
@@ -60,8 +62,7 @@ def load_app(
     ``account_id`` is what ``${config(AccountID)}`` renders (a fake one by default).
     ``warn=False`` keeps the notes in ``App.notes`` without issuing ``ConfigWarning``.
     """
-    loader = _Loader(path, vars or {}, env if env is not None else os.environ,
-                     account_id or FAKE_ACCOUNT_ID)
+    loader = _Loader(path, vars or {}, env if env is not None else os.environ, account_id or FAKE_ACCOUNT_ID)
     app = loader.load()
     if warn:
         for note in app.notes:
@@ -90,11 +91,28 @@ class _Loader:
         self.format = ""
 
     # --- notes ---------------------------------------------------------------------
-    def note(self, code: str, message: str, line: Optional[int], fix: str = "",
-             function: Optional[str] = None, trigger: Optional[str] = None) -> None:
-        self.notes.append(Finding(code=code, severity=RULES[code].severity, rule=RULES[code].name,
-                                  message=message, fix=fix, file=self.file, line=line,
-                                  function=function, trigger=trigger))
+    def note(
+        self,
+        code: str,
+        message: str,
+        line: Optional[int],
+        fix: str = "",
+        function: Optional[str] = None,
+        trigger: Optional[str] = None,
+    ) -> None:
+        self.notes.append(
+            Finding(
+                code=code,
+                severity=RULES[code].severity,
+                rule=RULES[code].name,
+                message=message,
+                fix=fix,
+                file=self.file,
+                line=line,
+                function=function,
+                trigger=trigger,
+            )
+        )
 
     def _drain_evaluator_notes(self, function: Optional[str] = None) -> None:
         if self.evaluator is None:
@@ -119,14 +137,14 @@ class _Loader:
         except UnicodeDecodeError as exc:
             line = raw_bytes[: exc.start].count(b"\n") + 1
             raise ConfigError("the file is not UTF-8 text", self.file, line) from None
-        text, line_map, notes = render_placeholders(
-            text, self.variables, lambda: publish_defaults(self.base_dir))
+        text, line_map, notes = render_placeholders(text, self.variables, lambda: publish_defaults(self.base_dir))
         for code, message, line, fix in notes:
             self.note(code, message, line, fix=fix)
         top = load_yaml(text, self.file, line_map)
         if not isinstance(top, dict):
-            raise ConfigError("expected a mapping at the top of the file; " + _FORMATS_HELP,
-                              self.file, getattr(top, "line", 1))
+            raise ConfigError(
+                "expected a mapping at the top of the file; " + _FORMATS_HELP, self.file, getattr(top, "line", 1)
+            )
         keys = _ci(top)
         self.evaluator = Evaluator(
             self.file,
@@ -137,7 +155,10 @@ class _Loader:
             base_dir=self.base_dir,
         )
         functions: List[FunctionSpec]
-        if "rostemplateformatversion" in keys or "aliyun::serverless" in str(top.get(keys.get("transform"), "")).lower():
+        if (
+            "rostemplateformatversion" in keys
+            or "aliyun::serverless" in str(top.get(keys.get("transform"), "")).lower()
+        ):
             self.format = "funcraft"
             functions = list(self._funcraft(top, keys))
         elif "edition" in keys or "services" in keys or "resources" in keys:
@@ -149,36 +170,47 @@ class _Loader:
                 self.format = "fc"
                 functions = list(self._fc(top, keys))
             else:
-                raise ConfigError(f"unsupported edition {edition!r}; " + _FORMATS_HELP,
-                                  self.file, _line(top, keys.get("edition")))
+                raise ConfigError(
+                    f"unsupported edition {edition!r}; " + _FORMATS_HELP, self.file, _line(top, keys.get("edition"))
+                )
         else:
-            raise ConfigError("not a Serverless Devs s.yaml or Funcraft template.yml; " + _FORMATS_HELP,
-                              self.file, getattr(top, "line", 1))
+            raise ConfigError(
+                "not a Serverless Devs s.yaml or Funcraft template.yml; " + _FORMATS_HELP,
+                self.file,
+                getattr(top, "line", 1),
+            )
         self._drain_evaluator_notes()
         self._casing_notes()
-        app = App(path=self.path, format=self.format, account_id=self.account_id,
-                  vars=self.evaluator.resolved_vars() if keys.get("vars") in top else dict(self.variables))
+        app = App(
+            path=self.path,
+            format=self.format,
+            account_id=self.account_id,
+            vars=self.evaluator.resolved_vars() if keys.get("vars") in top else dict(self.variables),
+        )
         app.functions = self._keyed(functions)
         app.notes = self.notes
         app.warnings = [str(n) for n in self.notes]
         return app
 
     # --- fc (edition 1.0.0) --------------------------------------------------------------
-    def _components(self, top: Mapping[str, Any], keys: Mapping[str, str],
-                    section: str) -> Iterable[Tuple[str, Any, Dict[str, Any], str, Optional[int]]]:
+    def _components(
+        self, top: Mapping[str, Any], keys: Mapping[str, str], section: str
+    ) -> Iterable[Tuple[str, Any, Dict[str, Any], str, Optional[int]]]:
         """(key, entry, its lower-cased keys, component name, line) of each services/resources entry."""
         block = top.get(keys.get(section))
         if block is None:
             return
         if not isinstance(block, dict):
-            raise ConfigError(f"{section} must be a mapping of {section[:-1]} keys", self.file,
-                              _line(top, keys.get(section)))
+            raise ConfigError(
+                f"{section} must be a mapping of {section[:-1]} keys", self.file, _line(top, keys.get(section))
+            )
         assert self.evaluator is not None
         for key, entry in block.items():
             if isinstance(entry, dict):
                 ekeys = _ci(entry)
-                component = self.evaluator.resolve(entry.get(ekeys.get("component")),
-                                                   _line(entry, ekeys.get("component")))
+                component = self.evaluator.resolve(
+                    entry.get(ekeys.get("component")), _line(entry, ekeys.get("component"))
+                )
                 yield str(key), entry, ekeys, _component_name(component), _line(block, key)
 
     def _props(self, raw_props: Any, key: str, line: Optional[int], what: str) -> Dict[str, Any]:
@@ -201,9 +233,12 @@ class _Loader:
             pkeys = _ci(props)
             function = props.get(pkeys.get("function"))
             if not isinstance(function, dict):
-                raise ConfigError(f"service {key!r}: missing required key 'props.function' (the function "
-                                  "name, runtime, handler, codeUri ...)", self.file,
-                                  _line(props, pkeys.get("function")) or line)
+                raise ConfigError(
+                    f"service {key!r}: missing required key 'props.function' (the function "
+                    "name, runtime, handler, codeUri ...)",
+                    self.file,
+                    _line(props, pkeys.get("function")) or line,
+                )
             service = props.get(pkeys.get("service"))
             service_name = None
             if isinstance(service, dict):
@@ -211,12 +246,20 @@ class _Loader:
             elif isinstance(service, str):
                 service_name = service
             region = _str(props.get(pkeys.get("region")))
-            spec = self._function(function, resource=key, service=service_name, region=region,
-                                  names=("name",), code_keys=("codeUri",),
-                                  memory_keys=("memorySize",), env_keys=("environmentVariables",),
-                                  line=_line(props, pkeys.get("function")))
-            spec.triggers = self._triggers(props.get(pkeys.get("triggers")), _line(props, pkeys.get("triggers")),
-                                           spec, region)
+            spec = self._function(
+                function,
+                resource=key,
+                service=service_name,
+                region=region,
+                names=("name",),
+                code_keys=("codeUri",),
+                memory_keys=("memorySize",),
+                env_keys=("environmentVariables",),
+                line=_line(props, pkeys.get("function")),
+            )
+            spec.triggers = self._triggers(
+                props.get(pkeys.get("triggers")), _line(props, pkeys.get("triggers")), spec, region
+            )
             yield spec
 
     # --- fc3 (edition 3.0.0) -------------------------------------------------------------
@@ -229,9 +272,12 @@ class _Loader:
             if isinstance(extend, dict) and isinstance(templates, dict):
                 base = templates.get(extend.get("name"))
                 if base is None:
-                    raise ConfigError(f"resource {key!r} extends template {extend.get('name')!r}, which "
-                                      f"is not defined; templates: {', '.join(map(str, templates))}",
-                                      self.file, _line(entry, ekeys.get("extend")))
+                    raise ConfigError(
+                        f"resource {key!r} extends template {extend.get('name')!r}, which "
+                        f"is not defined; templates: {', '.join(map(str, templates))}",
+                        self.file,
+                        _line(entry, ekeys.get("extend")),
+                    )
                 raw_props = _deep_merge(base, raw_props if isinstance(raw_props, dict) else {})
             has_function = isinstance(raw_props, dict) and "functionname" in _ci(raw_props)
             # real files compute the component (``${env('fc_component_version', ...)}``): a
@@ -242,38 +288,54 @@ class _Loader:
             props = self._props(raw_props, key, line, "resource")
             pkeys = _ci(props)
             region = _str(props.get(pkeys.get("region")))
-            spec = self._function(props, resource=key, service=None, region=region,
-                                  names=("functionName",), code_keys=("code",),
-                                  memory_keys=("memorySize",), env_keys=("environmentVariables",),
-                                  line=_line(entry, ekeys.get("props")))
+            spec = self._function(
+                props,
+                resource=key,
+                service=None,
+                region=region,
+                names=("functionName",),
+                code_keys=("code",),
+                memory_keys=("memorySize",),
+                env_keys=("environmentVariables",),
+                line=_line(entry, ekeys.get("props")),
+            )
             lifecycle = props.get(pkeys.get("instancelifecycleconfig"))
             if isinstance(lifecycle, dict):
                 init = lifecycle.get(_ci(lifecycle).get("initializer"))
                 if isinstance(init, dict):
                     ikeys = _ci(init)
                     spec.initializer = _str(init.get(ikeys.get("handler"))) or spec.initializer
-                    timeout = _int_value(init.get(ikeys.get("timeout")), "initializer timeout",
-                                         self.file, _line(init, ikeys.get("timeout")))
+                    timeout = _int_value(
+                        init.get(ikeys.get("timeout")),
+                        "initializer timeout",
+                        self.file,
+                        _line(init, ikeys.get("timeout")),
+                    )
                     spec.initialization_timeout = timeout or spec.initialization_timeout
-            spec.triggers = self._triggers(props.get(pkeys.get("triggers")), _line(props, pkeys.get("triggers")),
-                                           spec, region)
+            spec.triggers = self._triggers(
+                props.get(pkeys.get("triggers")), _line(props, pkeys.get("triggers")), spec, region
+            )
             yield spec
 
     # --- Funcraft template.yml -------------------------------------------------------------
     def _funcraft(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
         resources = top.get(keys.get("resources"))
         if not isinstance(resources, dict):
-            raise ConfigError("template.yml has no Resources mapping", self.file,
-                              _line(top, keys.get("resources")) or 1)
+            raise ConfigError(
+                "template.yml has no Resources mapping", self.file, _line(top, keys.get("resources")) or 1
+            )
         assert self.evaluator is not None
         resources = self.evaluator.resolve(resources, _line(top, keys.get("resources")))
         self._drain_evaluator_notes()
         parameters = top.get(keys.get("parameters"))
-        resources = self._ros_refs(resources, parameters if isinstance(parameters, dict) else {},
-                                   resources, _line(top, keys.get("resources")))
+        resources = self._ros_refs(
+            resources, parameters if isinstance(parameters, dict) else {}, resources, _line(top, keys.get("resources"))
+        )
         for service_key, service in resources.items():
-            if not isinstance(service, dict) or str(service.get(_ci(service).get("type"), "")).lower() \
-                    != "aliyun::serverless::service":
+            if (
+                not isinstance(service, dict)
+                or str(service.get(_ci(service).get("type"), "")).lower() != "aliyun::serverless::service"
+            ):
                 continue
             for fn_key, fn in service.items():
                 if not isinstance(fn, dict):
@@ -283,18 +345,29 @@ class _Loader:
                     continue
                 props = fn.get(fkeys.get("properties"))
                 if not isinstance(props, dict):
-                    raise ConfigError(f"function {fn_key!r}: missing required key 'Properties' (Handler, "
-                                      "Runtime, CodeUri ...)", self.file, _line(service, fn_key))
-                spec = self._function(props, resource=str(fn_key), service=str(service_key), region=None,
-                                      names=(), code_keys=("CodeUri",), memory_keys=("MemorySize",),
-                                      env_keys=("EnvironmentVariables",), fallback_name=str(fn_key),
-                                      line=_line(fn, fkeys.get("properties")))
-                spec.triggers = self._funcraft_events(fn.get(fkeys.get("events")), spec,
-                                                      _line(fn, fkeys.get("events")))
+                    raise ConfigError(
+                        f"function {fn_key!r}: missing required key 'Properties' (Handler, Runtime, CodeUri ...)",
+                        self.file,
+                        _line(service, fn_key),
+                    )
+                spec = self._function(
+                    props,
+                    resource=str(fn_key),
+                    service=str(service_key),
+                    region=None,
+                    names=(),
+                    code_keys=("CodeUri",),
+                    memory_keys=("MemorySize",),
+                    env_keys=("EnvironmentVariables",),
+                    fallback_name=str(fn_key),
+                    line=_line(fn, fkeys.get("properties")),
+                )
+                spec.triggers = self._funcraft_events(fn.get(fkeys.get("events")), spec, _line(fn, fkeys.get("events")))
                 yield spec
 
-    def _ros_refs(self, node: Any, parameters: Mapping[str, Any], resources: Mapping[str, Any],
-                  line: Optional[int]) -> Any:
+    def _ros_refs(
+        self, node: Any, parameters: Mapping[str, Any], resources: Mapping[str, Any], line: Optional[int]
+    ) -> Any:
         """A copy of ``node`` with ROS references resolved (Funcraft templates are ROS templates).
 
         ``!Ref P`` / ``{Ref: P}`` become parameter ``P``'s value: ``vars=`` first, else its
@@ -305,16 +378,24 @@ class _Loader:
         if isinstance(node, RosTag):
             if node.tag == "Ref":
                 return self._ros_ref(str(node), parameters, resources, line)
-            self.note("FCT014", f"!{node.tag} {str(node)!r} is evaluated by ROS at deploy time; kept as "
-                      "written", line, fix="write the value itself if the tests depend on it")
+            self.note(
+                "FCT014",
+                f"!{node.tag} {str(node)!r} is evaluated by ROS at deploy time; kept as written",
+                line,
+                fix="write the value itself if the tests depend on it",
+            )
             return str(node)
         if isinstance(node, dict) and len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Ref" and isinstance(value, str):
                 return self._ros_ref(value, parameters, resources, _line(node, key))
             if isinstance(key, str) and key.startswith("Fn::"):
-                self.note("FCT014", f"{key} is evaluated by ROS at deploy time; kept as written",
-                          _line(node, key), fix="write the value itself if the tests depend on it")
+                self.note(
+                    "FCT014",
+                    f"{key} is evaluated by ROS at deploy time; kept as written",
+                    _line(node, key),
+                    fix="write the value itself if the tests depend on it",
+                )
                 return node
         if isinstance(node, YDict):
             out = YDict(line=node.line)
@@ -329,16 +410,21 @@ class _Loader:
             return out_list
         return node
 
-    def _ros_ref(self, name: str, parameters: Mapping[str, Any], resources: Mapping[str, Any],
-                 line: Optional[int]) -> Any:
+    def _ros_ref(
+        self, name: str, parameters: Mapping[str, Any], resources: Mapping[str, Any], line: Optional[int]
+    ) -> Any:
         if name in self.variables:
             return self.variables[name]
         if name in parameters:
             spec = parameters[name]
             if isinstance(spec, dict) and "Default" in spec:
                 return spec["Default"]
-            self.note("FCT014", f"!Ref {name}: parameter {name!r} has no Default and no value in vars; "
-                      "kept as written", line, fix=f"pass vars={{{name!r}: ...}} or give it a Default")
+            self.note(
+                "FCT014",
+                f"!Ref {name}: parameter {name!r} has no Default and no value in vars; kept as written",
+                line,
+                fix=f"pass vars={{{name!r}: ...}} or give it a Default",
+            )
             return name
         if name == "ALIYUN::AccountId":
             return self.account_id
@@ -347,27 +433,37 @@ class _Loader:
         if name.startswith("ALIYUN::"):
             self.note("FCT014", f"!Ref {name} is known only at deploy time; kept as written", line)
             return name
-        raise ConfigError(f"!Ref {name}: no such parameter or resource; Parameters: "
-                          + (", ".join(map(str, parameters)) or "none"), self.file, line)
+        raise ConfigError(
+            f"!Ref {name}: no such parameter or resource; Parameters: " + (", ".join(map(str, parameters)) or "none"),
+            self.file,
+            line,
+        )
 
     def _funcraft_events(self, events: Any, spec: FunctionSpec, line: Optional[int]) -> List[TriggerSpec]:
         if events is None:
             return []
         if not isinstance(events, dict):
-            raise ConfigError(f"function {spec.name!r}: Events must be a mapping of trigger names",
-                              self.file, line)
+            raise ConfigError(f"function {spec.name!r}: Events must be a mapping of trigger names", self.file, line)
         out = []
         for name, event in events.items():
             eline = _line(events, name)
             if not isinstance(event, dict):
-                raise ConfigError(f"trigger {name!r} of function {spec.name!r} must be a mapping with "
-                                  "Type and Properties", self.file, eline)
+                raise ConfigError(
+                    f"trigger {name!r} of function {spec.name!r} must be a mapping with Type and Properties",
+                    self.file,
+                    eline,
+                )
             ekeys = _ci(event)
             type_ = event.get(ekeys.get("type"))
             if str(type_).lower() in _UNMODELLED:
-                self.note("FCT015", f"function {spec.name!r}: {_UNMODELLED[str(type_).lower()]} trigger "
-                          f"{name!r} is not modelled by pytest-fctrigger; skipped", eline,
-                          function=spec.name, trigger=str(name))
+                self.note(
+                    "FCT015",
+                    f"function {spec.name!r}: {_UNMODELLED[str(type_).lower()]} trigger "
+                    f"{name!r} is not modelled by pytest-fctrigger; skipped",
+                    eline,
+                    function=spec.name,
+                    trigger=str(name),
+                )
                 continue
             props = event.get(ekeys.get("properties"))
             config = YDict(line=getattr(props, "line", eline))
@@ -380,21 +476,43 @@ class _Loader:
                         config[k] = v
                         config.key_lines[k] = _line(props, k)
             elif props is not None:
-                raise ConfigError(f"trigger {name!r}: Properties must be a mapping", self.file,
-                                  _line(event, ekeys.get("properties")))
-            out.append(self._trigger(
-                spec, name=name, type_=type_, config=config, source_arn=None,
-                qualifier=extra.get("qualifier"), role=extra.get("invocationrole"), description=None,
-                line=eline, type_line=_line(event, ekeys.get("type")), arn_line=None,
-                config_line=_line(event, ekeys.get("properties")), region=None,
-            ))
+                raise ConfigError(
+                    f"trigger {name!r}: Properties must be a mapping", self.file, _line(event, ekeys.get("properties"))
+                )
+            out.append(
+                self._trigger(
+                    spec,
+                    name=name,
+                    type_=type_,
+                    config=config,
+                    source_arn=None,
+                    qualifier=extra.get("qualifier"),
+                    role=extra.get("invocationrole"),
+                    description=None,
+                    line=eline,
+                    type_line=_line(event, ekeys.get("type")),
+                    arn_line=None,
+                    config_line=_line(event, ekeys.get("properties")),
+                    region=None,
+                )
+            )
         return out
 
     # --- shared ------------------------------------------------------------------------
-    def _function(self, props: Mapping[str, Any], *, resource: str, service: Optional[str],
-                  region: Optional[str], names: Tuple[str, ...], code_keys: Tuple[str, ...],
-                  memory_keys: Tuple[str, ...], env_keys: Tuple[str, ...],
-                  fallback_name: Optional[str] = None, line: Optional[int] = None) -> FunctionSpec:
+    def _function(
+        self,
+        props: Mapping[str, Any],
+        *,
+        resource: str,
+        service: Optional[str],
+        region: Optional[str],
+        names: Tuple[str, ...],
+        code_keys: Tuple[str, ...],
+        memory_keys: Tuple[str, ...],
+        env_keys: Tuple[str, ...],
+        fallback_name: Optional[str] = None,
+        line: Optional[int] = None,
+    ) -> FunctionSpec:
         keys = _ci(props)
         line = line or getattr(props, "line", None)
 
@@ -408,18 +526,21 @@ class _Loader:
         name, name_line = get(*names) if names else (None, line)
         name = _str(name) or fallback_name
         if not name:
-            raise ConfigError(f"{resource}: missing required key {names[0]!r} (the function name)",
-                              self.file, name_line)
+            raise ConfigError(
+                f"{resource}: missing required key {names[0]!r} (the function name)", self.file, name_line
+            )
         runtime, runtime_line = get("runtime")
         runtime = _str(runtime)
         if not runtime:
-            raise ConfigError(f"function {name!r}: missing required key 'runtime' (e.g. python3.10)",
-                              self.file, runtime_line)
+            raise ConfigError(
+                f"function {name!r}: missing required key 'runtime' (e.g. python3.10)", self.file, runtime_line
+            )
         handler, handler_line = get("handler")
         handler = _str(handler)
         if not handler and not runtime.startswith("custom"):
-            raise ConfigError(f"function {name!r}: missing required key 'handler' (e.g. index.handler)",
-                              self.file, handler_line)
+            raise ConfigError(
+                f"function {name!r}: missing required key 'handler' (e.g. index.handler)", self.file, handler_line
+            )
         timeout_raw, timeout_line = get("timeout")
         memory_raw, memory_line = get(*memory_keys)
         env_raw, env_line = get(*env_keys)
@@ -436,16 +557,22 @@ class _Loader:
             spec.memory = memory
         if env_raw is not None:
             if not isinstance(env_raw, dict):
-                raise ConfigError(f"function {name!r}: environmentVariables must be a mapping of "
-                                  f"names to strings, got {env_raw!r}", self.file, env_line)
-            spec.environment = {str(k): "" if v is None else _scalar_text(v, self.file, _line(env_raw, k), k)
-                                for k, v in env_raw.items()}
+                raise ConfigError(
+                    f"function {name!r}: environmentVariables must be a mapping of names to strings, got {env_raw!r}",
+                    self.file,
+                    env_line,
+                )
+            spec.environment = {
+                str(k): "" if v is None else _scalar_text(v, self.file, _line(env_raw, k), k)
+                for k, v in env_raw.items()
+            }
         spec.code_dir = self._code_dir(code_raw, name, code_line)
         if init_raw is not None:
             spec.initializer = _str(init_raw)
             del init_line
-        spec.initialization_timeout = _int_value(init_timeout_raw, "initializationTimeout", self.file,
-                                                 init_timeout_line, name)
+        spec.initialization_timeout = _int_value(
+            init_timeout_raw, "initializationTimeout", self.file, init_timeout_line, name
+        )
         spec.service = service
         spec.resource = resource
         spec.region = region
@@ -461,12 +588,12 @@ class _Loader:
             if code is None:
                 return None  # code in OSS (bucket/object): nothing local to load
         if not isinstance(code, str):
-            raise ConfigError(f"function {name!r}: code location must be a path, got {code!r}",
-                              self.file, line)
+            raise ConfigError(f"function {name!r}: code location must be a path, got {code!r}", self.file, line)
         return Path(os.path.normpath(os.path.join(os.path.abspath(self.base_dir), code)))
 
-    def _triggers(self, items: Any, line: Optional[int], spec: FunctionSpec,
-                  region: Optional[str]) -> List[TriggerSpec]:
+    def _triggers(
+        self, items: Any, line: Optional[int], spec: FunctionSpec, region: Optional[str]
+    ) -> List[TriggerSpec]:
         if items is None:
             return []
         if not isinstance(items, list):
@@ -475,52 +602,93 @@ class _Loader:
         for index, item in enumerate(items):
             iline = items.line_of(index) if isinstance(items, YList) else line
             if not isinstance(item, dict):
-                raise ConfigError(f"function {spec.name!r}: trigger #{index + 1} must be a mapping",
-                                  self.file, iline)
+                raise ConfigError(f"function {spec.name!r}: trigger #{index + 1} must be a mapping", self.file, iline)
             keys = _ci(item)
 
             def pick(*candidates: str) -> Any:
                 for candidate in candidates:
-                    if candidate.lower() in keys:
-                        return keys[candidate.lower()]
+                    if candidate.lower() in keys:  # noqa: B023 - called within this iteration
+                        return keys[candidate.lower()]  # noqa: B023
                 return None
 
             def value(*candidates: str) -> Any:
                 actual = pick(*candidates)
-                return None if actual is None else item[actual]
+                return None if actual is None else item[actual]  # noqa: B023
 
             type_key = pick("triggerType", "type")
             arn_key = pick("sourceArn")
             config_key = pick("triggerConfig", "config")
-            out.append(self._trigger(
-                spec, name=value("triggerName", "name"), type_=value("triggerType", "type"),
-                config=value("triggerConfig", "config"), source_arn=value("sourceArn"),
-                qualifier=value("qualifier"), role=value("invocationRole", "role"),
-                description=value("description"), line=getattr(item, "line", iline),
-                type_line=_line(item, type_key), arn_line=_line(item, arn_key),
-                config_line=_line(item, config_key) if config_key is not None else None, region=region,
-            ))
+            out.append(
+                self._trigger(
+                    spec,
+                    name=value("triggerName", "name"),
+                    type_=value("triggerType", "type"),
+                    config=value("triggerConfig", "config"),
+                    source_arn=value("sourceArn"),
+                    qualifier=value("qualifier"),
+                    role=value("invocationRole", "role"),
+                    description=value("description"),
+                    line=getattr(item, "line", iline),
+                    type_line=_line(item, type_key),
+                    arn_line=_line(item, arn_key),
+                    config_line=_line(item, config_key) if config_key is not None else None,
+                    region=region,
+                )
+            )
         return out
 
-    def _trigger(self, spec: FunctionSpec, *, name: Any, type_: Any, config: Any, source_arn: Any,
-                 qualifier: Any, role: Any, description: Any, line: Optional[int],
-                 type_line: Optional[int], arn_line: Optional[int], config_line: Optional[int],
-                 region: Optional[str]) -> TriggerSpec:
+    def _trigger(
+        self,
+        spec: FunctionSpec,
+        *,
+        name: Any,
+        type_: Any,
+        config: Any,
+        source_arn: Any,
+        qualifier: Any,
+        role: Any,
+        description: Any,
+        line: Optional[int],
+        type_line: Optional[int],
+        arn_line: Optional[int],
+        config_line: Optional[int],
+        region: Optional[str],
+    ) -> TriggerSpec:
         if isinstance(type_, str) and type_.lower() in _UNMODELLED:
-            raise ConfigError(f"function {spec.name!r}: trigger type {type_!r} is not modelled; valid "
-                              "types: oss, log, timer, http, mns_topic, cdn_events, tablestore, "
-                              "eventbridge", self.file, type_line or line)
+            raise ConfigError(
+                f"function {spec.name!r}: trigger type {type_!r} is not modelled; valid "
+                "types: oss, log, timer, http, mns_topic, cdn_events, tablestore, "
+                "eventbridge",
+                self.file,
+                type_line or line,
+            )
         trigger, canonical = build_trigger(
-            name=name, type_=type_, config=config, source_arn=source_arn, qualifier=qualifier,
-            role=role, description=description, region=region, account_id=self.account_id,
-            file=self.file, line=line, type_line=type_line, arn_line=arn_line, config_line=config_line,
+            name=name,
+            type_=type_,
+            config=config,
+            source_arn=source_arn,
+            qualifier=qualifier,
+            role=role,
+            description=description,
+            region=region,
+            account_id=self.account_id,
+            file=self.file,
+            line=line,
+            type_line=type_line,
+            arn_line=arn_line,
+            config_line=config_line,
             function=spec.name,
         )
         for path, key_line in canonical.unknown:
-            self.note("FCT012", f"function {spec.name!r}, {trigger.type} trigger {trigger.name!r}: unknown "
-                      f"config key {path!r}; kept as written", key_line,
-                      fix="check the spelling against the FC trigger docs", function=spec.name,
-                      trigger=trigger.name)
+            self.note(
+                "FCT012",
+                f"function {spec.name!r}, {trigger.type} trigger {trigger.name!r}: unknown "
+                f"config key {path!r}; kept as written",
+                key_line,
+                fix="check the spelling against the FC trigger docs",
+                function=spec.name,
+                trigger=trigger.name,
+            )
         self.triggers.append((trigger, canonical, source_arn not in (None, "")))
         return trigger
 
@@ -532,8 +700,9 @@ class _Loader:
                 if canonical.filter_style is not None:
                     style, line = canonical.filter_style
                     filter_styles.setdefault(style, []).append((trigger.name, line))
-                spelled = [s for s, used in (("sourceArn", had_arn), ("bucketName", "bucketName" in canonical.lines))
-                           if used]
+                spelled = [
+                    s for s, used in (("sourceArn", had_arn), ("bucketName", "bucketName" in canonical.lines)) if used
+                ]
                 bucket_styles.setdefault(" + ".join(spelled), []).append((trigger.name, trigger.line_of()))
             for written, path, line in canonical.renamed:
                 if trigger.type == "oss" and path.startswith("filter."):
@@ -542,25 +711,38 @@ class _Loader:
                 last = path.rpartition(".")[2]
                 if self.format == "funcraft" and last_written == last[:1].upper() + last[1:]:
                     continue  # Funcraft's own PascalCase spelling
-                self.note("FCT011", f"function {trigger.function!r}, {trigger.type} trigger {trigger.name!r}: "
-                          f"key {written!r} is spelled {path!r} by FC; normalised", line,
-                          fix=f"write {last!r}", function=trigger.function, trigger=trigger.name)
+                self.note(
+                    "FCT011",
+                    f"function {trigger.function!r}, {trigger.type} trigger {trigger.name!r}: "
+                    f"key {written!r} is spelled {path!r} by FC; normalised",
+                    line,
+                    fix=f"write {last!r}",
+                    function=trigger.function,
+                    trigger=trigger.name,
+                )
         for style, users in filter_styles.items():
             if style.startswith("mixed"):
                 for name, line in users:
-                    self.note("FCT011", f"OSS trigger {name!r} mixes key casings in its filter: {style[7:-1]}; "
-                              "normalised to filter.key.prefix/suffix", line,
-                              fix="spell the filter one way (fc3 / FC API: key/prefix/suffix)", trigger=name)
+                    self.note(
+                        "FCT011",
+                        f"OSS trigger {name!r} mixes key casings in its filter: {style[7:-1]}; "
+                        "normalised to filter.key.prefix/suffix",
+                        line,
+                        fix="spell the filter one way (fc3 / FC API: key/prefix/suffix)",
+                        trigger=name,
+                    )
         for what, styles in (("the OSS filter", filter_styles), ("the OSS bucket", bucket_styles)):
             if len(styles) > 1:
                 listing = "; ".join(
-                    f"{style} ({', '.join(f'{n!r} line {ln}' for n, ln in users)})"
-                    for style, users in styles.items())
+                    f"{style} ({', '.join(f'{n!r} line {ln}' for n, ln in users)})" for style, users in styles.items()
+                )
                 first_line = min((ln for users in styles.values() for _, ln in users if ln), default=None)
-                self.note("FCT011", f"this file spells {what} in {len(styles)} ways: {listing}; all are "
-                          "accepted and normalised", first_line,
-                          fix="use one spelling in the whole file (fc3 / FC API: sourceArn and "
-                              "filter.key.prefix/suffix)")
+                self.note(
+                    "FCT011",
+                    f"this file spells {what} in {len(styles)} ways: {listing}; all are accepted and normalised",
+                    first_line,
+                    fix="use one spelling in the whole file (fc3 / FC API: sourceArn and filter.key.prefix/suffix)",
+                )
 
     def _keyed(self, functions: List[FunctionSpec]) -> Dict[str, FunctionSpec]:
         by_name: Dict[str, List[FunctionSpec]] = {}
@@ -578,10 +760,13 @@ class _Loader:
                     label = spec.resource or name
                 keyed[str(label)] = spec
                 labels.append(str(label))
-            self.note("FCT016", f"function name {name!r} is declared {len(specs)} times; addressed as "
-                      + ", ".join(repr(label) for label in labels), specs[1].location[1] if specs[1].location else None,
-                      fix="give the functions distinct names if they are not the same function in "
-                          "different regions")
+            self.note(
+                "FCT016",
+                f"function name {name!r} is declared {len(specs)} times; addressed as "
+                + ", ".join(repr(label) for label in labels),
+                specs[1].location[1] if specs[1].location else None,
+                fix="give the functions distinct names if they are not the same function in different regions",
+            )
         for spec in keyed.values():
             for trigger in spec.triggers:
                 trigger.function = spec.name
@@ -615,8 +800,11 @@ def _int_value(value: Any, what: str, file: str, line: Optional[int], function: 
     if value is None:
         return None
     owner = f"function {function!r}: " if function else ""
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
-            isinstance(value, str) and not value.strip().isdigit()):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, str))
+        or (isinstance(value, str) and not value.strip().isdigit())
+    ):
         raise ConfigError(f"{owner}{what} must be a positive integer, got {value!r}", file, line)
     number = int(value)
     if number < 1:

@@ -51,21 +51,35 @@ EVENTBRIDGE_SOURCE_PARAMETERS = {
 # ``oss:ObjectRemoved:*`` (OSS notification syntax) is accepted too, as the event builders do.
 OSS_CREATED_EVENTS = tuple(
     "oss:ObjectCreated:" + n
-    for n in ("PutObject", "PostObject", "CompleteMultipartUpload", "PutSymlink", "CopyObject",
-              "InitiateMultipartUpload", "UploadPart", "UploadPartCopy", "AppendObject")
+    for n in (
+        "PutObject",
+        "PostObject",
+        "CompleteMultipartUpload",
+        "PutSymlink",
+        "CopyObject",
+        "InitiateMultipartUpload",
+        "UploadPart",
+        "UploadPartCopy",
+        "AppendObject",
+    )
 )
-OSS_REMOVED_EVENTS = tuple(
-    "oss:ObjectRemoved:" + n for n in ("DeleteObject", "DeleteObjects", "AbortMultipartUpload")
-)
+OSS_REMOVED_EVENTS = tuple("oss:ObjectRemoved:" + n for n in ("DeleteObject", "DeleteObjects", "AbortMultipartUpload"))
 OSS_MODIFIED_EVENTS = ("oss:ObjectModified:UpdateObjectMeta",)
-OSS_CONFIG_EVENTS = (("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + ("oss:ObjectRemoved:*",)
-                     + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS)
+OSS_CONFIG_EVENTS = (
+    ("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + ("oss:ObjectRemoved:*",) + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS
+)
 _OSS_WILDCARDS = {"oss:ObjectCreated:*": OSS_CREATED_EVENTS, "oss:ObjectRemoved:*": OSS_REMOVED_EVENTS}
 
 # CDN event names (seeds/001 "CDN事件触发器概述"; reference section 5).
 CDN_EVENT_NAMES = (
-    "LogFileCreated", "CachedObjectsRefreshed", "CachedObjectsPushed", "CachedObjectsBlocked",
-    "CdnDomainStarted", "CdnDomainStopped", "CdnDomainAdded", "CdnDomainDeleted",
+    "LogFileCreated",
+    "CachedObjectsRefreshed",
+    "CachedObjectsPushed",
+    "CachedObjectsBlocked",
+    "CdnDomainStarted",
+    "CdnDomainStopped",
+    "CdnDomainAdded",
+    "CdnDomainDeleted",
 )
 
 MNS_NOTIFY_FORMATS = ("STREAM", "JSON")
@@ -85,6 +99,7 @@ def expand_oss_events(events: Any) -> List[str]:
                 out.append(item)
     return out
 
+
 Location = Tuple[str, Optional[int]]
 
 
@@ -94,9 +109,7 @@ def canonical_type(type_: str, location: Optional[Location] = None) -> str:
     if key in TYPE_ALIASES:
         return TYPE_ALIASES[key]
     file, line = location if location else (None, None)
-    raise ConfigError(
-        f"unknown trigger type {type_!r}; valid types: {', '.join(TRIGGER_TYPES)}", file, line
-    )
+    raise ConfigError(f"unknown trigger type {type_!r}; valid types: {', '.join(TRIGGER_TYPES)}", file, line)
 
 
 def _arn_parts(arn: Optional[str]) -> List[str]:
@@ -125,7 +138,7 @@ class TriggerSpec:
 
     # --- construction -------------------------------------------------------------
     @classmethod
-    def from_marker(cls, type_: str, /, **config: Any) -> "TriggerSpec":
+    def from_marker(cls, type_: str, /, **config: Any) -> TriggerSpec:
         """Build from ``@pytest.mark.fc_trigger(type, **config)``.
 
         ``config`` takes the FC API's ``triggerConfig`` keys plus ``name``,
@@ -224,7 +237,7 @@ class TriggerSpec:
             return None
         parts = _arn_parts(self.source_arn)
         if parts and parts[4].startswith("project/"):
-            return parts[4][len("project/"):].strip("/") or None
+            return parts[4][len("project/") :].strip("/") or None
         return self.config.get("project")
 
     @property
@@ -353,7 +366,7 @@ class TriggerSpec:
     @property
     def event_schema(self) -> str:
         """``CloudEvents`` (default) or ``RawData`` (only ``data`` is delivered)."""
-        sink = ((self.config.get("eventSinkConfig") or {}).get("deliveryOption") or {})
+        sink = (self.config.get("eventSinkConfig") or {}).get("deliveryOption") or {}
         return str(sink.get("eventSchema") or "CloudEvents")
 
     # --- locations ---------------------------------------------------------------------
@@ -431,14 +444,15 @@ class App:
     format: str = ""  # "fc", "fc3" or "funcraft"
     account_id: Optional[str] = None
     # structured form of ``warnings`` (``Finding`` objects with codes and lines)
-    notes: List["Finding"] = dataclasses.field(default_factory=list)
+    notes: List[Finding] = dataclasses.field(default_factory=list)
 
     def function(self, name: str) -> FunctionSpec:
         """A function by its name, its resource/service key, or ``service/name``."""
         if name in self.functions:
             return self.functions[name]
         matches = [
-            f for f in self.functions.values()
+            f
+            for f in self.functions.values()
             if name in (f.resource, f"{f.service}/{f.name}", f"{f.resource}/{f.name}")
         ]
         if len(matches) == 1:

@@ -41,8 +41,10 @@ def trigger_from_shorthand(type_: str, config: Mapping[str, Any]) -> TriggerSpec
             cfg["events"] = [e if str(e).startswith("oss:") else f"oss:{e}" for e in events]
             for event in cfg["events"]:
                 if event not in OSS_CONFIG_EVENTS:  # a typo would silently never match a write
-                    raise ConfigError(f"oss trigger {name!r}: unknown OSS event {event!r}; valid events: "
-                                      + ", ".join(OSS_CONFIG_EVENTS))
+                    raise ConfigError(
+                        f"oss trigger {name!r}: unknown OSS event {event!r}; valid events: "
+                        + ", ".join(OSS_CONFIG_EVENTS)
+                    )
         else:
             cfg["events"] = ["oss:ObjectCreated:*"]
         flt = extra.pop("filter", None)
@@ -84,8 +86,7 @@ def trigger_from_shorthand(type_: str, config: Mapping[str, Any]) -> TriggerSpec
         cfg[k] = copy.deepcopy(v)
     if ttype == "oss" and "filter" in cfg:
         cfg["filter"] = normalize_oss_filter(cfg["filter"])
-    return TriggerSpec(name=name, type=ttype, config=cfg, source_arn=source_arn,
-                       qualifier=qualifier, role=role)
+    return TriggerSpec(name=name, type=ttype, config=cfg, source_arn=source_arn, qualifier=qualifier, role=role)
 
 
 def normalize_oss_filter(flt: Any, location: Optional[tuple] = None) -> Dict[str, Any]:
@@ -121,8 +122,13 @@ CONFIG_SCHEMAS: Dict[str, Dict[str, Any]] = {
     },
     "timer": {"cronExpression": None, "payload": None, "enable": None},
     "http": {"authType": None, "methods": None, "disableURLInternet": None, "authConfig": ANY},
-    "mns_topic": {"topicName": None, "region": None, "filterTag": None,
-                  "notifyContentFormat": None, "notifyStrategy": None},
+    "mns_topic": {
+        "topicName": None,
+        "region": None,
+        "filterTag": None,
+        "notifyContentFormat": None,
+        "notifyStrategy": None,
+    },
     "cdn_events": {"eventName": None, "eventVersion": None, "notes": None, "filter": {"domain": None}},
     "tablestore": {"instanceName": None, "tableName": None},
     "eventbridge": {
@@ -134,27 +140,59 @@ CONFIG_SCHEMAS: Dict[str, Dict[str, Any]] = {
             "eventSourceParameters": {
                 "sourceMNSParameters": {"RegionId": None, "QueueName": None, "IsBase64Decode": None},
                 "sourceRocketMQParameters": {
-                    "RegionId": None, "InstanceId": None, "Topic": None, "Tag": None, "Offset": None,
-                    "Timestamp": None, "GroupID": None, "InstanceType": None, "InstanceNetwork": None,
-                    "InstanceVpcId": None, "InstanceVSwitchIds": None, "InstanceSecurityGroupId": None,
-                    "InstanceEndpoint": None, "InstanceUsername": None, "InstancePassword": None,
+                    "RegionId": None,
+                    "InstanceId": None,
+                    "Topic": None,
+                    "Tag": None,
+                    "Offset": None,
+                    "Timestamp": None,
+                    "GroupID": None,
+                    "InstanceType": None,
+                    "InstanceNetwork": None,
+                    "InstanceVpcId": None,
+                    "InstanceVSwitchIds": None,
+                    "InstanceSecurityGroupId": None,
+                    "InstanceEndpoint": None,
+                    "InstanceUsername": None,
+                    "InstancePassword": None,
                     "AuthType": None,
                 },
-                "sourceRabbitMQParameters": {"RegionId": None, "InstanceId": None,
-                                             "VirtualHostName": None, "QueueName": None},
-                "sourceKafkaParameters": {
-                    "RegionId": None, "InstanceId": None, "Topic": None, "ConsumerGroup": None,
-                    "OffsetReset": None, "ExtendConfig": ANY, "Network": None, "VpcId": None,
-                    "VSwitchIds": None, "SecurityGroupId": None,
+                "sourceRabbitMQParameters": {
+                    "RegionId": None,
+                    "InstanceId": None,
+                    "VirtualHostName": None,
+                    "QueueName": None,
                 },
-                "sourceDTSParameters": {"RegionId": None, "BrokerUrl": None, "Topic": None, "Sid": None,
-                                        "Username": None, "Password": None, "InitCheckPoint": None,
-                                        "TaskId": None},
+                "sourceKafkaParameters": {
+                    "RegionId": None,
+                    "InstanceId": None,
+                    "Topic": None,
+                    "ConsumerGroup": None,
+                    "OffsetReset": None,
+                    "ExtendConfig": ANY,
+                    "Network": None,
+                    "VpcId": None,
+                    "VSwitchIds": None,
+                    "SecurityGroupId": None,
+                },
+                "sourceDTSParameters": {
+                    "RegionId": None,
+                    "BrokerUrl": None,
+                    "Topic": None,
+                    "Sid": None,
+                    "Username": None,
+                    "Password": None,
+                    "InitCheckPoint": None,
+                    "TaskId": None,
+                },
             },
         },
         "eventSinkConfig": {"deliveryOption": {"mode": None, "eventSchema": None, "concurrency": None}},
         "runOptions": {
-            "mode": None, "maximumTasks": None, "errorsTolerance": None, "retryStrategy": _RETRY,
+            "mode": None,
+            "maximumTasks": None,
+            "errorsTolerance": None,
+            "retryStrategy": _RETRY,
             "deadLetterQueue": {"Arn": None},
             "batchWindow": {"CountBasedWindow": None, "TimeBasedWindow": None},
         },
@@ -226,22 +264,21 @@ def _plain(value: Any, path: str, out: Canonical, container: Any = None) -> Any:
     return value
 
 
-def canonicalize(type_: str, raw: Any, file: Optional[str] = None,
-                 line: Optional[int] = None) -> Canonical:
+def canonicalize(type_: str, raw: Any, file: Optional[str] = None, line: Optional[int] = None) -> Canonical:
     """Rename every known key of ``raw`` (a trigger config) to the FC API spelling."""
     out = Canonical()
     if raw is None:
         return out
     if not isinstance(raw, dict):
-        raise ConfigError(f"{type_} trigger config must be a mapping, got {type(raw).__name__} {raw!r}",
-                          file, line)
+        raise ConfigError(f"{type_} trigger config must be a mapping, got {type(raw).__name__} {raw!r}", file, line)
     raw = _lift_oss_filter(raw, out) if type_ == "oss" else raw
     out.config = _canonical_map(raw, CONFIG_SCHEMAS.get(type_, ANY), "", out, file)
     return out
 
 
-def _canonical_map(raw: Mapping[str, Any], schema: Mapping[str, Any], prefix: str,
-                   out: Canonical, file: Optional[str]) -> Dict[str, Any]:
+def _canonical_map(
+    raw: Mapping[str, Any], schema: Mapping[str, Any], prefix: str, out: Canonical, file: Optional[str]
+) -> Dict[str, Any]:
     result: Dict[str, Any] = {}
     table = _lowered(schema) if schema is not ANY else {}
     spelled: Dict[str, str] = {}
@@ -253,8 +290,8 @@ def _canonical_map(raw: Mapping[str, Any], schema: Mapping[str, Any], prefix: st
         path = f"{prefix}{name}"
         if name in spelled:
             raise ConfigError(
-                f"key {key_text!r} repeats {spelled[name]!r} (keys are case-insensitive); keep one",
-                file, line)
+                f"key {key_text!r} repeats {spelled[name]!r} (keys are case-insensitive); keep one", file, line
+            )
         spelled[name] = key_text
         if line is not None:
             out.lines[path] = line
@@ -287,7 +324,7 @@ def _lift_oss_filter(raw: Mapping[str, Any], out: Canonical) -> Mapping[str, Any
         out.filter_style = ("prefix/suffix without key", line)
         from ._yaml import YDict
 
-        key_level = YDict({k: v for k, v in flt.items()}, line=getattr(flt, "line", line))
+        key_level = YDict(dict(flt.items()), line=getattr(flt, "line", line))
         key_level.key_lines.update(getattr(flt, "key_lines", {}))
         lifted_filter = YDict({"key": key_level}, line=getattr(flt, "line", line))
         lifted_filter.key_lines["key"] = line
@@ -311,8 +348,9 @@ def _style_of(words: List[str]) -> str:
 class _Check:
     """Raises ``ConfigError`` at the line of a normalised config path."""
 
-    def __init__(self, what: str, canonical: Canonical, file: Optional[str],
-                 line: Optional[int], config_line: Optional[int]):
+    def __init__(
+        self, what: str, canonical: Canonical, file: Optional[str], line: Optional[int], config_line: Optional[int]
+    ):
         self.what = what
         self.canonical = canonical
         self.file = file
@@ -357,8 +395,11 @@ def _as_int(check: _Check, config: Dict[str, Any], path: str) -> None:
     value = _get(config, path)
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
-            isinstance(value, str) and not value.strip().lstrip("-").isdigit()):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, str))
+        or (isinstance(value, str) and not value.strip().lstrip("-").isdigit())
+    ):
         raise check.fail(path, f"{path} must be an integer, got {value!r}")
     _set(config, path, int(value))
 
@@ -451,9 +492,12 @@ def build_trigger(
         raise ConfigError(f"{owner}trigger has no name (triggerName / name)", file, line)
     name = str(name)
     if type_ is None:
-        raise ConfigError(f"{owner}trigger {name!r} has no type (triggerType / type); valid types: "
-                          "oss, log, timer, http, mns_topic, cdn_events, tablestore, eventbridge",
-                          file, line)
+        raise ConfigError(
+            f"{owner}trigger {name!r} has no type (triggerType / type); valid types: "
+            "oss, log, timer, http, mns_topic, cdn_events, tablestore, eventbridge",
+            file,
+            line,
+        )
     try:
         ttype = canonical_type(str(type_))
     except ConfigError as exc:
@@ -470,16 +514,22 @@ def build_trigger(
     if ttype == "oss":
         bucket_from_arn = _arn_resource(arn, "oss")
         if arn is not None and not bucket_from_arn:
-            raise check.fail("sourceArn", f"sourceArn {arn!r} is not an OSS bucket ARN "
-                             "(acs:oss:<region>:<account-id>:<bucket>)")
+            raise check.fail(
+                "sourceArn", f"sourceArn {arn!r} is not an OSS bucket ARN (acs:oss:<region>:<account-id>:<bucket>)"
+            )
         bucket_name = _as_str(check, cfg, "bucketName")
         if bucket_from_arn and bucket_name and bucket_from_arn != bucket_name:
-            raise check.fail("bucketName", f"bucketName {bucket_name!r} disagrees with sourceArn "
-                             f"bucket {bucket_from_arn!r}; keep one")
+            raise check.fail(
+                "bucketName",
+                f"bucketName {bucket_name!r} disagrees with sourceArn bucket {bucket_from_arn!r}; keep one",
+            )
         bucket = bucket_from_arn or bucket_name
         if not bucket:
-            raise check.missing("sourceArn", "an OSS trigger needs its bucket: sourceArn "
-                                "acs:oss:<region>:<account-id>:<bucket> or config bucketName")
+            raise check.missing(
+                "sourceArn",
+                "an OSS trigger needs its bucket: sourceArn "
+                "acs:oss:<region>:<account-id>:<bucket> or config bucketName",
+            )
         events = _as_str_list(check, cfg, "events")
         if not events:
             raise check.missing("events", "list the OSS events, e.g. [oss:ObjectCreated:*]")
@@ -488,15 +538,16 @@ def build_trigger(
                 hint = ""
                 if "oss:" + event in OSS_CONFIG_EVENTS:
                     hint = f" (write 'oss:{event}')"
-                raise check.fail(f"events.{i}", f"unknown OSS event {event!r}{hint}; valid events: "
-                                 + ", ".join(OSS_CONFIG_EVENTS))
+                raise check.fail(
+                    f"events.{i}", f"unknown OSS event {event!r}{hint}; valid events: " + ", ".join(OSS_CONFIG_EVENTS)
+                )
         flt = cfg.get("filter")
         if flt is not None and not isinstance(flt, dict):
-            raise check.fail("filter", f"filter must be a mapping like {{key: {{prefix: src/, suffix: "
-                             f".png}}}}, got {flt!r}")
+            raise check.fail(
+                "filter", f"filter must be a mapping like {{key: {{prefix: src/, suffix: .png}}}}, got {flt!r}"
+            )
         if flt is not None and not isinstance(flt.get("key", {}), dict):
-            raise check.fail("filter.key", f"filter.key must be a mapping with prefix/suffix, got "
-                             f"{flt.get('key')!r}")
+            raise check.fail("filter.key", f"filter.key must be a mapping with prefix/suffix, got {flt.get('key')!r}")
         for part in ("prefix", "suffix"):
             _as_str(check, cfg, f"filter.key.{part}")
         key = cfg.setdefault("filter", {}).setdefault("key", {})
@@ -506,8 +557,12 @@ def build_trigger(
         if arn is None:
             arn = f"acs:oss:{where_region}:{acct}:{bucket}"
     elif ttype == "log":
-        logstore = _as_str(check, cfg, "sourceConfig.logstore",
-                           required="the logstore the ETL job reads (sourceConfig: {logstore: ...})")
+        logstore = _as_str(
+            check,
+            cfg,
+            "sourceConfig.logstore",
+            required="the logstore the ETL job reads (sourceConfig: {logstore: ...})",
+        )
         del logstore
         for path in ("jobConfig.triggerInterval", "jobConfig.maxRetryTime"):
             _as_int(check, cfg, path)
@@ -521,27 +576,38 @@ def build_trigger(
             try:
                 cfg["functionParameter"] = json.loads(param) if param.strip() else {}
             except ValueError:
-                raise check.fail("functionParameter", "functionParameter must be a mapping or a JSON "
-                                 f"string, got {param!r}") from None
+                raise check.fail(
+                    "functionParameter", f"functionParameter must be a mapping or a JSON string, got {param!r}"
+                ) from None
         elif param is not None and not isinstance(param, dict):
             raise check.fail("functionParameter", f"functionParameter must be a mapping, got {param!r}")
         project = _arn_resource(arn, "log")
         if arn is not None and not (project and project.startswith("project/")):
-            raise check.fail("sourceArn", f"sourceArn {arn!r} is not an SLS project ARN "
-                             "(acs:log:<region>:<account-id>:project/<project>)")
+            raise check.fail(
+                "sourceArn",
+                f"sourceArn {arn!r} is not an SLS project ARN (acs:log:<region>:<account-id>:project/<project>)",
+            )
         if arn is None:
             project_name = _get(cfg, "logConfig.project")
             if not project_name:
-                raise check.missing("sourceArn", "an SLS trigger needs its project: sourceArn "
-                                    "acs:log:<region>:<account-id>:project/<project> or logConfig.project")
+                raise check.missing(
+                    "sourceArn",
+                    "an SLS trigger needs its project: sourceArn "
+                    "acs:log:<region>:<account-id>:project/<project> or logConfig.project",
+                )
             arn = f"acs:log:{where_region}:{acct}:project/{project_name}"
     elif ttype == "timer":
-        _as_str(check, cfg, "cronExpression",
-                required="e.g. cronExpression: '0 0 4 * * *' (seconds first, UTC) or '@every 5m'")
+        _as_str(
+            check,
+            cfg,
+            "cronExpression",
+            required="e.g. cronExpression: '0 0 4 * * *' (seconds first, UTC) or '@every 5m'",
+        )
         payload = cfg.get("payload")
         if isinstance(payload, (dict, list)):
-            raise check.fail("payload", "payload must be a string (FC passes it through as text); "
-                             "quote it or JSON-encode it")
+            raise check.fail(
+                "payload", "payload must be a string (FC passes it through as text); quote it or JSON-encode it"
+            )
         _as_str(check, cfg, "payload")
         _as_bool(check, cfg, "enable")
     elif ttype == "http":
@@ -550,8 +616,7 @@ def build_trigger(
             cfg["authType"] = _choice(check, "authType", auth, HTTP_AUTH_TYPES)
         methods = _as_str_list(check, cfg, "methods")
         if methods is not None:
-            cfg["methods"] = [_choice(check, f"methods.{i}", m, HTTP_METHODS, str.upper)
-                              for i, m in enumerate(methods)]
+            cfg["methods"] = [_choice(check, f"methods.{i}", m, HTTP_METHODS, str.upper) for i, m in enumerate(methods)]
         _as_bool(check, cfg, "disableURLInternet")
     elif ttype == "mns_topic":
         for path in ("topicName", "region", "filterTag", "notifyContentFormat", "notifyStrategy"):
@@ -560,25 +625,30 @@ def build_trigger(
         if arn is not None:
             resource = "/" + (resource or "").lstrip("/")
             if not resource.startswith("/topics/") or resource == "/topics/":
-                raise check.fail("sourceArn", f"sourceArn {arn!r} is not an MNS topic ARN "
-                                 "(acs:mns:<region>:<account-id>:/topics/<topic>)")
+                raise check.fail(
+                    "sourceArn",
+                    f"sourceArn {arn!r} is not an MNS topic ARN (acs:mns:<region>:<account-id>:/topics/<topic>)",
+                )
             arn = arn.rsplit(":", 1)[0] + ":" + resource
         else:
             topic = cfg.get("topicName")
             if not topic:
-                raise check.missing("sourceArn", "an MNS topic trigger needs its topic: sourceArn "
-                                    "acs:mns:<region>:<account-id>:/topics/<topic> or topicName")
+                raise check.missing(
+                    "sourceArn",
+                    "an MNS topic trigger needs its topic: sourceArn "
+                    "acs:mns:<region>:<account-id>:/topics/<topic> or topicName",
+                )
             arn = f"acs:mns:{cfg.get('region') or where_region}:{acct}:/topics/{topic}"
     elif ttype == "cdn_events":
-        event_name = _as_str(check, cfg, "eventName",
-                             required="the CDN event, e.g. LogFileCreated")
+        event_name = _as_str(check, cfg, "eventName", required="the CDN event, e.g. LogFileCreated")
         cfg["eventName"] = _choice(check, "eventName", str(event_name), CDN_EVENT_NAMES)
         _as_str(check, cfg, "eventVersion")
         _as_str(check, cfg, "notes")
         domains = _as_str_list(check, cfg, "filter.domain")
         if not domains:
-            raise check.missing("filter.domain", "CDN triggers filter by accelerated domain, "
-                                "e.g. filter: {domain: [www.example.com]}")
+            raise check.missing(
+                "filter.domain", "CDN triggers filter by accelerated domain, e.g. filter: {domain: [www.example.com]}"
+            )
         if arn is None:
             arn = f"acs:cdn:*:{acct}"
     elif ttype == "tablestore":
@@ -588,28 +658,38 @@ def build_trigger(
         if arn is not None:
             segs = (resource or "").split("/")
             if len(segs) != 4 or segs[0] != "instance" or segs[2] != "table" or not segs[1] or not segs[3]:
-                raise check.fail("sourceArn", f"sourceArn {arn!r} is not a Tablestore table ARN "
-                                 "(acs:ots:<region>:<account-id>:instance/<instance>/table/<table>)")
+                raise check.fail(
+                    "sourceArn",
+                    f"sourceArn {arn!r} is not a Tablestore table ARN "
+                    "(acs:ots:<region>:<account-id>:instance/<instance>/table/<table>)",
+                )
         elif not (instance and table):
             missing = "instanceName" if not instance else "tableName"
-            raise check.missing(missing, "a Tablestore trigger needs its table: sourceArn "
-                                "acs:ots:<region>:<account-id>:instance/<instance>/table/<table> or "
-                                "instanceName + tableName")
+            raise check.missing(
+                missing,
+                "a Tablestore trigger needs its table: sourceArn "
+                "acs:ots:<region>:<account-id>:instance/<instance>/table/<table> or "
+                "instanceName + tableName",
+            )
         else:
             arn = f"acs:ots:{where_region}:{acct}:instance/{instance}/table/{table}"
     elif ttype == "eventbridge":
-        source_type = _as_str(check, cfg, "eventSourceConfig.eventSourceType",
-                              required="one of " + ", ".join(EVENTBRIDGE_SOURCE_TYPES))
-        source_type = _choice(check, "eventSourceConfig.eventSourceType", str(source_type),
-                              EVENTBRIDGE_SOURCE_TYPES)
+        source_type = _as_str(
+            check, cfg, "eventSourceConfig.eventSourceType", required="one of " + ", ".join(EVENTBRIDGE_SOURCE_TYPES)
+        )
+        source_type = _choice(check, "eventSourceConfig.eventSourceType", str(source_type), EVENTBRIDGE_SOURCE_TYPES)
         _set(cfg, "eventSourceConfig.eventSourceType", source_type)
         params_key = EVENTBRIDGE_SOURCE_PARAMETERS.get(source_type)
         if params_key:
             path = f"eventSourceConfig.eventSourceParameters.{params_key}"
             params = _get(cfg, path)
             if not isinstance(params, dict):
-                raise check.missing(path, f"a {source_type} source needs its parameters ("
-                                    + ", ".join(EVENTBRIDGE_REQUIRED[source_type]) + ")")
+                raise check.missing(
+                    path,
+                    f"a {source_type} source needs its parameters ("
+                    + ", ".join(EVENTBRIDGE_REQUIRED[source_type])
+                    + ")",
+                )
             for required in EVENTBRIDGE_REQUIRED[source_type]:
                 _as_str(check, cfg, f"{path}.{required}", required=f"the {source_type} source's {required}")
         pattern = cfg.get("eventRuleFilterPattern")
@@ -625,19 +705,27 @@ def build_trigger(
             except ValueError:
                 decoded = None
             if not isinstance(decoded, dict):
-                raise check.fail("eventRuleFilterPattern", "eventRuleFilterPattern must be a JSON "
-                                 f"object such as '{{\"source\":[\"acs.oss\"]}}', got {pattern!r}")
+                raise check.fail(
+                    "eventRuleFilterPattern",
+                    "eventRuleFilterPattern must be a JSON "
+                    f'object such as \'{{"source":["acs.oss"]}}\', got {pattern!r}',
+                )
         for path in ("runOptions.mode", "eventSinkConfig.deliveryOption.mode"):
             mode = _as_str(check, cfg, path)
             if mode is not None:
                 _set(cfg, path, _choice(check, path, mode, EVENTBRIDGE_MODES))
         schema_value = _as_str(check, cfg, "eventSinkConfig.deliveryOption.eventSchema")
         if schema_value is not None:
-            _set(cfg, "eventSinkConfig.deliveryOption.eventSchema",
-                 _choice(check, "eventSinkConfig.deliveryOption.eventSchema", schema_value,
-                         EVENTBRIDGE_SCHEMAS))
-        for path in ("runOptions.maximumTasks", "runOptions.batchWindow.CountBasedWindow",
-                     "runOptions.batchWindow.TimeBasedWindow"):
+            _set(
+                cfg,
+                "eventSinkConfig.deliveryOption.eventSchema",
+                _choice(check, "eventSinkConfig.deliveryOption.eventSchema", schema_value, EVENTBRIDGE_SCHEMAS),
+            )
+        for path in (
+            "runOptions.maximumTasks",
+            "runOptions.batchWindow.CountBasedWindow",
+            "runOptions.batchWindow.TimeBasedWindow",
+        ):
             _as_int(check, cfg, path)
         for path in ("triggerEnable", "asyncInvocationType"):
             _as_bool(check, cfg, path)

@@ -25,104 +25,206 @@ def _rule(code: str, name: str, severity: str, summary: str, source: str) -> Non
 
 
 # --- loader notes ------------------------------------------------------------------
-_rule("FCT001", "config-error", "error",
-      "The file cannot be loaded (malformed YAML, unknown trigger type, missing required key, "
-      "bad value). Reported by `fctrigger lint`; `load_app` raises ConfigError.",
-      "loader")
-_rule("FCT010", "template-default", "warning",
-      "A `{{ placeholder }}` had no value in `vars`; the publish.yaml default (or its own name) was used.",
-      "Serverless Devs app templates")
-_rule("FCT011", "mixed-key-casing", "warning",
-      "One file spells the same thing two ways (`Key/Prefix/Suffix` and `key/prefix/suffix`, "
-      "`bucketName` and `sourceArn`, or a key in non-FC casing); both are accepted and normalised.",
-      "reference section 3.2 'Casing in the wild'")
-_rule("FCT012", "unknown-config-key", "warning",
-      "A trigger config key FC does not know for that trigger type (often a typo); kept as written.",
-      "devsapp/fc3 src/interface/trigger.ts")
-_rule("FCT013", "env-unset", "warning",
-      "`${env(X)}` names an unset variable and has no default; '' was used.",
-      "Serverless Devs variables")
-_rule("FCT014", "unresolved-expression", "warning",
-      "A `${...}` expression (or a ROS function such as `!GetAtt` in a template.yml) refers to "
-      "something only known at deploy time; kept as written.",
-      "Serverless Devs variables; ROS template functions")
-_rule("FCT015", "unmodelled-trigger", "warning",
-      "A Funcraft event type the plugin does not model (RDS, Datahub); the trigger is skipped.",
-      "alibaba/funcraft docs/specs/2018-04-03-zh-cn.md")
-_rule("FCT016", "duplicate-function-name", "warning",
-      "Two resources declare the same function name (e.g. in two regions); they are keyed by "
-      "resource/service instead.",
-      "devsapp/fc3 __tests__/e2e/trigger/other/s.yaml")
+_rule(
+    "FCT001",
+    "config-error",
+    "error",
+    "The file cannot be loaded (malformed YAML, unknown trigger type, missing required key, "
+    "bad value). Reported by `fctrigger lint`; `load_app` raises ConfigError.",
+    "loader",
+)
+_rule(
+    "FCT010",
+    "template-default",
+    "warning",
+    "A `{{ placeholder }}` had no value in `vars`; the publish.yaml default (or its own name) was used.",
+    "Serverless Devs app templates",
+)
+_rule(
+    "FCT011",
+    "mixed-key-casing",
+    "warning",
+    "One file spells the same thing two ways (`Key/Prefix/Suffix` and `key/prefix/suffix`, "
+    "`bucketName` and `sourceArn`, or a key in non-FC casing); both are accepted and normalised.",
+    "reference section 3.2 'Casing in the wild'",
+)
+_rule(
+    "FCT012",
+    "unknown-config-key",
+    "warning",
+    "A trigger config key FC does not know for that trigger type (often a typo); kept as written.",
+    "devsapp/fc3 src/interface/trigger.ts",
+)
+_rule(
+    "FCT013",
+    "env-unset",
+    "warning",
+    "`${env(X)}` names an unset variable and has no default; '' was used.",
+    "Serverless Devs variables",
+)
+_rule(
+    "FCT014",
+    "unresolved-expression",
+    "warning",
+    "A `${...}` expression (or a ROS function such as `!GetAtt` in a template.yml) refers to "
+    "something only known at deploy time; kept as written.",
+    "Serverless Devs variables; ROS template functions",
+)
+_rule(
+    "FCT015",
+    "unmodelled-trigger",
+    "warning",
+    "A Funcraft event type the plugin does not model (RDS, Datahub); the trigger is skipped.",
+    "alibaba/funcraft docs/specs/2018-04-03-zh-cn.md",
+)
+_rule(
+    "FCT016",
+    "duplicate-function-name",
+    "warning",
+    "Two resources declare the same function name (e.g. in two regions); they are keyed by resource/service instead.",
+    "devsapp/fc3 __tests__/e2e/trigger/other/s.yaml",
+)
 
 # --- OSS -----------------------------------------------------------------------------
-_rule("FCT101", "oss-prefix-leading-slash", "error",
-      "An OSS trigger prefix starts with '/': object keys never do, so the trigger never fires.",
-      "seeds/003 'Object Prefix'")
-_rule("FCT102", "oss-duplicate-rule", "error",
-      "Two OSS triggers on one bucket share an event and have the same prefix and suffix (an "
-      "unset one counts as the same): FC rejects the second (seeds/001 rule table).",
-      "seeds/001 6.1 'OSS触发器概述' 触发规则")
-_rule("FCT103", "oss-overlapping-filter", "warning",
-      "Two OSS triggers on one bucket share an event and one object key can match both filters "
-      "(one prefix is a prefix of the other and one suffix a suffix of the other): FC accepts it "
-      "(e.g. source1/1zip beside source/zip) but such an object fires both.",
-      "seeds/001 6.1 rule table, row 'source1 1zip 是'")
-_rule("FCT104", "oss-too-many-triggers", "error",
-      "More than 10 native OSS triggers on one bucket.",
-      "seeds/001 6.1 '一个Bucket最多能创建10个触发规则'; seeds/003 Limitations")
-_rule("FCT105", "oss-no-filter", "warning",
-      "An OSS trigger with neither prefix nor suffix: any object the function writes back into "
-      "the bucket fires it again (recursion loop, billed).",
-      "seeds/001 6.1 '避免循环触发'")
-_rule("FCT106", "oss-wildcard-filter", "warning",
-      "An OSS prefix/suffix contains '*' or '?': native triggers match it literally, not as a "
-      "wildcard.",
-      "seeds/003 Limitations")
+_rule(
+    "FCT101",
+    "oss-prefix-leading-slash",
+    "error",
+    "An OSS trigger prefix starts with '/': object keys never do, so the trigger never fires.",
+    "seeds/003 'Object Prefix'",
+)
+_rule(
+    "FCT102",
+    "oss-duplicate-rule",
+    "error",
+    "Two OSS triggers on one bucket share an event and have the same prefix and suffix (an "
+    "unset one counts as the same): FC rejects the second (seeds/001 rule table).",
+    "seeds/001 6.1 'OSS触发器概述' 触发规则",
+)
+_rule(
+    "FCT103",
+    "oss-overlapping-filter",
+    "warning",
+    "Two OSS triggers on one bucket share an event and one object key can match both filters "
+    "(one prefix is a prefix of the other and one suffix a suffix of the other): FC accepts it "
+    "(e.g. source1/1zip beside source/zip) but such an object fires both.",
+    "seeds/001 6.1 rule table, row 'source1 1zip 是'",
+)
+_rule(
+    "FCT104",
+    "oss-too-many-triggers",
+    "error",
+    "More than 10 native OSS triggers on one bucket.",
+    "seeds/001 6.1 '一个Bucket最多能创建10个触发规则'; seeds/003 Limitations",
+)
+_rule(
+    "FCT105",
+    "oss-no-filter",
+    "warning",
+    "An OSS trigger with neither prefix nor suffix: any object the function writes back into "
+    "the bucket fires it again (recursion loop, billed).",
+    "seeds/001 6.1 '避免循环触发'",
+)
+_rule(
+    "FCT106",
+    "oss-wildcard-filter",
+    "warning",
+    "An OSS prefix/suffix contains '*' or '?': native triggers match it literally, not as a wildcard.",
+    "seeds/003 Limitations",
+)
 
 # --- timer -----------------------------------------------------------------------------
-_rule("FCT201", "timer-bad-cron", "error",
-      "A timer cronExpression FC would reject (6 fields, seconds first, per-field ranges and "
-      "special characters, `@every <duration>`, optional `CRON_TZ=<zone>` prefix).",
-      "seeds/001 12.2 'Cron表达式的字段说明'")
-_rule("FCT202", "timer-payload-too-large", "error",
-      "A timer payload over 128 KB (the asynchronous invocation payload limit).",
-      "reference section 7")
-_rule("FCT203", "timer-never-fires", "warning",
-      "A valid cronExpression that matches no date (e.g. day 30 of February).",
-      "cron semantics")
+_rule(
+    "FCT201",
+    "timer-bad-cron",
+    "error",
+    "A timer cronExpression FC would reject (6 fields, seconds first, per-field ranges and "
+    "special characters, `@every <duration>`, optional `CRON_TZ=<zone>` prefix).",
+    "seeds/001 12.2 'Cron表达式的字段说明'",
+)
+_rule(
+    "FCT202",
+    "timer-payload-too-large",
+    "error",
+    "A timer payload over 128 KB (the asynchronous invocation payload limit).",
+    "reference section 7",
+)
+_rule(
+    "FCT203",
+    "timer-never-fires",
+    "warning",
+    "A valid cronExpression that matches no date (e.g. day 30 of February).",
+    "cron semantics",
+)
 
 # --- SLS -------------------------------------------------------------------------------
-_rule("FCT301", "log-trigger-interval", "error",
-      "An SLS trigger's jobConfig.triggerInterval outside [3, 600] seconds.",
-      "seeds/001 9.2 '触发间隔 取值范围：[3,600]'")
-_rule("FCT302", "log-max-retry-time", "error",
-      "An SLS trigger's jobConfig.maxRetryTime outside [0, 100].",
-      "seeds/001 9.2 '重试次数 取值范围：[0,100]'")
+_rule(
+    "FCT301",
+    "log-trigger-interval",
+    "error",
+    "An SLS trigger's jobConfig.triggerInterval outside [3, 600] seconds.",
+    "seeds/001 9.2 '触发间隔 取值范围：[3,600]'",
+)
+_rule(
+    "FCT302",
+    "log-max-retry-time",
+    "error",
+    "An SLS trigger's jobConfig.maxRetryTime outside [0, 100].",
+    "seeds/001 9.2 '重试次数 取值范围：[0,100]'",
+)
 
 # --- MNS topic ---------------------------------------------------------------------------
-_rule("FCT401", "mns-notify-format", "error",
-      "An MNS topic trigger's notifyContentFormat is not STREAM or JSON.",
-      "seeds/001 8.2 'Event格式'")
-_rule("FCT402", "mns-notify-strategy", "error",
-      "An MNS topic trigger's notifyStrategy is not BACKOFF_RETRY or EXPONENTIAL_DECAY_RETRY.",
-      "seeds/001 8.2 '重试策略'")
+_rule(
+    "FCT401",
+    "mns-notify-format",
+    "error",
+    "An MNS topic trigger's notifyContentFormat is not STREAM or JSON.",
+    "seeds/001 8.2 'Event格式'",
+)
+_rule(
+    "FCT402",
+    "mns-notify-strategy",
+    "error",
+    "An MNS topic trigger's notifyStrategy is not BACKOFF_RETRY or EXPONENTIAL_DECAY_RETRY.",
+    "seeds/001 8.2 '重试策略'",
+)
 
 # --- HTTP --------------------------------------------------------------------------------
-_rule("FCT501", "http-beside-other-trigger", "error",
-      "A function with an HTTP trigger also has another trigger (FC 2.0: an HTTP function cannot "
-      "have other triggers). A warning for fc3 (FC 3.0) files.",
-      "seeds/001 7.1 '函数设置HTTP触发器后不能再设置其他类型的触发器'")
-_rule("FCT502", "http-multiple", "error",
-      "More than one HTTP trigger for one function and qualifier.",
-      "seeds/001 7.1 '每个函数只能创建一个HTTP触发器'")
+_rule(
+    "FCT501",
+    "http-beside-other-trigger",
+    "error",
+    "A function with an HTTP trigger also has another trigger (FC 2.0: an HTTP function cannot "
+    "have other triggers). A warning for fc3 (FC 3.0) files.",
+    "seeds/001 7.1 '函数设置HTTP触发器后不能再设置其他类型的触发器'",
+)
+_rule(
+    "FCT502",
+    "http-multiple",
+    "error",
+    "More than one HTTP trigger for one function and qualifier.",
+    "seeds/001 7.1 '每个函数只能创建一个HTTP触发器'",
+)
 
 # --- general / other types -----------------------------------------------------------------
-_rule("FCT601", "duplicate-trigger-name", "error",
-      "Two triggers of one function have the same name.",
-      "FC API: trigger names are unique per function")
-_rule("FCT701", "cdn-event-version", "error",
-      "A CDN trigger eventVersion other than 1.0.0.",
-      "seeds/001 11.2 '目前仅支持1.0.0事件版本'")
-_rule("FCT801", "eventbridge-kafka-mode", "error",
-      "An EventBridge Kafka source that is not in event-streaming mode.",
-      "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'")
+_rule(
+    "FCT601",
+    "duplicate-trigger-name",
+    "error",
+    "Two triggers of one function have the same name.",
+    "FC API: trigger names are unique per function",
+)
+_rule(
+    "FCT701",
+    "cdn-event-version",
+    "error",
+    "A CDN trigger eventVersion other than 1.0.0.",
+    "seeds/001 11.2 '目前仅支持1.0.0事件版本'",
+)
+_rule(
+    "FCT801",
+    "eventbridge-kafka-mode",
+    "error",
+    "An EventBridge Kafka source that is not in event-streaming mode.",
+    "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'",
+)

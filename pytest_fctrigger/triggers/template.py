@@ -55,8 +55,7 @@ def publish_defaults(directory: str) -> Dict[str, Any]:
             props = ((doc or {}).get("Parameters") or {}).get("properties") or {}
             if not isinstance(props, dict):
                 return {}
-            return {k: v["default"] for k, v in props.items()
-                    if isinstance(v, dict) and "default" in v}
+            return {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
     return {}
 
 
@@ -97,7 +96,8 @@ def render_placeholders(
     for lineno, line in enumerate(text.split("\n"), start=1):
         # a whole-line YAML comment is documentation, not a placeholder to fill
         if "{{" in line and not line.lstrip().startswith("#"):
-            def substitute(match: "re.Match[str]") -> str:
+
+            def substitute(match: re.Match[str]) -> str:
                 nonlocal default_values
                 name = match.group(1)
                 found, value = _lookup_dotted(values, name)
@@ -109,13 +109,25 @@ def render_placeholders(
                     value = default_values[name]
                     if name not in reported:
                         reported.add(name)
-                        notes.append(("FCT010", f"placeholder {{{{ {name} }}}} has no value; using the "
-                                      f"publish.yaml default {value!r}", lineno, _vars_fix(name)))
+                        notes.append(
+                            (
+                                "FCT010",
+                                f"placeholder {{{{ {name} }}}} has no value; using the publish.yaml default {value!r}",
+                                lineno,  # noqa: B023 - called within this iteration
+                                _vars_fix(name),
+                            )
+                        )
                     return _placeholder_text(value)
                 if name not in reported:
                     reported.add(name)
-                    notes.append(("FCT010", f"placeholder {{{{ {name} }}}} has no value and no default; "
-                                  f"using its name {name!r}", lineno, _vars_fix(name)))
+                    notes.append(
+                        (
+                            "FCT010",
+                            f"placeholder {{{{ {name} }}}} has no value and no default; using its name {name!r}",
+                            lineno,  # noqa: B023
+                            _vars_fix(name),
+                        )
+                    )
                 return name
 
             line = _PLACEHOLDER.sub(substitute, line)
@@ -212,8 +224,7 @@ class Evaluator:
         if head not in self._vars_done:
             if head not in self._raw_vars:
                 defined = ", ".join(sorted(map(str, self._raw_vars))) or "none"
-                raise ConfigError(f"${{vars.{dotted}}} is not defined; defined vars: {defined}",
-                                  self.file, line)
+                raise ConfigError(f"${{vars.{dotted}}} is not defined; defined vars: {defined}", self.file, line)
             if head in self._vars_busy:
                 chain = " -> ".join(self._vars_busy + [head])
                 raise ConfigError(f"vars refer to each other in a cycle: {chain}", self.file, line)
@@ -232,8 +243,9 @@ class Evaluator:
             else:
                 where = ".".join(parts[:i])
                 keys = ", ".join(map(str, node)) if isinstance(node, dict) else type(node).__name__
-                raise ConfigError(f"${{vars.{dotted}}} is not defined: vars.{where} has no {part!r} "
-                                  f"(it has: {keys})", self.file, line)
+                raise ConfigError(
+                    f"${{vars.{dotted}}} is not defined: vars.{where} has no {part!r} (it has: {keys})", self.file, line
+                )
         return node
 
     def resolved_vars(self) -> Dict[str, Any]:
@@ -247,7 +259,8 @@ class Evaluator:
                 return self._evaluate(whole.group(1), line)
             except _Unresolved:
                 return text
-        def substitute(match: "re.Match[str]") -> str:
+
+        def substitute(match: re.Match[str]) -> str:
             try:
                 value = self._evaluate(match.group(1), line)
             except _Unresolved:
@@ -287,8 +300,9 @@ class Evaluator:
         except ValueError as exc:
             raise ConfigError(f"cannot evaluate ${{{expr}}}: {exc}", self.file, line) from None
 
-    def _expression(self, tokens: Sequence[Tuple[str, str]], pos: int, line: Optional[int],
-                    literal_idents: bool) -> Tuple[Any, int]:
+    def _expression(
+        self, tokens: Sequence[Tuple[str, str]], pos: int, line: Optional[int], literal_idents: bool
+    ) -> Tuple[Any, int]:
         kind, text = tokens[pos]
         if kind == "str":
             return _unquote(text), pos + 1
@@ -299,14 +313,14 @@ class Evaluator:
         if pos + 1 < len(tokens) and tokens[pos + 1] == ("punct", "("):
             args: List[Any] = []
             pos += 2
-            while tokens[pos:pos + 1] != [("punct", ")")]:
+            while tokens[pos : pos + 1] != [("punct", ")")]:
                 if pos >= len(tokens):
                     raise ValueError(f"missing ')' after {text}(")
                 value, pos = self._expression(tokens, pos, line, literal_idents=True)
                 args.append(value)
-                if tokens[pos:pos + 1] == [("punct", ",")]:
+                if tokens[pos : pos + 1] == [("punct", ",")]:
                     pos += 1
-                elif tokens[pos:pos + 1] != [("punct", ")")]:
+                elif tokens[pos : pos + 1] != [("punct", ")")]:
                     raise ValueError(f"expected ',' or ')' in {text}(...)")
             return self._call(text, args, line), pos + 1
         # a reference: ident(.ident | [index])*
@@ -336,8 +350,14 @@ class Evaluator:
             return self._walk(self.this, path[1:], "this", line)
         if root in self.roots:
             return self._walk(self.roots[root], path[1:], root, line)
-        self.notes.append(("FCT014", f"${{{'.'.join(path)}}} refers to something only known at deploy "
-                           "time; kept as written", line, ""))
+        self.notes.append(
+            (
+                "FCT014",
+                f"${{{'.'.join(path)}}} refers to something only known at deploy time; kept as written",
+                line,
+                "",
+            )
+        )
         raise _Unresolved
 
     def _walk(self, node: Any, path: List[str], shown: str, line: Optional[int]) -> Any:
@@ -349,8 +369,14 @@ class Evaluator:
                 node = node[int(part)]
                 shown += f"[{part}]"
             else:
-                self.notes.append(("FCT014", f"${{{shown}.{part}}} is not defined in the file "
-                                   "(maybe a deploy-time output); kept as written", line, ""))
+                self.notes.append(
+                    (
+                        "FCT014",
+                        f"${{{shown}.{part}}} is not defined in the file (maybe a deploy-time output); kept as written",
+                        line,
+                        "",
+                    )
+                )
                 raise _Unresolved
         return self.resolve(node, line)
 
@@ -363,9 +389,14 @@ class Evaluator:
                 return self.env[key]
             if len(args) == 2:
                 return args[1]
-            self.notes.append(("FCT013", f"${{env({key})}}: environment variable {key} is not set and "
-                               "has no default; using ''", line,
-                               f"export {key} or write ${{env('{key}', 'default')}}"))
+            self.notes.append(
+                (
+                    "FCT013",
+                    f"${{env({key})}}: environment variable {key} is not set and has no default; using ''",
+                    line,
+                    f"export {key} or write ${{env('{key}', 'default')}}",
+                )
+            )
             return ""
         if name == "config":
             if len(args) != 1:
@@ -382,14 +413,22 @@ class Evaluator:
             }
             if key.lower() in fakes:
                 return fakes[key.lower()]
-            raise ValueError(f"config({key}) is not a known credential key; known: "
-                             "AccountID, AccessKeyID, AccessKeySecret, SecurityToken")
+            raise ValueError(
+                f"config({key}) is not a known credential key; known: "
+                "AccountID, AccessKeyID, AccessKeySecret, SecurityToken"
+            )
         if name == "path":
             if len(args) != 1:
                 raise ValueError("path() takes one relative path")
             return os.path.normpath(os.path.join(self.base_dir, str(args[0])))
-        self.notes.append(("FCT014", f"${{{name}(...)}} is a deploy-time function the loader does not "
-                           "evaluate; kept as written", line, ""))
+        self.notes.append(
+            (
+                "FCT014",
+                f"${{{name}(...)}} is a deploy-time function the loader does not evaluate; kept as written",
+                line,
+                "",
+            )
+        )
         raise _Unresolved
 
 

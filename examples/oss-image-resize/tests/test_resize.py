@@ -27,12 +27,16 @@ def test_an_upload_is_resized_into_processed(fc_invoke, oss_event, resize, photo
     assert "processed/cat.png" in photos.keys("processed/")
     (write,) = result.writes
     assert (write.api, write.resource["key"], write.event_name) == (
-        "ProcessObject", "processed/cat.png", "ObjectCreated:PutObject")
+        "ProcessObject",
+        "processed/cat.png",
+        "ObjectCreated:PutObject",
+    )
     assert result.loop is None  # processed/ is outside the trigger's filter: no loop report
 
 
-@pytest.mark.fc_matrix(app="../s.yaml", function="resize",
-                       vars={"region": "cn-hangzhou", "bucket": "photos", "access": "default"})
+@pytest.mark.fc_matrix(
+    app="../s.yaml", function="resize", vars={"region": "cn-hangzhou", "bucket": "photos", "access": "default"}
+)
 def test_every_event_the_trigger_sends_is_handled(fc_trigger_event, fc_matrix_case, fc_invoke, photos):
     record = fc_trigger_event.data["events"][0]
     key = record["oss"]["object"]["key"]
@@ -50,8 +54,7 @@ def test_writing_into_the_source_prefix_is_a_self_trigger_loop(fc_invoke, oss_ev
     looping = dataclasses.replace(resize, environment={"OUTPUT_DIR": "source/small-"})
 
     with pytest.raises(SelfTriggerLoop) as caught:
-        fc_invoke(looping, oss_event(bucket=photos.name, key="source/dog.png",
-                                     event_name="ObjectCreated:PutObject"))
+        fc_invoke(looping, oss_event(bucket=photos.name, key="source/dog.png", event_name="ObjectCreated:PutObject"))
 
     message = str(caught.value)
     assert "write ProcessObject oss://photos/source/small-dog.png" in message

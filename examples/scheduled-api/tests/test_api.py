@@ -17,8 +17,7 @@ def test_get_with_a_query_parameter(fc_http, api):
 
 
 def test_post_with_a_json_body(fc_http, api):
-    response = fc_http(api, "POST", "/greet", headers={"Content-Type": "application/json"},
-                       body=b'{"name": "Lin"}')
+    response = fc_http(api, "POST", "/greet", headers={"Content-Type": "application/json"}, body=b'{"name": "Lin"}')
 
     assert response.json() == {"greeting": "hello, Lin"}
 

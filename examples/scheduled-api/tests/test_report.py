@@ -26,12 +26,18 @@ def test_fire_times_are_0930_in_shanghai_on_weekdays(fc_app):
 
     # 09:30 in Shanghai (UTC+8) is 01:30 UTC; after Friday noon the next is Monday's
     assert [f.isoformat() for f in fires] == [
-        "2026-11-23T01:30:00+00:00", "2026-11-24T01:30:00+00:00", "2026-11-25T01:30:00+00:00"]
+        "2026-11-23T01:30:00+00:00",
+        "2026-11-24T01:30:00+00:00",
+        "2026-11-25T01:30:00+00:00",
+    ]
 
 
 def test_a_weekend_event_is_rejected(fc_invoke, fc_app, timer_event):
-    saturday = timer_event(trigger_name="weekday-morning", payload='{"team": "ops"}',
-                           trigger_time=datetime.datetime(2026, 11, 21, 1, 30, tzinfo=datetime.timezone.utc))
+    saturday = timer_event(
+        trigger_name="weekday-morning",
+        payload='{"team": "ops"}',
+        trigger_time=datetime.datetime(2026, 11, 21, 1, 30, tzinfo=datetime.timezone.utc),
+    )
 
     result = fc_invoke(fc_app.function("report"), saturday, catch=True)
 

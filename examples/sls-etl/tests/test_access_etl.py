@@ -89,8 +89,9 @@ def test_targeting_the_source_logstore_is_caught_as_a_self_trigger_loop(fc_cloud
     from pytest_fctrigger import SelfTriggerLoop
 
     # a deployment mistake: functionParameter.targetLogstore = the trigger's own source
-    looping = dataclasses.replace(trigger, config={
-        **trigger.config, "functionParameter": {"targetLogstore": trigger.logstore}})
+    looping = dataclasses.replace(
+        trigger, config={**trigger.config, "functionParameter": {"targetLogstore": trigger.logstore}}
+    )
     source.append(0, [{"status": "500", "request_uri": "/boom"}])
     with pytest.raises(SelfTriggerLoop, match="access-log"):
         fc_cloud.sls.job(function, looping).tick()

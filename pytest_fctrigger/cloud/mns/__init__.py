@@ -51,7 +51,7 @@ class MnsService:
         self.store = MnsStore(self.clock, lambda: self._rng.hex(32, upper=True))
 
     # --- public API ----------------------------------------------------------------------
-    def topic(self, name: str, *, maximum_message_size: Optional[int] = None) -> "TopicHandle":
+    def topic(self, name: str, *, maximum_message_size: Optional[int] = None) -> TopicHandle:
         """The topic ``name``, created if it does not exist yet."""
         _check_name("topic", name)
         attrs = {} if maximum_message_size is None else {"MaximumMessageSize": maximum_message_size}
@@ -62,7 +62,7 @@ class MnsService:
                 _checked(lambda: self.store.set_topic_attributes(name, attrs))
         return TopicHandle(self, name)
 
-    def queue(self, name: str, **attributes: Any) -> "QueueHandle":
+    def queue(self, name: str, **attributes: Any) -> QueueHandle:
         """The queue ``name``, created if needed. ``attributes``: ``visibility_timeout``,
         ``delay_seconds``, ``maximum_message_size``, ``message_retention_period``,
         ``polling_wait_seconds`` (seconds/bytes, as in CreateQueue)."""
@@ -81,11 +81,11 @@ class MnsService:
         return QueueHandle(self, name)
 
     @property
-    def topics(self) -> Dict[str, "TopicHandle"]:
+    def topics(self) -> Dict[str, TopicHandle]:
         return {name: TopicHandle(self, name) for name in sorted(self.store.topics)}
 
     @property
-    def queues(self) -> Dict[str, "QueueHandle"]:
+    def queues(self) -> Dict[str, QueueHandle]:
         return {name: QueueHandle(self, name) for name in sorted(self.store.queues)}
 
     def advance(self, seconds: float) -> int:
@@ -123,15 +123,17 @@ class MnsService:
 
         def send_request(http, req_inter):
             status, headers, body = service.handle(
-                http.host, req_inter.method, req_inter.uri, req_inter.header, req_inter.data, sdk=sdk)
+                http.host, req_inter.method, req_inter.uri, req_inter.header, req_inter.data, sdk=sdk
+            )
             data = body if returns_str else body.encode("utf-8")
             return mns_http.ResponseInternal(status=status, header=headers, data=data)
 
         send_request.fctrigger_returns_str = returns_str  # type: ignore[attr-defined]
         stack.enter_context(mock.patch.object(mns_http.MNSHttp, "send_request", send_request))
 
-    def handle(self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any,
-               *, sdk: str = _SDK_NEW) -> Tuple[int, Dict[str, str], str]:
+    def handle(
+        self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any, *, sdk: str = _SDK_NEW
+    ) -> Tuple[int, Dict[str, str], str]:
         """Serve one MNS HTTP request; returns ``(status, headers, body)``."""
         from .handlers import MnsApi, Request, error_document, expected_signature
 
@@ -139,7 +141,10 @@ class MnsService:
         request_id = self._rng.request_id()
         req = Request(method, uri, headers, body)
         api = MnsApi(
-            self.store, host=host, account_id=account_id, region=region,
+            self.store,
+            host=host,
+            account_id=account_id,
+            region=region,
             on_publish=lambda topic, message: self._published(topic, message, region, account_id, sdk),
             on_send=lambda queue, api_name, messages: self._sent(queue, api_name, messages, region, account_id, sdk),
         )
@@ -148,8 +153,11 @@ class MnsService:
             status, extra, text = api.dispatch(req)
         except MnsError as exc:
             status, extra, text = exc.status, {}, error_document(exc, request_id, host)
-        reply = {"x-mns-request-id": request_id, "x-mns-version": "2015-06-06",
-                 "content-length": str(len(text.encode("utf-8")))}
+        reply = {
+            "x-mns-request-id": request_id,
+            "x-mns-version": "2015-06-06",
+            "content-length": str(len(text.encode("utf-8"))),
+        }
         if text:
             reply["content-type"] = "text/xml;charset=utf-8"
         reply.update(extra)
@@ -177,34 +185,61 @@ class MnsService:
         access_key_id, _, signature = auth[4:].partition(":")
         secret = secret_for(access_key_id)
         if secret is not None and signature != expected_signature(req, secret):
-            raise MnsError(403, "SignatureDoesNotMatch",
-                           "The request signature we calculated does not match the signature you provided.")
+            raise MnsError(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            )
 
     # --- writes and deliveries ----------------------------------------------------------
-    def _stream_event(self, topic: str, message: PublishedMessage, region: str, account_id: str,
-                      fmt: str = "STREAM", subscription: Optional[str] = None) -> Any:
+    def _stream_event(
+        self,
+        topic: str,
+        message: PublishedMessage,
+        region: str,
+        account_id: str,
+        fmt: str = "STREAM",
+        subscription: Optional[str] = None,
+    ) -> Any:
         from ...events import mns_topic_event
 
         fields: Dict[str, Any] = dict(
-            message=message.body, format=fmt, attributes=message.attrs or None, topic=topic,
-            region=region, account_id=account_id, message_id=message.message_id,
-            publish_time=message.publish_time, tag=message.tag or None, rng=self._rng,
+            message=message.body,
+            format=fmt,
+            attributes=message.attrs or None,
+            topic=topic,
+            region=region,
+            account_id=account_id,
+            message_id=message.message_id,
+            publish_time=message.publish_time,
+            tag=message.tag or None,
+            rng=self._rng,
         )
         if subscription is not None:
             fields["subscription"] = subscription
         return mns_topic_event(**fields)
 
-    def _published(self, topic: str, message: PublishedMessage, region: str, account_id: str,
-                   sdk: Optional[str]) -> None:
+    def _published(
+        self, topic: str, message: PublishedMessage, region: str, account_id: str, sdk: Optional[str]
+    ) -> None:
         message.event = self._stream_event(topic, message, region, account_id)
         self._deliver(topic, message, region, account_id)
-        self.cloud.journal.record(Write(
-            service="mns", api="PublishMessage", resource={"topic": topic}, region=region,
-            event=message.event,
-            attributes={"message": message.body, "tag": message.tag, "attrs": dict(message.attrs),
-                        "message_id": message.message_id},
-            sdk=sdk,
-        ))
+        self.cloud.journal.record(
+            Write(
+                service="mns",
+                api="PublishMessage",
+                resource={"topic": topic},
+                region=region,
+                event=message.event,
+                attributes={
+                    "message": message.body,
+                    "tag": message.tag,
+                    "attrs": dict(message.attrs),
+                    "message_id": message.message_id,
+                },
+                sdk=sdk,
+            )
+        )
 
     def _deliver(self, topic_name: str, message: PublishedMessage, region: str, account_id: str) -> None:
         """Push to each subscription whose filter tag matches, in its content format."""
@@ -235,8 +270,9 @@ class MnsService:
                 delivered = text
             sub.deliveries.append(delivered)
 
-    def _sent(self, queue: str, api: str, messages: List[QueueMessage], region: str, account_id: str,
-              sdk: Optional[str]) -> None:
+    def _sent(
+        self, queue: str, api: str, messages: List[QueueMessage], region: str, account_id: str, sdk: Optional[str]
+    ) -> None:
         """Journal queue sends; ``event`` is the MNS-queue-trigger CloudEvent (EventBridge)
         carrying the body as stored (base64 text when the SDK encoded it)."""
         import datetime as _dt
@@ -245,18 +281,31 @@ class MnsService:
 
         for message in messages:
             event = mns_queue_event(
-                body=message.body, queue=queue, message_id=message.message_id, region=region,
-                account_id=account_id, rng=self._rng,
+                body=message.body,
+                queue=queue,
+                message_id=message.message_id,
+                region=region,
+                account_id=account_id,
+                rng=self._rng,
                 event_time=_dt.datetime.fromtimestamp(message.enqueue_time / 1000, _dt.timezone.utc),
             )
-            self.cloud.journal.record(Write(
-                service="mns", api=api, resource={"queue": queue}, region=region,
-                event_name="mns:Queue:SendMessage", event=event,
-                attributes={"message": message.body, "message_id": message.message_id,
-                            "priority": message.priority,
-                            "attrs": {p.name: p.value for p in message.user_properties}},
-                sdk=sdk,
-            ))
+            self.cloud.journal.record(
+                Write(
+                    service="mns",
+                    api=api,
+                    resource={"queue": queue},
+                    region=region,
+                    event_name="mns:Queue:SendMessage",
+                    event=event,
+                    attributes={
+                        "message": message.body,
+                        "message_id": message.message_id,
+                        "priority": message.priority,
+                        "attrs": {p.name: p.value for p in message.user_properties},
+                    },
+                    sdk=sdk,
+                )
+            )
 
 
 _QUEUE_KW = {
@@ -273,8 +322,10 @@ def _check_name(kind: str, name: str) -> None:
     from .store import NAME_RE
 
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ConfigError(f"invalid MNS {kind} name {name!r}: start with a letter, then letters, "
-                          "digits or '-', at most 256 characters")
+        raise ConfigError(
+            f"invalid MNS {kind} name {name!r}: start with a letter, then letters, "
+            "digits or '-', at most 256 characters"
+        )
 
 
 def _check_text(where: str, **values: Any) -> None:
@@ -331,8 +382,14 @@ class TopicHandle(_Handle):
     def subscriptions(self) -> Dict[str, Subscription]:
         return dict(self._topic.subscriptions)
 
-    def subscribe(self, name: Optional[str] = None, *, format: str = "STREAM", filter_tag: str = "",
-                  endpoint: Optional[str] = None) -> Subscription:
+    def subscribe(
+        self,
+        name: Optional[str] = None,
+        *,
+        format: str = "STREAM",
+        filter_tag: str = "",
+        endpoint: Optional[str] = None,
+    ) -> Subscription:
         """Subscribe like an FC trigger does; ``.deliveries`` then collects what the
         endpoint receives for each matching publish (``FCEvent`` for STREAM/JSON, the
         XML notification or raw body for XML/SIMPLIFIED). A queue ``endpoint``
@@ -358,8 +415,10 @@ class TopicHandle(_Handle):
         if attributes is not None and not isinstance(attributes, dict):
             from ...errors import ConfigError
 
-            raise ConfigError(f"fc_cloud.mns.topic({self.name!r}).publish(): attributes must be a dict of "
-                              f"user properties, got {type(attributes).__name__}")
+            raise ConfigError(
+                f"fc_cloud.mns.topic({self.name!r}).publish(): attributes must be a dict of "
+                f"user properties, got {type(attributes).__name__}"
+            )
         svc = self._service
         props = [Property(k, str(v)) for k, v in (attributes or {}).items()]
         rng = svc.cloud.rng
@@ -389,8 +448,14 @@ class QueueHandle(_Handle):
     def attributes(self) -> Dict[str, Any]:
         return dict(self._queue.attributes)
 
-    def send(self, body: str, *, encode_base64: bool = True, delay_seconds: Optional[int] = None,
-             priority: Optional[int] = None) -> QueueMessage:
+    def send(
+        self,
+        body: str,
+        *,
+        encode_base64: bool = True,
+        delay_seconds: Optional[int] = None,
+        priority: Optional[int] = None,
+    ) -> QueueMessage:
         """Seed a message as a producer would. ``encode_base64`` mirrors the SDK's default
         queue encoding, so ``queue.receive_message()`` in a handler gets ``body`` back."""
         import base64
@@ -399,8 +464,6 @@ class QueueHandle(_Handle):
         svc = self._service
         text = base64.b64encode(body.encode("utf-8")).decode("ascii") if encode_base64 else body
         with svc.store.lock:
-            message = _checked(lambda: svc.store.send(self.name, text, delay_seconds=delay_seconds,
-                                                      priority=priority))
-            svc._sent(self.name, "SendMessage", [message], svc.cloud.rng.region, svc.cloud.rng.account_id,
-                      "fc_cloud")
+            message = _checked(lambda: svc.store.send(self.name, text, delay_seconds=delay_seconds, priority=priority))
+            svc._sent(self.name, "SendMessage", [message], svc.cloud.rng.region, svc.cloud.rng.account_id, "fc_cloud")
         return message

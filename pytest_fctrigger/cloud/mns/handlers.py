@@ -57,8 +57,7 @@ class Request:
         except ET.ParseError as exc:
             raise MnsError(400, "MalformedXML", f"The XML you provided was not well-formed: {exc}.")
         if local(root.tag) not in roots:
-            raise MnsError(400, "MalformedXML", f"Expected root element {' or '.join(roots)}, "
-                                                f"got {local(root.tag)}.")
+            raise MnsError(400, "MalformedXML", f"Expected root element {' or '.join(roots)}, got {local(root.tag)}.")
         return root
 
 
@@ -160,8 +159,10 @@ def message_fields(message: QueueMessage, *, received: bool) -> List[Tuple[str, 
 
 
 def error_document(error: MnsError, request_id: str, host: str) -> str:
-    return document("Error", [("Code", error.code), ("Message", error.message),
-                              ("RequestId", request_id), ("HostId", f"http://{host}")])
+    return document(
+        "Error",
+        [("Code", error.code), ("Message", error.message), ("RequestId", request_id), ("HostId", f"http://{host}")],
+    )
 
 
 # --- signature ------------------------------------------------------------------------
@@ -169,15 +170,19 @@ def expected_signature(req: Request, secret: str) -> str:
     """``MNS`` request signature (MNS API "Signature" page; the SDK's ``get_signature``)."""
     h = req.headers
     mns_headers = "".join(f"{k}:{h[k]}\n" for k in sorted(h) if k.startswith("x-mns-"))
-    string_to_sign = "\n".join([req.method, h.get("content-md5", ""), h.get("content-type", ""),
-                                h.get("date", "")]) + "\n" + mns_headers + req.uri
+    string_to_sign = (
+        "\n".join([req.method, h.get("content-md5", ""), h.get("content-type", ""), h.get("date", "")])
+        + "\n"
+        + mns_headers
+        + req.uri
+    )
     digest = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
 # --- routing ----------------------------------------------------------------------------
 Handler = Callable[["MnsApi", Request, "re.Match[str]"], Reply]
-_ROUTES: List[Tuple[str, "re.Pattern[str]", Handler]] = []
+_ROUTES: List[Tuple[str, re.Pattern[str], Handler]] = []
 
 
 def route(method: str, pattern: str):
@@ -219,15 +224,24 @@ class MnsApi:
                 if match:
                     with self.store.lock:
                         return handler(self, req, match)
-        raise NotSimulatedError("MNS", f"{req.method} {req.path}",
-                                "served: queues, queue messages, topics, publish and subscriptions")
+        raise NotSimulatedError(
+            "MNS", f"{req.method} {req.path}", "served: queues, queue messages, topics, publish and subscriptions"
+        )
 
     def url(self, *parts: str) -> str:
         return f"http://{self.account_id}.mns.{self.region}.aliyuncs.com/" + "/".join(parts)
 
     # --- queues ---------------------------------------------------------------------
-    def _put(self, req: Request, kind: str, root_tag: str, int_keys: Sequence[str], name: str,
-             create: Callable[[str, Dict[str, Any]], Any], update: Callable[[str, Dict[str, Any]], None]) -> Reply:
+    def _put(
+        self,
+        req: Request,
+        kind: str,
+        root_tag: str,
+        int_keys: Sequence[str],
+        name: str,
+        create: Callable[[str, Dict[str, Any]], Any],
+        update: Callable[[str, Dict[str, Any]], None],
+    ) -> Reply:
         """CreateQueue/CreateTopic (201, or 204 for an identical re-create) or, with
         ``?metaoverride=true``, SetQueueAttributes/SetTopicAttributes (204)."""
         root = req.xml(root_tag)
@@ -247,8 +261,15 @@ class MnsApi:
 
     @route("PUT", rf"/queues/{_NAME}")
     def put_queue(self, req: Request, m) -> Reply:
-        return self._put(req, "queues", "Queue", QUEUE_INT_ATTRIBUTES, m.group(1),
-                         self.store.create_queue, self.store.set_queue_attributes)
+        return self._put(
+            req,
+            "queues",
+            "Queue",
+            QUEUE_INT_ATTRIBUTES,
+            m.group(1),
+            self.store.create_queue,
+            self.store.set_queue_attributes,
+        )
 
     @route("DELETE", rf"/queues/{_NAME}")
     def delete_queue(self, req: Request, m) -> Reply:
@@ -262,25 +283,45 @@ class MnsApi:
         states = [msg.state(now) for msg in q.messages]
         fields = [("QueueName", q.name), ("CreateTime", q.create_time), ("LastModifyTime", q.last_modify_time)]
         fields += [(k, q.attr(k)) for k in QUEUE_INT_ATTRIBUTES]
-        fields += [("ActiveMessages", states.count("Active")), ("InactiveMessages", states.count("Inactive")),
-                   ("DelayMessages", states.count("Delayed")), ("LoggingEnabled", q.attr("LoggingEnabled"))]
+        fields += [
+            ("ActiveMessages", states.count("Active")),
+            ("InactiveMessages", states.count("Inactive")),
+            ("DelayMessages", states.count("Delayed")),
+            ("LoggingEnabled", q.attr("LoggingEnabled")),
+        ]
         return 200, {}, document("Queue", fields)
 
     @route("GET", r"/queues")
     def list_queues(self, req: Request, m) -> Reply:
-        return self._list(req, "Queues", "Queue", "QueueURL", self.store.queues,
-                          lambda q: self.url("queues", q.name),
-                          lambda q: [("QueueName", q.name), ("CreateTime", q.create_time)])
+        return self._list(
+            req,
+            "Queues",
+            "Queue",
+            "QueueURL",
+            self.store.queues,
+            lambda q: self.url("queues", q.name),
+            lambda q: [("QueueName", q.name), ("CreateTime", q.create_time)],
+        )
 
-    def _list(self, req: Request, root: str, item: str, url_tag: str, table: Dict[str, Any],
-              url_of: Callable[[Any], str], meta: Callable[[Any], List[Tuple[str, Any]]]) -> Reply:
+    def _list(
+        self,
+        req: Request,
+        root: str,
+        item: str,
+        url_tag: str,
+        table: Dict[str, Any],
+        url_of: Callable[[Any], str],
+        meta: Callable[[Any], List[Tuple[str, Any]]],
+    ) -> Reply:
         """ListQueue/ListTopic/ListSubscriptionByTopic: paged with x-mns-* headers."""
         limit = _int_param(req.headers, "x-mns-ret-number", 1000)
-        names, next_marker = page(list(table), req.headers.get("x-mns-prefix", ""),
-                                  req.headers.get("x-mns-marker", ""), limit)
+        names, next_marker = page(
+            list(table), req.headers.get("x-mns-prefix", ""), req.headers.get("x-mns-marker", ""), limit
+        )
         with_meta = req.headers.get("x-mns-with-meta") == "true"
-        items = "".join(_node(item, [(url_tag, url_of(table[n]))] + (meta(table[n]) if with_meta else []))
-                        for n in names)
+        items = "".join(
+            _node(item, [(url_tag, url_of(table[n]))] + (meta(table[n]) if with_meta else [])) for n in names
+        )
         marker = f"<NextMarker>{escape(next_marker)}</NextMarker>" if next_marker else ""
         return 200, {}, document(root, raw=items + marker)
 
@@ -292,8 +333,11 @@ class MnsApi:
         if local(root.tag) == "Message":
             message = self._send_one(name, root)
             self.on_send(name, "SendMessage", [message])
-            return 201, {}, document("Message", [("MessageId", message.message_id),
-                                                 ("MessageBodyMD5", message.body_md5)])
+            return (
+                201,
+                {},
+                document("Message", [("MessageId", message.message_id), ("MessageBodyMD5", message.body_md5)]),
+            )
         entries = [e for e in root if local(e.tag) == "Message"]
         if not 1 <= len(entries) <= MAX_BATCH:
             raise invalid_argument(f"The count of message in batch request should be between 1 and {MAX_BATCH}.")
@@ -308,9 +352,11 @@ class MnsApi:
         if sent:
             self.on_send(name, "BatchSendMessage", sent)
         items = "".join(
-            _node("Message", [("ErrorCode", r.code), ("ErrorMessage", r.message)]) if isinstance(r, MnsError)
+            _node("Message", [("ErrorCode", r.code), ("ErrorMessage", r.message)])
+            if isinstance(r, MnsError)
             else _node("Message", [("MessageId", r.message_id), ("MessageBodyMD5", r.body_md5)])
-            for r in results)
+            for r in results
+        )
         # one failed entry makes the whole reply a 500 listing each entry's outcome
         status = 201 if len(sent) == len(results) else 500
         return status, {}, document("Messages", raw=items)
@@ -318,7 +364,8 @@ class MnsApi:
     def _send_one(self, name: str, element: ET.Element) -> QueueMessage:
         body = text_of(element, "MessageBody", "") or ""
         return self.store.send(
-            name, body,
+            name,
+            body,
             delay_seconds=int_of(element, "DelaySeconds"),
             priority=int_of(element, "Priority"),
             user_properties=properties_of(element, "UserProperties", "PropertyValue"),
@@ -336,7 +383,9 @@ class MnsApi:
             received = False
         else:
             wait = req.query.get("waitseconds")
-            messages = self.store.receive(name, count, None if wait is None else _int_param(req.query, "waitseconds", 0))
+            messages = self.store.receive(
+                name, count, None if wait is None else _int_param(req.query, "waitseconds", 0)
+            )
             received = True
         if not batch:
             return 200, {}, document("Message", message_fields(messages[0], received=received))
@@ -359,8 +408,9 @@ class MnsApi:
             try:
                 self.store.delete_message(name, handle)
             except MnsError as exc:
-                errors.append(_node("Error", [("ErrorCode", exc.code), ("ErrorMessage", exc.message),
-                                              ("ReceiptHandle", handle)]))
+                errors.append(
+                    _node("Error", [("ErrorCode", exc.code), ("ErrorMessage", exc.message), ("ReceiptHandle", handle)])
+                )
         if not errors:
             return 204, {}, ""
         return 404, {}, document("Errors", raw="".join(errors))
@@ -369,16 +419,29 @@ class MnsApi:
     def change_visibility(self, req: Request, m) -> Reply:
         if "ReceiptHandle" not in req.query or "VisibilityTimeout" not in req.query:
             raise invalid_argument("ReceiptHandle and VisibilityTimeout are required.")
-        message = self.store.change_visibility(m.group(1), req.query["ReceiptHandle"],
-                                               _int_param(req.query, "VisibilityTimeout", 0))
-        return 200, {}, document("ChangeVisibility", [("ReceiptHandle", message.receipt_handle),
-                                                      ("NextVisibleTime", message.visible_at)])
+        message = self.store.change_visibility(
+            m.group(1), req.query["ReceiptHandle"], _int_param(req.query, "VisibilityTimeout", 0)
+        )
+        return (
+            200,
+            {},
+            document(
+                "ChangeVisibility", [("ReceiptHandle", message.receipt_handle), ("NextVisibleTime", message.visible_at)]
+            ),
+        )
 
     # --- topics -------------------------------------------------------------------------
     @route("PUT", rf"/topics/{_NAME}")
     def put_topic(self, req: Request, m) -> Reply:
-        return self._put(req, "topics", "Topic", ("MaximumMessageSize",), m.group(1),
-                         self.store.create_topic, self.store.set_topic_attributes)
+        return self._put(
+            req,
+            "topics",
+            "Topic",
+            ("MaximumMessageSize",),
+            m.group(1),
+            self.store.create_topic,
+            self.store.set_topic_attributes,
+        )
 
     @route("DELETE", rf"/topics/{_NAME}")
     def delete_topic(self, req: Request, m) -> Reply:
@@ -388,18 +451,34 @@ class MnsApi:
     @route("GET", rf"/topics/{_NAME}")
     def get_topic_attributes(self, req: Request, m) -> Reply:
         t = self.store.get_topic(m.group(1))
-        return 200, {}, document("Topic", [
-            ("TopicName", t.name), ("CreateTime", t.create_time), ("LastModifyTime", t.last_modify_time),
-            ("MaximumMessageSize", t.attributes["MaximumMessageSize"]),
-            ("MessageRetentionPeriod", t.attributes["MessageRetentionPeriod"]),
-            ("MessageCount", len(t.published)), ("LoggingEnabled", t.attributes["LoggingEnabled"]),
-        ])
+        return (
+            200,
+            {},
+            document(
+                "Topic",
+                [
+                    ("TopicName", t.name),
+                    ("CreateTime", t.create_time),
+                    ("LastModifyTime", t.last_modify_time),
+                    ("MaximumMessageSize", t.attributes["MaximumMessageSize"]),
+                    ("MessageRetentionPeriod", t.attributes["MessageRetentionPeriod"]),
+                    ("MessageCount", len(t.published)),
+                    ("LoggingEnabled", t.attributes["LoggingEnabled"]),
+                ],
+            ),
+        )
 
     @route("GET", r"/topics")
     def list_topics(self, req: Request, m) -> Reply:
-        return self._list(req, "Topics", "Topic", "TopicURL", self.store.topics,
-                          lambda t: self.url("topics", t.name),
-                          lambda t: [("TopicName", t.name), ("CreateTime", t.create_time)])
+        return self._list(
+            req,
+            "Topics",
+            "Topic",
+            "TopicURL",
+            self.store.topics,
+            lambda t: self.url("topics", t.name),
+            lambda t: [("TopicName", t.name), ("CreateTime", t.create_time)],
+        )
 
     @route("POST", rf"/topics/{_NAME}/messages")
     def publish(self, req: Request, m) -> Reply:
@@ -414,8 +493,7 @@ class MnsApi:
             message_group_id=text_of(root, "MessageGroupId", "") or "",
         )
         self.on_publish(m.group(1), message)
-        return 201, {}, document("Message", [("MessageId", message.message_id),
-                                             ("MessageBodyMD5", message.body_md5)])
+        return 201, {}, document("Message", [("MessageId", message.message_id), ("MessageBodyMD5", message.body_md5)])
 
     # --- subscriptions ----------------------------------------------------------------
     @route("PUT", rf"/topics/{_NAME}/subscriptions/{_NAME}")
@@ -433,8 +511,14 @@ class MnsApi:
         if not endpoint:
             raise invalid_argument("Endpoint is required.")
         fmt = (text_of(root, "NotifyContentFormat") or "XML").upper()
-        sub = Subscription(topic, name, endpoint, notify_strategy=strategy or "BACKOFF_RETRY",
-                           notify_content_format=fmt, filter_tag=text_of(root, "FilterTag", "") or "")
+        sub = Subscription(
+            topic,
+            name,
+            endpoint,
+            notify_strategy=strategy or "BACKOFF_RETRY",
+            notify_content_format=fmt,
+            filter_tag=text_of(root, "FilterTag", "") or "",
+        )
         _sub, created = self.store.subscribe(topic, sub)
         return (201 if created else 204), {"location": self.url("topics", topic, "subscriptions", name)}, ""
 
@@ -446,9 +530,14 @@ class MnsApi:
     @route("GET", rf"/topics/{_NAME}/subscriptions/{_NAME}")
     def get_subscription(self, req: Request, m) -> Reply:
         s = self.store.get_subscription(m.group(1), m.group(2))
-        fields = [("TopicOwner", self.account_id), ("TopicName", s.topic), ("SubscriptionName", s.name),
-                  ("Endpoint", s.endpoint), ("NotifyStrategy", s.notify_strategy),
-                  ("NotifyContentFormat", s.notify_content_format)]
+        fields = [
+            ("TopicOwner", self.account_id),
+            ("TopicName", s.topic),
+            ("SubscriptionName", s.name),
+            ("Endpoint", s.endpoint),
+            ("NotifyStrategy", s.notify_strategy),
+            ("NotifyContentFormat", s.notify_content_format),
+        ]
         if s.filter_tag:
             fields.append(("FilterTag", s.filter_tag))
         fields += [("CreateTime", s.create_time), ("LastModifyTime", s.last_modify_time)]
@@ -457,8 +546,15 @@ class MnsApi:
     @route("GET", rf"/topics/{_NAME}/subscriptions")
     def list_subscriptions(self, req: Request, m) -> Reply:
         topic = self.store.get_topic(m.group(1))
-        return self._list(req, "Subscriptions", "Subscription", "SubscriptionURL", topic.subscriptions,
-                          lambda s: self.url("topics", topic.name, "subscriptions", s.name), lambda s: [])
+        return self._list(
+            req,
+            "Subscriptions",
+            "Subscription",
+            "SubscriptionURL",
+            topic.subscriptions,
+            lambda s: self.url("topics", topic.name, "subscriptions", s.name),
+            lambda s: [],
+        )
 
 
 def _int_param(query: Dict[str, str], name: str, default: int) -> int:
@@ -477,9 +573,14 @@ QUEUE_ENDPOINT_RE = re.compile(r"^(?:acs:mns:[^:]*:[^:]*:queues/|https?://[^/]+/
 
 def notification_xml(message: PublishedMessage, topic: str, sub: Subscription, owner: str) -> str:
     """The XML body MNS pushes to a queue/HTTP endpoint (NotifyContentFormat=XML)."""
-    fields = [("TopicOwner", owner), ("TopicName", topic), ("Subscriber", owner),
-              ("SubscriptionName", sub.name), ("MessageId", message.message_id),
-              ("MessageMD5", message.body_md5)]
+    fields = [
+        ("TopicOwner", owner),
+        ("TopicName", topic),
+        ("Subscriber", owner),
+        ("SubscriptionName", sub.name),
+        ("MessageId", message.message_id),
+        ("MessageMD5", message.body_md5),
+    ]
     if message.tag:
         fields.append(("MessageTag", message.tag))
     fields += [("Message", message.body), ("PublishTime", message.publish_time)]

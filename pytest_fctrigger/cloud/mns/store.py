@@ -229,8 +229,15 @@ class MnsStore:
         self._handles = 0
 
     # --- queues -----------------------------------------------------------------------
-    def _create(self, table: Dict[str, Any], name: str, given: Dict[str, Any], requested: Dict[str, Any],
-                make: Callable[..., Any], conflict: MnsError) -> Tuple[Any, bool]:
+    def _create(
+        self,
+        table: Dict[str, Any],
+        name: str,
+        given: Dict[str, Any],
+        requested: Dict[str, Any],
+        make: Callable[..., Any],
+        conflict: MnsError,
+    ) -> Tuple[Any, bool]:
         """Create, or accept a re-create that repeats the existing attributes (MNS answers
         204); different attributes are a 409 ``conflict``. Returns ``(object, created)``."""
         existing = table.get(name)
@@ -243,8 +250,14 @@ class MnsStore:
         return made, True
 
     def create_queue(self, name: str, attributes: Dict[str, Any]) -> Tuple[Queue, bool]:
-        return self._create(self.queues, name, attributes, self._queue_attributes(attributes), Queue,
-                            MnsError(409, "QueueAlreadyExist", "The queue you want to create is already exist."))
+        return self._create(
+            self.queues,
+            name,
+            attributes,
+            self._queue_attributes(attributes),
+            Queue,
+            MnsError(409, "QueueAlreadyExist", "The queue you want to create is already exist."),
+        )
 
     @staticmethod
     def _queue_attributes(given: Dict[str, Any], base: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -285,8 +298,11 @@ class MnsStore:
     ) -> QueueMessage:
         queue = self.get_queue(name)
         self._check_body(body, queue.attr("MaximumMessageSize"))
-        delay = queue.attr("DelaySeconds") if delay_seconds is None else check_range(
-            "DelaySeconds", int(delay_seconds), 0, 604800)
+        delay = (
+            queue.attr("DelaySeconds")
+            if delay_seconds is None
+            else check_range("DelaySeconds", int(delay_seconds), 0, 604800)
+        )
         prio = DEFAULT_PRIORITY if priority is None else check_range("Priority", int(priority), 1, 16)
         now = self.clock.now_ms()
         self._seq += 1
@@ -326,8 +342,11 @@ class MnsStore:
         to the moment a message becomes visible (or by the whole wait)."""
         queue = self.get_queue(name)
         count = check_range("numOfMessages", int(count), 1, MAX_BATCH)
-        wait = queue.attr("PollingWaitSeconds") if wait_seconds is None else check_range(
-            "waitseconds", int(wait_seconds), 0, 30)
+        wait = (
+            queue.attr("PollingWaitSeconds")
+            if wait_seconds is None
+            else check_range("waitseconds", int(wait_seconds), 0, 30)
+        )
         active = self._active(queue)
         if not active and wait:
             deadline = self.clock.now_ms() + wait * 1000
@@ -392,8 +411,14 @@ class MnsStore:
 
     # --- topics -----------------------------------------------------------------------
     def create_topic(self, name: str, attributes: Dict[str, Any]) -> Tuple[Topic, bool]:
-        return self._create(self.topics, name, attributes, self._topic_attributes(attributes), Topic,
-                            MnsError(409, "TopicAlreadyExist", "The topic you want to create is already exist."))
+        return self._create(
+            self.topics,
+            name,
+            attributes,
+            self._topic_attributes(attributes),
+            Topic,
+            MnsError(409, "TopicAlreadyExist", "The topic you want to create is already exist."),
+        )
 
     @staticmethod
     def _topic_attributes(given: Dict[str, Any], base: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
@@ -452,10 +477,12 @@ class MnsStore:
         existing = topic.subscriptions.get(sub.name)
         if existing is not None:
             same = (existing.endpoint, existing.filter_tag, existing.notify_content_format) == (
-                sub.endpoint, sub.filter_tag, sub.notify_content_format)
+                sub.endpoint,
+                sub.filter_tag,
+                sub.notify_content_format,
+            )
             if not same:
-                raise MnsError(409, "SubscriptionAlreadyExist",
-                               "The subscription you want to create is already exist.")
+                raise MnsError(409, "SubscriptionAlreadyExist", "The subscription you want to create is already exist.")
             return existing, False
         sub.create_time = sub.last_modify_time = self.clock.now_s()
         topic.subscriptions[sub.name] = sub

@@ -71,7 +71,7 @@ class OssService:
         return self._rng.request_id()
 
     # --- test-side API --------------------------------------------------------------------------
-    def bucket(self, name: str, region: Optional[str] = None, *, acl: str = "private") -> "Bucket":
+    def bucket(self, name: str, region: Optional[str] = None, *, acl: str = "private") -> Bucket:
         """The bucket ``name``, created on first use in ``region`` (default: the test's region).
 
         Asking again for an existing bucket with a different explicit ``region`` is an
@@ -92,7 +92,7 @@ class OssService:
         return Bucket(self, state)
 
     @property
-    def buckets(self) -> Dict[str, "Bucket"]:
+    def buckets(self) -> Dict[str, Bucket]:
         """Every bucket, by name."""
         with self.store.lock:
             return {name: Bucket(self, state) for name, state in sorted(self.store.buckets.items())}
@@ -123,14 +123,24 @@ class OssService:
                 meta["userMeta"] = dict(obj.user_meta)
         bucket = change.bucket
         return deferred_oss_event(
-            bucket=bucket.name, key=change.key, event_name=change.event_name, region=bucket.region,
-            account_id=self.account_id, size=change.size, delta_size=change.delta_size, etag=change.etag,
-            object_meta=meta, source_ip=source_ip, request_id=request_id,
-            event_time=obj.last_modified if obj is not None else self.clock(), rng=self._rng,
+            bucket=bucket.name,
+            key=change.key,
+            event_name=change.event_name,
+            region=bucket.region,
+            account_id=self.account_id,
+            size=change.size,
+            delta_size=change.delta_size,
+            etag=change.etag,
+            object_meta=meta,
+            source_ip=source_ip,
+            request_id=request_id,
+            event_time=obj.last_modified if obj is not None else self.clock(),
+            rng=self._rng,
         )
 
-    def record(self, change: Change, *, request_id: str, sdk: str, endpoint_kind: str,
-               access_key_id: Optional[str], auth: str) -> Write:
+    def record(
+        self, change: Change, *, request_id: str, sdk: str, endpoint_kind: str, access_key_id: Optional[str], auth: str
+    ) -> Write:
         """Journal one successful mutating SDK call (with its event when it has one).
 
         The event's values are drawn here, in call order, so a seed gives the same events
@@ -139,15 +149,27 @@ class OssService:
         source_ip = self.internal_ip if endpoint_kind == "internal" else self.public_ip
         build = self._event_builder(change, request_id=request_id, source_ip=source_ip)
         attributes: Dict[str, Any] = {
-            "request_id": request_id, "size": change.size, "delta_size": change.delta_size,
-            "etag": change.etag, "endpoint": endpoint_kind, "auth": auth, "access_key_id": access_key_id,
+            "request_id": request_id,
+            "size": change.size,
+            "delta_size": change.delta_size,
+            "etag": change.etag,
+            "endpoint": endpoint_kind,
+            "auth": auth,
+            "access_key_id": access_key_id,
         }
         attributes.update(change.extra)
-        return self.cloud.journal.record(Write(
-            service="oss", api=change.api, resource={"bucket": change.bucket.name, "key": change.key},
-            region=change.bucket.region, event_name=change.event_name,
-            event=DeferredEvent(build) if build is not None else None, attributes=attributes, sdk=sdk,
-        ))
+        return self.cloud.journal.record(
+            Write(
+                service="oss",
+                api=change.api,
+                resource={"bucket": change.bucket.name, "key": change.key},
+                region=change.bucket.region,
+                event_name=change.event_name,
+                event=DeferredEvent(build) if build is not None else None,
+                attributes=attributes,
+                sdk=sdk,
+            )
+        )
 
 
 class Bucket:
@@ -186,8 +208,7 @@ class Bucket:
         return endpoint_host(self.region, kind)
 
     # --- writes -------------------------------------------------------------------------------
-    def put(self, key: str, data: Union[bytes, str], content_type: Optional[str] = None,
-            **user_meta: str) -> Any:
+    def put(self, key: str, data: Union[bytes, str], content_type: Optional[str] = None, **user_meta: str) -> Any:
         """Store an object and return the ``ObjectCreated:PutObject`` event FC would deliver.
 
         ``user_meta`` becomes ``x-oss-meta-*`` metadata: ``last_modified="20250213"`` is
@@ -209,11 +230,15 @@ class Bucket:
             raise ConfigError(f"{where}: content_type must be a str, got {type(content_type).__name__}")
         meta = {}
         for name, value in user_meta.items():
-            header = name.lower() if name.lower().startswith("x-oss-meta-") else \
-                "x-oss-meta-" + name.lower().replace("_", "-")
+            header = (
+                name.lower()
+                if name.lower().startswith("x-oss-meta-")
+                else "x-oss-meta-" + name.lower().replace("_", "-")
+            )
             meta[header] = str(value)
-        change = self._call(self._service.store.put_object, self._state, key, payload,
-                            content_type=content_type, user_meta=meta)
+        change = self._call(
+            self._service.store.put_object, self._state, key, payload, content_type=content_type, user_meta=meta
+        )
         return self._event(change)
 
     def delete(self, key: str) -> Optional[Any]:
@@ -228,9 +253,16 @@ class Bucket:
 
         name = normalize_oss_event_name(event_name)
         removed = name.startswith("ObjectRemoved:")
-        change = Change(api=name.split(":", 1)[1], bucket=self._state, key=key, event_name=name,
-                        size=obj.size, delta_size=-obj.size if removed else obj.size, etag=obj.etag,
-                        obj=None if removed else obj)
+        change = Change(
+            api=name.split(":", 1)[1],
+            bucket=self._state,
+            key=key,
+            event_name=name,
+            size=obj.size,
+            delta_size=-obj.size if removed else obj.size,
+            etag=obj.etag,
+            obj=None if removed else obj,
+        )
         return self._event(change)
 
     def _event(self, change: Change) -> Any:

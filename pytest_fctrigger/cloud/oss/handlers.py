@@ -47,28 +47,111 @@ XmlValue = Union[None, str, int, bool, List[Tuple[str, Any]]]
 Response = Tuple[int, Dict[str, str], bytes]
 
 # query parameters that select nothing (listing, presigning, response overrides, ...)
-_PLAIN_PARAMS = frozenset({
-    "prefix", "marker", "max-keys", "delimiter", "encoding-type", "list-type", "continuation-token",
-    "start-after", "fetch-owner", "key-marker", "upload-id-marker", "max-uploads", "max-parts",
-    "part-number-marker", "position", "partNumber", "uploadId", "OSSAccessKeyId", "Signature",
-    "Expires", "security-token", "x-oss-signature-version", "x-oss-credential", "x-oss-date",
-    "x-oss-expires", "x-oss-signature", "x-oss-additional-headers", "x-oss-security-token",
-    "x-oss-traffic-limit", "x-oss-ac-source-ip", "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id",
-    "x-oss-ac-forward-allow", "response-content-type", "response-content-language",
-    "response-expires", "response-cache-control", "response-content-disposition",
-    "response-content-encoding", "x-oss-process", "regionList",
-})
+_PLAIN_PARAMS = frozenset(
+    {
+        "prefix",
+        "marker",
+        "max-keys",
+        "delimiter",
+        "encoding-type",
+        "list-type",
+        "continuation-token",
+        "start-after",
+        "fetch-owner",
+        "key-marker",
+        "upload-id-marker",
+        "max-uploads",
+        "max-parts",
+        "part-number-marker",
+        "position",
+        "partNumber",
+        "uploadId",
+        "OSSAccessKeyId",
+        "Signature",
+        "Expires",
+        "security-token",
+        "x-oss-signature-version",
+        "x-oss-credential",
+        "x-oss-date",
+        "x-oss-expires",
+        "x-oss-signature",
+        "x-oss-additional-headers",
+        "x-oss-security-token",
+        "x-oss-traffic-limit",
+        "x-oss-ac-source-ip",
+        "x-oss-ac-subnet-mask",
+        "x-oss-ac-vpc-id",
+        "x-oss-ac-forward-allow",
+        "response-content-type",
+        "response-content-language",
+        "response-expires",
+        "response-cache-control",
+        "response-content-disposition",
+        "response-content-encoding",
+        "x-oss-process",
+        "regionList",
+    }
+)
 # the sub-resources OSS dispatches on (as the SDKs sign them)
-_SUBRESOURCES = frozenset({
-    "acl", "uploads", "delete", "website", "location", "objectInfo", "objectMeta", "cors", "lifecycle",
-    "restore", "qos", "referer", "stat", "bucketInfo", "append", "live", "comp", "status", "vod",
-    "symlink", "tagging", "encryption", "versions", "versioning", "versionId", "policy", "requestPayment",
-    "qosInfo", "asyncFetch", "sequential", "inventory", "worm", "wormId", "wormExtend", "replication",
-    "replicationLocation", "replicationProgress", "transferAcceleration", "cname", "metaQuery",
-    "resourceGroup", "style", "x-oss-async-process", "regions", "x-oss-write-get-object-response",
-    "bucketArchiveDirectRead", "httpsConfig", "redundancyTransition", "accessPoint", "accessPointPolicy",
-    "publicAccessBlock", "requesterQosInfo", "logging", "select", "callback",
-})
+_SUBRESOURCES = frozenset(
+    {
+        "acl",
+        "uploads",
+        "delete",
+        "website",
+        "location",
+        "objectInfo",
+        "objectMeta",
+        "cors",
+        "lifecycle",
+        "restore",
+        "qos",
+        "referer",
+        "stat",
+        "bucketInfo",
+        "append",
+        "live",
+        "comp",
+        "status",
+        "vod",
+        "symlink",
+        "tagging",
+        "encryption",
+        "versions",
+        "versioning",
+        "versionId",
+        "policy",
+        "requestPayment",
+        "qosInfo",
+        "asyncFetch",
+        "sequential",
+        "inventory",
+        "worm",
+        "wormId",
+        "wormExtend",
+        "replication",
+        "replicationLocation",
+        "replicationProgress",
+        "transferAcceleration",
+        "cname",
+        "metaQuery",
+        "resourceGroup",
+        "style",
+        "x-oss-async-process",
+        "regions",
+        "x-oss-write-get-object-response",
+        "bucketArchiveDirectRead",
+        "httpsConfig",
+        "redundancyTransition",
+        "accessPoint",
+        "accessPointPolicy",
+        "publicAccessBlock",
+        "requesterQosInfo",
+        "logging",
+        "select",
+        "callback",
+    }
+)
 _RESPONSE_OVERRIDES = {
     "response-content-type": "Content-Type",
     "response-content-language": "Content-Language",
@@ -79,9 +162,14 @@ _RESPONSE_OVERRIDES = {
 }
 # sub-resource -> API name where "<Verb><Bucket|Object><Resource>" is not what OSS calls it
 _SPECIAL_NAMES = {
-    "restore": "RestoreObject", "select": "SelectObject", "x-oss-async-process": "AsyncProcessObject",
-    "versions": "ListObjectVersions", "regions": "DescribeRegions", "live": "LiveChannel",
-    "x-oss-write-get-object-response": "WriteGetObjectResponse", "objectInfo": "GetObjectInfo",
+    "restore": "RestoreObject",
+    "select": "SelectObject",
+    "x-oss-async-process": "AsyncProcessObject",
+    "versions": "ListObjectVersions",
+    "regions": "DescribeRegions",
+    "live": "LiveChannel",
+    "x-oss-write-get-object-response": "WriteGetObjectResponse",
+    "objectInfo": "GetObjectInfo",
 }
 _VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete", "POST": "Post", "HEAD": "Head", "OPTIONS": "Option"}
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -123,8 +211,10 @@ def http_date(when: _dt.datetime) -> str:
     formatted here for UTC instants (the simulated clock's) at a third of its cost."""
     if when.tzinfo is not _dt.timezone.utc:
         return format_datetime(when, usegmt=True)
-    return (f"{_WEEKDAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
-            f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} GMT")
+    return (
+        f"{_WEEKDAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
+        f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} GMT"
+    )
 
 
 def oss_time(when) -> str:
@@ -144,8 +234,11 @@ def _parse_xml(body: bytes, root: str) -> ET.Element:
     try:
         node = ET.fromstring(body)
     except ET.ParseError:
-        raise OssError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate "
-                       "against our published schema.") from None
+        raise OssError(
+            400,
+            "MalformedXML",
+            "The XML you provided was not well-formed or did not validate against our published schema.",
+        ) from None
     if node.tag != root:
         raise OssError(400, "MalformedXML", f"The root element must be <{root}>, got <{node.tag}>.")
     return node
@@ -159,8 +252,13 @@ def _int_param(value: Optional[str], name: str, default: int, low: int, high: in
     except ValueError:
         number = low - 1
     if not low <= number <= high:
-        raise OssError(400, "InvalidArgument", f"Argument {name} must be an integer between {low} and "
-                       f"{high}.", ArgumentName=name, ArgumentValue=value)
+        raise OssError(
+            400,
+            "InvalidArgument",
+            f"Argument {name} must be an integer between {low} and {high}.",
+            ArgumentName=name,
+            ArgumentValue=value,
+        )
     return number
 
 
@@ -175,8 +273,9 @@ class OssRequest:
         # lower-cased names once, so each of the dozen look-ups per request is a plain dict get
         headers = prepared.headers
         lower_items = getattr(headers, "lower_items", None)  # requests' CaseInsensitiveDict
-        self.headers: Dict[str, str] = dict(lower_items()) if lower_items is not None else {
-            str(k).lower(): v for k, v in headers.items()}
+        self.headers: Dict[str, str] = (
+            dict(lower_items()) if lower_items is not None else {str(k).lower(): v for k, v in headers.items()}
+        )
         self.body = read_body(prepared.body)
         self.target = target
         self.query = target.query
@@ -216,8 +315,11 @@ class OssRequest:
 
     def _auth(self) -> Tuple[str, Optional[str], Optional[str]]:
         """(``v1``|``v4``|``anonymous``, access key id, STS token)."""
-        token = self.headers.get("x-oss-security-token") or self.query.get("security-token") \
+        token = (
+            self.headers.get("x-oss-security-token")
+            or self.query.get("security-token")
             or self.query.get("x-oss-security-token")
+        )
         auth = (self.headers.get("authorization") or "").strip()
         if auth.startswith("OSS4-HMAC-SHA256"):
             m = _V4_CREDENTIAL.search(auth)
@@ -250,18 +352,29 @@ def read_body(body: Any) -> bytes:
 # (method, sub-resource) -> API, where the name is not "<Verb><Object|Bucket><Sub-resource>"
 # or the request line alone decides it (built once: every request looks a name up)
 _OBJECT_APIS = {
-    ("GET", ""): "GetObject", ("HEAD", ""): "HeadObject", ("DELETE", ""): "DeleteObject",
-    ("POST", "append"): "AppendObject", ("POST", "uploads"): "InitiateMultipartUpload",
-    ("PUT", "symlink"): "PutSymlink", ("GET", "symlink"): "GetSymlink",
-    ("PUT", "acl"): "PutObjectACL", ("GET", "acl"): "GetObjectACL",
-    ("PUT", "tagging"): "PutObjectTagging", ("GET", "tagging"): "GetObjectTagging",
-    ("DELETE", "tagging"): "DeleteObjectTagging", ("OPTIONS", ""): "OptionObject",
+    ("GET", ""): "GetObject",
+    ("HEAD", ""): "HeadObject",
+    ("DELETE", ""): "DeleteObject",
+    ("POST", "append"): "AppendObject",
+    ("POST", "uploads"): "InitiateMultipartUpload",
+    ("PUT", "symlink"): "PutSymlink",
+    ("GET", "symlink"): "GetSymlink",
+    ("PUT", "acl"): "PutObjectACL",
+    ("GET", "acl"): "GetObjectACL",
+    ("PUT", "tagging"): "PutObjectTagging",
+    ("GET", "tagging"): "GetObjectTagging",
+    ("DELETE", "tagging"): "DeleteObjectTagging",
+    ("OPTIONS", ""): "OptionObject",
 }
 _BUCKET_APIS = {
-    ("PUT", ""): "PutBucket", ("DELETE", ""): "DeleteBucket",
-    ("GET", "acl"): "GetBucketAcl", ("PUT", "acl"): "PutBucketAcl",
-    ("GET", "location"): "GetBucketLocation", ("GET", "bucketInfo"): "GetBucketInfo",
-    ("GET", "uploads"): "ListMultipartUploads", ("POST", "delete"): "DeleteMultipleObjects",
+    ("PUT", ""): "PutBucket",
+    ("DELETE", ""): "DeleteBucket",
+    ("GET", "acl"): "GetBucketAcl",
+    ("PUT", "acl"): "PutBucketAcl",
+    ("GET", "location"): "GetBucketLocation",
+    ("GET", "bucketInfo"): "GetBucketInfo",
+    ("GET", "uploads"): "ListMultipartUploads",
+    ("POST", "delete"): "DeleteMultipleObjects",
 }
 
 
@@ -336,11 +449,12 @@ class OssHandler:
         method = getattr(self, "op_" + op, None)
         if method is None:
             raise NotSimulatedError(
-                "OSS", op, f"{req.method} {req.url} was not sent; served APIs are listed in "
-                "docs/cloud/oss.md")
+                "OSS", op, f"{req.method} {req.url} was not sent; served APIs are listed in docs/cloud/oss.md"
+            )
         if "x-oss-callback" in req.headers or "callback" in req.query:
-            raise NotSimulatedError("OSS", f"{op} with x-oss-callback",
-                                    "upload callbacks would call your server from OSS")
+            raise NotSimulatedError(
+                "OSS", f"{op} with x-oss-callback", "upload callbacks would call your server from OSS"
+            )
         try:
             with self.store.lock:
                 self._check_digest(req)
@@ -361,17 +475,23 @@ class OssHandler:
         if md5 and req.body is not None:
             actual = base64.b64encode(hashlib.md5(req.body).digest()).decode()
             if md5.strip() != actual:
-                raise OssError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.",
-                               **{"Content-MD5": md5})
+                raise OssError(
+                    400, "InvalidDigest", "The Content-MD5 you specified was invalid.", **{"Content-MD5": md5}
+                )
 
     def _error(self, err: OssError, req: OssRequest, request_id: str) -> Response:
         if err.status == 304:
             return 304, dict(err.headers), b""
-        body = xml_body("Error", [
-            ("Code", err.code), ("Message", err.message), ("RequestId", request_id),
-            ("HostId", f"{req.bucket_name}.{req.target.host}" if req.bucket_name else req.target.host),
-            *err.details.items(),
-        ])
+        body = xml_body(
+            "Error",
+            [
+                ("Code", err.code),
+                ("Message", err.message),
+                ("RequestId", request_id),
+                ("HostId", f"{req.bucket_name}.{req.target.host}" if req.bucket_name else req.target.host),
+                *err.details.items(),
+            ],
+        )
         headers = {"Content-Type": "application/xml", **err.headers}
         if req.method == "HEAD":
             headers["x-oss-err"] = base64.b64encode(body).decode()
@@ -391,24 +511,33 @@ class OssHandler:
         region = req.target.region
         if region is not None and region != bucket.region:
             right = endpoint_host(bucket.region, "internal" if req.target.kind == "internal" else "public")
-            raise OssError(403, "AccessDenied", "The bucket you are attempting to access must be addressed "
-                           "using the specified endpoint. Please send all future requests to this endpoint.",
-                           Bucket=name, Endpoint=right)
+            raise OssError(
+                403,
+                "AccessDenied",
+                "The bucket you are attempting to access must be addressed "
+                "using the specified endpoint. Please send all future requests to this endpoint.",
+                Bucket=name,
+                Endpoint=right,
+            )
         if anonymous if anonymous is not None else req.auth_kind == "anonymous":
             allowed = ("public-read", "public-read-write") if access == "read" else ("public-read-write",)
             obj = bucket.objects.get(req.key) if req.key else None
             acl = obj.acl if obj is not None and obj.acl != "default" else bucket.acl
             if acl not in allowed:
-                raise OssError(403, "AccessDenied", "You have no right to access this object because of "
-                               "bucket acl.")
+                raise OssError(403, "AccessDenied", "You have no right to access this object because of bucket acl.")
         return bucket
 
     def _record(self, req: OssRequest, request_id: str, change: Change) -> None:
-        self.service.record(change, request_id=request_id, sdk=req.sdk, endpoint_kind=req.target.kind,
-                            access_key_id=req.access_key_id, auth=req.auth_kind)
+        self.service.record(
+            change,
+            request_id=request_id,
+            sdk=req.sdk,
+            endpoint_kind=req.target.kind,
+            access_key_id=req.access_key_id,
+            auth=req.auth_kind,
+        )
 
-    def _record_plain(self, req: OssRequest, request_id: str, api: str, bucket: BucketState,
-                      key: str = "") -> None:
+    def _record_plain(self, req: OssRequest, request_id: str, api: str, bucket: BucketState, key: str = "") -> None:
         """A mutating call no OSS trigger fires for (ACLs, tags, bucket create/delete)."""
         self._record(req, request_id, Change(api=api, bucket=bucket, key=key, event_name=None))
 
@@ -444,8 +573,13 @@ class OssHandler:
     def _object_acl(self, req: OssRequest) -> str:
         acl = req.headers.get("x-oss-object-acl") or "default"
         if acl not in OBJECT_ACLS:
-            raise OssError(400, "InvalidArgument", f"no such object access control exists: {acl}",
-                           ArgumentName="x-oss-object-acl", ArgumentValue=acl)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                f"no such object access control exists: {acl}",
+                ArgumentName="x-oss-object-acl",
+                ArgumentValue=acl,
+            )
         return acl
 
     def _copy_source(self, req: OssRequest) -> Tuple[BucketState, str]:
@@ -455,8 +589,13 @@ class OssHandler:
             raise NotSimulatedError("OSS", "CopyObject (with versionId)", "versioning is not simulated")
         bucket_name, _, key = unquote(path).lstrip("/").partition("/")
         if not key:
-            raise OssError(400, "InvalidArgument", "Copy Source must mention the source bucket and key: "
-                           "/sourcebucket/sourcekey.", ArgumentName="x-oss-copy-source", ArgumentValue=raw)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
+                ArgumentName="x-oss-copy-source",
+                ArgumentValue=raw,
+            )
         bucket = self.store.buckets.get(bucket_name)
         if bucket is None:
             raise no_such_bucket(bucket_name)
@@ -469,40 +608,78 @@ class OssHandler:
         bucket = self._bucket(req, "write")
         headers = req.headers
         change = self.store.put_object(
-            bucket, req.key, req.body, content_type=headers.get("content-type"), user_meta=req.user_meta(),
-            headers=req.stored_headers(), acl=self._object_acl(req),
+            bucket,
+            req.key,
+            req.body,
+            content_type=headers.get("content-type"),
+            user_meta=req.user_meta(),
+            headers=req.stored_headers(),
+            acl=self._object_acl(req),
             tags=self._tags_header(headers.get("x-oss-tagging")),
-            storage_class=headers.get("x-oss-storage-class"), forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
+            storage_class=headers.get("x-oss-storage-class"),
+            forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
         )
         self._record(req, rid, change)
         obj = change.obj
-        return 200, {"ETag": quoted(obj.etag), "x-oss-hash-crc64ecma": str(obj.crc64),
-                     "Content-MD5": obj.content_md5}, b""
+        return (
+            200,
+            {"ETag": quoted(obj.etag), "x-oss-hash-crc64ecma": str(obj.crc64), "Content-MD5": obj.content_md5},
+            b"",
+        )
 
     def op_AppendObject(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         raw = req.query.get("position")
         if raw is None or not raw.isdigit():
-            raise OssError(400, "InvalidArgument", "Argument position must be a non-negative integer.",
-                           ArgumentName="position", ArgumentValue=raw or "")
-        change = self.store.append_object(bucket, req.key, req.body, int(raw),
-                                          content_type=req.header("Content-Type"), user_meta=req.user_meta(),
-                                          headers=req.stored_headers())
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "Argument position must be a non-negative integer.",
+                ArgumentName="position",
+                ArgumentValue=raw or "",
+            )
+        change = self.store.append_object(
+            bucket,
+            req.key,
+            req.body,
+            int(raw),
+            content_type=req.header("Content-Type"),
+            user_meta=req.user_meta(),
+            headers=req.stored_headers(),
+        )
         self._record(req, rid, change)
         obj = change.obj
-        return 200, {"ETag": quoted(obj.etag), "x-oss-next-append-position": str(obj.size),
-                     "x-oss-hash-crc64ecma": str(obj.crc64)}, b""
+        return (
+            200,
+            {
+                "ETag": quoted(obj.etag),
+                "x-oss-next-append-position": str(obj.size),
+                "x-oss-hash-crc64ecma": str(obj.crc64),
+            },
+            b"",
+        )
 
     def op_CopyObject(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         src_bucket, src_key = self._copy_source(req)
         directive = (req.header("x-oss-metadata-directive") or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
-            raise OssError(400, "InvalidArgument", "Unknown metadata directive.",
-                           ArgumentName="x-oss-metadata-directive", ArgumentValue=directive)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "Unknown metadata directive.",
+                ArgumentName="x-oss-metadata-directive",
+                ArgumentValue=directive,
+            )
         change = self.store.copy_object(
-            src_bucket, src_key, bucket, req.key, replace_meta=directive == "REPLACE",
-            content_type=req.header("Content-Type"), user_meta=req.user_meta(), headers=req.stored_headers(),
+            src_bucket,
+            src_key,
+            bucket,
+            req.key,
+            replace_meta=directive == "REPLACE",
+            content_type=req.header("Content-Type"),
+            user_meta=req.user_meta(),
+            headers=req.stored_headers(),
             forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
             if_match=req.header("x-oss-copy-source-if-match"),
             if_none_match=req.header("x-oss-copy-source-if-none-match"),
@@ -524,21 +701,20 @@ class OssHandler:
     def op_DeleteMultipleObjects(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         if not req.header("Content-MD5"):
-            raise OssError(400, "MissingArgument", "Missing Some Required Arguments.",
-                           ArgumentName="Content-MD5")
+            raise OssError(400, "MissingArgument", "Missing Some Required Arguments.", ArgumentName="Content-MD5")
         root = _parse_xml(req.body, "Delete")
         quiet = (root.findtext("Quiet") or "false").strip().lower() == "true"
         keys = [node.findtext("Key") or "" for node in root.findall("Object")]
         if not keys or len(keys) > 1000:
             raise OssError(400, "MalformedXML", "The number of keys to delete must be between 1 and 1000.")
         if any(node.find("VersionId") is not None for node in root.findall("Object")):
-            raise NotSimulatedError("OSS", "DeleteMultipleObjects (with versionId)",
-                                    "versioning is not simulated")
+            raise NotSimulatedError("OSS", "DeleteMultipleObjects (with versionId)", "versioning is not simulated")
         url = req.query.get("encoding-type") == "url"
         deleted: List[Tuple[str, XmlValue]] = []
         for key in keys:
-            change = self.store.delete_object(bucket, key, api="DeleteObjects",
-                                              event_name="ObjectRemoved:DeleteObjects")
+            change = self.store.delete_object(
+                bucket, key, api="DeleteObjects", event_name="ObjectRemoved:DeleteObjects"
+            )
             if change is not None:
                 self._record(req, rid, change)
             if not quiet:
@@ -551,11 +727,17 @@ class OssHandler:
         bucket = self._bucket(req, "write")
         raw = req.header("x-oss-symlink-target")
         if not raw:
-            raise OssError(400, "MissingArgument", "Missing Some Required Arguments.",
-                           ArgumentName="x-oss-symlink-target")
-        change = self.store.put_symlink(bucket, req.key, unquote(raw), content_type=req.header("Content-Type"),
-                                        user_meta=req.user_meta(),
-                                        forbid_overwrite=req.flag("x-oss-forbid-overwrite"))
+            raise OssError(
+                400, "MissingArgument", "Missing Some Required Arguments.", ArgumentName="x-oss-symlink-target"
+            )
+        change = self.store.put_symlink(
+            bucket,
+            req.key,
+            unquote(raw),
+            content_type=req.header("Content-Type"),
+            user_meta=req.user_meta(),
+            forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
+        )
         self._record(req, rid, change)
         return 200, {"ETag": quoted(change.obj.etag)}, b""
 
@@ -569,30 +751,43 @@ class OssHandler:
             req.access_key_id = credential.split("/", 1)[0] if credential else fields["OSSAccessKeyId"]
         key = fields.get("key")
         if not key:
-            raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.",
-                           ArgumentName="key")
+            raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.", ArgumentName="key")
         if "callback" in fields:
-            raise NotSimulatedError("OSS", "PostObject with callback",
-                                    "upload callbacks would call your server from OSS")
+            raise NotSimulatedError(
+                "OSS", "PostObject with callback", "upload callbacks would call your server from OSS"
+            )
         key = key.replace("${filename}", file_name or "")
         if signed and "policy" not in fields:
-            raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'policy'.",
-                           ArgumentName="policy")
+            raise OssError(
+                400, "InvalidArgument", "Bucket POST must contain a field named 'policy'.", ArgumentName="policy"
+            )
         meta = {k.lower(): v for k, v in fields.items() if k.lower().startswith("x-oss-meta-")}
         stored = {h: fields[k] for h in STORED_HEADERS for k in fields if k.lower() == h.lower()}
         ctype = next((v for k, v in fields.items() if k.lower() == "content-type"), None) or file_type
-        change = self.store.put_object(bucket, key, data, content_type=ctype, user_meta=meta, headers=stored,
-                                       api="PostObject", event_name="ObjectCreated:PostObject",
-                                       forbid_overwrite=(fields.get("x-oss-forbid-overwrite") or "").lower()
-                                       == "true")
+        change = self.store.put_object(
+            bucket,
+            key,
+            data,
+            content_type=ctype,
+            user_meta=meta,
+            headers=stored,
+            api="PostObject",
+            event_name="ObjectCreated:PostObject",
+            forbid_overwrite=(fields.get("x-oss-forbid-overwrite") or "").lower() == "true",
+        )
         self._record(req, rid, change)
         obj = change.obj
         status = fields.get("success_action_status", "204")
-        headers = {"ETag": quoted(obj.etag), "x-oss-hash-crc64ecma": str(obj.crc64),
-                   "Location": self._location(req, bucket.name, key)}
+        headers = {
+            "ETag": quoted(obj.etag),
+            "x-oss-hash-crc64ecma": str(obj.crc64),
+            "Location": self._location(req, bucket.name, key),
+        }
         if status == "201":
-            body = xml_body("PostResponse", [("Bucket", bucket.name), ("Location", headers["Location"]),
-                                             ("Key", key), ("ETag", quoted(obj.etag))])
+            body = xml_body(
+                "PostResponse",
+                [("Bucket", bucket.name), ("Location", headers["Location"]), ("Key", key), ("ETag", quoted(obj.etag))],
+            )
             return 201, {**headers, "Content-Type": "application/xml"}, body
         return (200 if status == "200" else 204), headers, b""
 
@@ -610,19 +805,29 @@ class OssHandler:
         source_bucket = self._bucket(req, "write")
         text = req.body.decode("utf-8", "replace").strip()
         if text.startswith("x-oss-process="):
-            text = text[len("x-oss-process="):]
+            text = text[len("x-oss-process=") :]
         if "%" in text:
             text = unquote(text)
         steps = text.split("|")
         saveas = [s for s in steps if s.startswith("sys/saveas")]
         if not saveas:
-            raise OssError(400, "InvalidArgument", "ProcessObject needs a sys/saveas step, e.g. "
-                           "'image/resize,w_100|sys/saveas,o_<base64 key>,b_<base64 bucket>'.",
-                           ArgumentName="x-oss-process", ArgumentValue=text)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "ProcessObject needs a sys/saveas step, e.g. "
+                "'image/resize,w_100|sys/saveas,o_<base64 key>,b_<base64 bucket>'.",
+                ArgumentName="x-oss-process",
+                ArgumentValue=text,
+            )
         params = {p[:1]: p[2:] for p in saveas[0].split(",")[1:] if len(p) > 2 and p[1] == "_"}
         if "o" not in params:
-            raise OssError(400, "InvalidArgument", "sys/saveas needs the target object: o_<url-safe "
-                           "base64 of the key>.", ArgumentName="x-oss-process", ArgumentValue=text)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "sys/saveas needs the target object: o_<url-safe base64 of the key>.",
+                ArgumentName="x-oss-process",
+                ArgumentValue=text,
+            )
         target_key = _b64_param(params["o"], "o")
         target_bucket = self.store.buckets.get(_b64_param(params["b"], "b")) if "b" in params else source_bucket
         if target_bucket is None:
@@ -632,13 +837,20 @@ class OssHandler:
 
         guessed = guess_content_type(target_key)
         ctype = guessed if guessed != "application/octet-stream" else source.content_type
-        change = self.store.put_object(target_bucket, target_key, source.data, content_type=ctype,
-                                       api="ProcessObject", event_name="ObjectCreated:PutObject")
+        change = self.store.put_object(
+            target_bucket,
+            target_key,
+            source.data,
+            content_type=ctype,
+            api="ProcessObject",
+            event_name="ObjectCreated:PutObject",
+        )
         change.extra["process"] = text
         change.extra["source"] = f"{source_bucket.name}/{req.key}"
         self._record(req, rid, change)
-        body = json.dumps({"bucket": target_bucket.name, "fileSize": change.obj.size,
-                           "object": target_key, "status": "OK"}).encode()
+        body = json.dumps(
+            {"bucket": target_bucket.name, "fileSize": change.obj.size, "object": target_key, "status": "OK"}
+        ).encode()
         return 200, {"Content-Type": "application/json"}, body
 
     # --- objects: reads ---------------------------------------------------------------------
@@ -666,7 +878,7 @@ class OssHandler:
                 headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
                 headers.pop("x-oss-hash-crc64ecma", None)  # the crc is of the whole object
                 headers.pop("Content-MD5", None)
-                return 206, headers, data[start:end + 1]
+                return 206, headers, data[start : end + 1]
         return 200, headers, data
 
     def op_HeadObject(self, req: OssRequest, rid: str) -> Response:
@@ -680,9 +892,16 @@ class OssHandler:
     def op_GetObjectMeta(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
         obj, served = self.store.resolve(bucket, req.key)
-        return 200, {"ETag": quoted(served.etag), "Content-Length": str(served.size),
-                     "Last-Modified": http_date(obj.last_modified),
-                     "x-oss-hash-crc64ecma": str(served.crc64)}, b""
+        return (
+            200,
+            {
+                "ETag": quoted(served.etag),
+                "Content-Length": str(served.size),
+                "Last-Modified": http_date(obj.last_modified),
+                "x-oss-hash-crc64ecma": str(served.crc64),
+            },
+            b"",
+        )
 
     def op_GetSymlink(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
@@ -690,9 +909,16 @@ class OssHandler:
         if obj.object_type != "Symlink":
             raise OssError(400, "NotSymlink", "The specified object is not a symlink.", Key=req.key)
         # oss2 url-decodes this header, the v2 SDK passes it through: keep "/" readable for both
-        return 200, {"x-oss-symlink-target": quote(obj.symlink_target or "", safe="/"),
-                     "ETag": quoted(obj.etag), "Last-Modified": http_date(obj.last_modified),
-                     **obj.user_meta}, b""
+        return (
+            200,
+            {
+                "x-oss-symlink-target": quote(obj.symlink_target or "", safe="/"),
+                "ETag": quoted(obj.etag),
+                "Last-Modified": http_date(obj.last_modified),
+                **obj.user_meta,
+            },
+            b"",
+        )
 
     # --- object ACL and tags -------------------------------------------------------------------
     def _owner(self) -> List[Tuple[str, XmlValue]]:
@@ -709,8 +935,7 @@ class OssHandler:
     def op_GetObjectACL(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
         obj = self.store.get(bucket, req.key)
-        body = xml_body("AccessControlPolicy", [("Owner", self._owner()),
-                                                ("AccessControlList", [("Grant", obj.acl)])])
+        body = xml_body("AccessControlPolicy", [("Owner", self._owner()), ("AccessControlList", [("Grant", obj.acl)])])
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_PutObjectTagging(self, req: OssRequest, rid: str) -> Response:
@@ -737,13 +962,24 @@ class OssHandler:
     def op_InitiateMultipartUpload(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         upload, change = self.store.initiate_multipart(
-            bucket, req.key, content_type=req.header("Content-Type"), user_meta=req.user_meta(),
-            headers=req.stored_headers(), forbid_overwrite=req.flag("x-oss-forbid-overwrite"))
+            bucket,
+            req.key,
+            content_type=req.header("Content-Type"),
+            user_meta=req.user_meta(),
+            headers=req.stored_headers(),
+            forbid_overwrite=req.flag("x-oss-forbid-overwrite"),
+        )
         self._record(req, rid, change)
         url = req.query.get("encoding-type") == "url"
-        body = xml_body("InitiateMultipartUploadResult", [
-            ("Bucket", bucket.name), ("Key", _encode_key(req.key, url)), ("UploadId", upload.upload_id),
-            ("EncodingType", "url" if url else None)])
+        body = xml_body(
+            "InitiateMultipartUploadResult",
+            [
+                ("Bucket", bucket.name),
+                ("Key", _encode_key(req.key, url)),
+                ("UploadId", upload.upload_id),
+                ("EncodingType", "url" if url else None),
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_UploadPart(self, req: OssRequest, rid: str) -> Response:
@@ -758,16 +994,24 @@ class OssHandler:
         number = _int_param(req.query.get("partNumber"), "partNumber", 0, 1, 10000)
         src_bucket, src_key = self._copy_source(req)
         _link, source = self.store.resolve(src_bucket, src_key)
-        check_preconditions(source, req.header("x-oss-copy-source-if-match"),
-                            req.header("x-oss-copy-source-if-none-match"), copy=True)
+        check_preconditions(
+            source, req.header("x-oss-copy-source-if-match"), req.header("x-oss-copy-source-if-none-match"), copy=True
+        )
         data = source.data
         rng = req.header("x-oss-copy-source-range")
         if rng:
             span = _byte_range(rng, len(data), strict=True)
             if span is not None:
-                data = data[span[0]:span[1] + 1]
-        part, change = self.store.upload_part(bucket, req.key, req.query.get("uploadId", ""), number, data,
-                                              api="UploadPartCopy", source=f"{src_bucket.name}/{src_key}")
+                data = data[span[0] : span[1] + 1]
+        part, change = self.store.upload_part(
+            bucket,
+            req.key,
+            req.query.get("uploadId", ""),
+            number,
+            data,
+            api="UploadPartCopy",
+            source=f"{src_bucket.name}/{src_key}",
+        )
         self._record(req, rid, change)
         return _copy_reply("CopyPartResult", part.etag, part.last_modified, part.crc64)
 
@@ -776,8 +1020,12 @@ class OssHandler:
         upload_id = req.query.get("uploadId", "")
         if (req.header("x-oss-complete-all") or "").lower() == "yes":
             if req.body:
-                raise OssError(400, "InvalidArgument", "Should not specify both complete all header and "
-                               "http body.", ArgumentName="x-oss-complete-all")
+                raise OssError(
+                    400,
+                    "InvalidArgument",
+                    "Should not specify both complete all header and http body.",
+                    ArgumentName="x-oss-complete-all",
+                )
             parts = None
         else:
             root = _parse_xml(req.body, "CompleteMultipartUpload")
@@ -787,17 +1035,27 @@ class OssHandler:
                     parts.append((int(node.findtext("PartNumber") or ""), node.findtext("ETag") or ""))
                 except ValueError:
                     raise OssError(400, "MalformedXML", "PartNumber must be an integer.") from None
-        change = self.store.complete_multipart(bucket, req.key, upload_id, parts,
-                                               forbid_overwrite=req.flag("x-oss-forbid-overwrite"))
+        change = self.store.complete_multipart(
+            bucket, req.key, upload_id, parts, forbid_overwrite=req.flag("x-oss-forbid-overwrite")
+        )
         self._record(req, rid, change)
         obj = change.obj
         url = req.query.get("encoding-type") == "url"
-        body = xml_body("CompleteMultipartUploadResult", [
-            ("EncodingType", "url" if url else None),
-            ("Location", self._location(req, bucket.name, req.key)), ("Bucket", bucket.name),
-            ("Key", _encode_key(req.key, url)), ("ETag", quoted(obj.etag))])
-        return 200, {"Content-Type": "application/xml", "ETag": quoted(obj.etag),
-                     "x-oss-hash-crc64ecma": str(obj.crc64)}, body
+        body = xml_body(
+            "CompleteMultipartUploadResult",
+            [
+                ("EncodingType", "url" if url else None),
+                ("Location", self._location(req, bucket.name, req.key)),
+                ("Bucket", bucket.name),
+                ("Key", _encode_key(req.key, url)),
+                ("ETag", quoted(obj.etag)),
+            ],
+        )
+        return (
+            200,
+            {"Content-Type": "application/xml", "ETag": quoted(obj.etag), "x-oss-hash-crc64ecma": str(obj.crc64)},
+            body,
+        )
 
     def op_AbortMultipartUpload(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
@@ -815,16 +1073,33 @@ class OssHandler:
         shown, truncated = numbers[:limit], len(numbers) > limit
         url = req.query.get("encoding-type") == "url"
         parts: List[Tuple[str, XmlValue]] = [
-            ("Part", [("PartNumber", n), ("LastModified", oss_time(upload.parts[n].last_modified)),
-                      ("ETag", quoted(upload.parts[n].etag)), ("HashCrc64ecma", upload.parts[n].crc64),
-                      ("Size", upload.parts[n].size)])
+            (
+                "Part",
+                [
+                    ("PartNumber", n),
+                    ("LastModified", oss_time(upload.parts[n].last_modified)),
+                    ("ETag", quoted(upload.parts[n].etag)),
+                    ("HashCrc64ecma", upload.parts[n].crc64),
+                    ("Size", upload.parts[n].size),
+                ],
+            )
             for n in shown
         ]
-        body = xml_body("ListPartsResult", [
-            ("Bucket", bucket.name), ("Key", _encode_key(req.key, url)), ("UploadId", upload_id),
-            ("StorageClass", bucket.storage_class), ("PartNumberMarker", marker),
-            ("NextPartNumberMarker", shown[-1] if shown else marker), ("MaxParts", limit),
-            ("IsTruncated", truncated), ("EncodingType", "url" if url else None), *parts])
+        body = xml_body(
+            "ListPartsResult",
+            [
+                ("Bucket", bucket.name),
+                ("Key", _encode_key(req.key, url)),
+                ("UploadId", upload_id),
+                ("StorageClass", bucket.storage_class),
+                ("PartNumberMarker", marker),
+                ("NextPartNumberMarker", shown[-1] if shown else marker),
+                ("MaxParts", limit),
+                ("IsTruncated", truncated),
+                ("EncodingType", "url" if url else None),
+                *parts,
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_ListMultipartUploads(self, req: OssRequest, rid: str) -> Response:
@@ -832,29 +1107,57 @@ class OssHandler:
         prefix = req.query.get("prefix", "")
         key_marker = req.query.get("key-marker", "")
         limit = _int_param(req.query.get("max-uploads"), "max-uploads", 1000, 1, 1000)
-        uploads = sorted((u for u in bucket.uploads.values()
-                          if u.key.startswith(prefix) and u.key > key_marker),
-                         key=lambda u: (u.key, u.initiated))
+        uploads = sorted(
+            (u for u in bucket.uploads.values() if u.key.startswith(prefix) and u.key > key_marker),
+            key=lambda u: (u.key, u.initiated),
+        )
         shown, truncated = uploads[:limit], len(uploads) > limit
         url = req.query.get("encoding-type") == "url"
-        body = xml_body("ListMultipartUploadsResult", [
-            ("Bucket", bucket.name), ("KeyMarker", key_marker), ("UploadIdMarker", ""),
-            ("NextKeyMarker", _encode_key(shown[-1].key, url) if truncated else ""),
-            ("NextUploadIdMarker", shown[-1].upload_id if truncated else ""),
-            ("Delimiter", ""), ("Prefix", prefix), ("MaxUploads", limit), ("IsTruncated", truncated),
-            ("EncodingType", "url" if url else None),
-            *[("Upload", [("Key", _encode_key(u.key, url)), ("UploadId", u.upload_id),
-                          ("Initiated", oss_time(u.initiated))]) for u in shown],
-        ])
+        body = xml_body(
+            "ListMultipartUploadsResult",
+            [
+                ("Bucket", bucket.name),
+                ("KeyMarker", key_marker),
+                ("UploadIdMarker", ""),
+                ("NextKeyMarker", _encode_key(shown[-1].key, url) if truncated else ""),
+                ("NextUploadIdMarker", shown[-1].upload_id if truncated else ""),
+                ("Delimiter", ""),
+                ("Prefix", prefix),
+                ("MaxUploads", limit),
+                ("IsTruncated", truncated),
+                ("EncodingType", "url" if url else None),
+                *[
+                    (
+                        "Upload",
+                        [
+                            ("Key", _encode_key(u.key, url)),
+                            ("UploadId", u.upload_id),
+                            ("Initiated", oss_time(u.initiated)),
+                        ],
+                    )
+                    for u in shown
+                ],
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     # --- listing ------------------------------------------------------------------------------
     def _contents(self, objects: List[OssObject], url: bool, owner: bool = True) -> List[Tuple[str, XmlValue]]:
-        return [("Contents", [
-            ("Key", _encode_key(o.key, url)), ("LastModified", oss_time(o.last_modified)),
-            ("ETag", quoted(o.etag)), ("Type", o.object_type), ("Size", o.size),
-            ("StorageClass", o.storage_class), ("Owner", self._owner() if owner else None),
-        ]) for o in objects]
+        return [
+            (
+                "Contents",
+                [
+                    ("Key", _encode_key(o.key, url)),
+                    ("LastModified", oss_time(o.last_modified)),
+                    ("ETag", quoted(o.etag)),
+                    ("Type", o.object_type),
+                    ("Size", o.size),
+                    ("StorageClass", o.storage_class),
+                    ("Owner", self._owner() if owner else None),
+                ],
+            )
+            for o in objects
+        ]
 
     def op_ListObjects(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
@@ -863,15 +1166,21 @@ class OssHandler:
         limit = _int_param(q.get("max-keys"), "max-keys", 100, 1, 1000)
         objects, prefixes, next_marker = self.store.list_keys(bucket, prefix, marker, delimiter, limit)
         url = q.get("encoding-type") == "url"
-        body = xml_body("ListBucketResult", [
-            ("Name", bucket.name), ("Prefix", _encode_key(prefix, url)), ("Marker", _encode_key(marker, url)),
-            ("MaxKeys", limit), ("Delimiter", _encode_key(delimiter, url)),
-            ("IsTruncated", next_marker is not None),
-            ("NextMarker", _encode_key(next_marker, url) if next_marker is not None else None),
-            ("EncodingType", "url" if url else None),
-            *self._contents(objects, url),
-            *[("CommonPrefixes", [("Prefix", _encode_key(p, url))]) for p in prefixes],
-        ])
+        body = xml_body(
+            "ListBucketResult",
+            [
+                ("Name", bucket.name),
+                ("Prefix", _encode_key(prefix, url)),
+                ("Marker", _encode_key(marker, url)),
+                ("MaxKeys", limit),
+                ("Delimiter", _encode_key(delimiter, url)),
+                ("IsTruncated", next_marker is not None),
+                ("NextMarker", _encode_key(next_marker, url) if next_marker is not None else None),
+                ("EncodingType", "url" if url else None),
+                *self._contents(objects, url),
+                *[("CommonPrefixes", [("Prefix", _encode_key(p, url))]) for p in prefixes],
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_ListObjectsV2(self, req: OssRequest, rid: str) -> Response:
@@ -885,37 +1194,56 @@ class OssHandler:
             try:
                 position = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
-                raise OssError(400, "InvalidArgument", "The continuation token provided is incorrect.",
-                               ArgumentName="continuation-token", ArgumentValue=token) from None
+                raise OssError(
+                    400,
+                    "InvalidArgument",
+                    "The continuation token provided is incorrect.",
+                    ArgumentName="continuation-token",
+                    ArgumentValue=token,
+                ) from None
         limit = _int_param(q.get("max-keys"), "max-keys", 100, 1, 1000)
         objects, prefixes, last = self.store.list_keys(bucket, prefix, position, delimiter, limit)
         url = q.get("encoding-type") == "url"
         next_token = base64.urlsafe_b64encode(last.encode("utf-8")).decode() if last is not None else None
-        body = xml_body("ListBucketResult", [
-            ("Name", bucket.name), ("Prefix", _encode_key(prefix, url)),
-            ("StartAfter", _encode_key(start_after, url) if start_after else None),
-            ("ContinuationToken", token), ("MaxKeys", limit), ("Delimiter", _encode_key(delimiter, url)),
-            ("IsTruncated", last is not None), ("NextContinuationToken", next_token),
-            ("EncodingType", "url" if url else None), ("KeyCount", len(objects) + len(prefixes)),
-            *self._contents(objects, url, owner=q.get("fetch-owner") == "true"),
-            *[("CommonPrefixes", [("Prefix", _encode_key(p, url))]) for p in prefixes],
-        ])
+        body = xml_body(
+            "ListBucketResult",
+            [
+                ("Name", bucket.name),
+                ("Prefix", _encode_key(prefix, url)),
+                ("StartAfter", _encode_key(start_after, url) if start_after else None),
+                ("ContinuationToken", token),
+                ("MaxKeys", limit),
+                ("Delimiter", _encode_key(delimiter, url)),
+                ("IsTruncated", last is not None),
+                ("NextContinuationToken", next_token),
+                ("EncodingType", "url" if url else None),
+                ("KeyCount", len(objects) + len(prefixes)),
+                *self._contents(objects, url, owner=q.get("fetch-owner") == "true"),
+                *[("CommonPrefixes", [("Prefix", _encode_key(p, url))]) for p in prefixes],
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     # --- buckets ------------------------------------------------------------------------------
     def op_PutBucket(self, req: OssRequest, rid: str) -> Response:
         if req.target.region is None:
-            raise OssError(400, "InvalidArgument", "Buckets cannot be created through an acceleration "
-                           "endpoint; use the endpoint of the bucket's region.")
+            raise OssError(
+                400,
+                "InvalidArgument",
+                "Buckets cannot be created through an acceleration endpoint; use the endpoint of the bucket's region.",
+            )
         if req.auth_kind == "anonymous":
             raise OssError(403, "AccessDenied", "AccessDenied: anonymous users cannot create buckets.")
         storage_class = "Standard"
         if req.body:
             root = _parse_xml(req.body, "CreateBucketConfiguration")
             storage_class = root.findtext("StorageClass") or storage_class
-        bucket, created = self.store.create_bucket(req.bucket_name or "", req.target.region,
-                                                   acl=req.header("x-oss-acl") or "private",
-                                                   storage_class=storage_class)
+        bucket, created = self.store.create_bucket(
+            req.bucket_name or "",
+            req.target.region,
+            acl=req.header("x-oss-acl") or "private",
+            storage_class=storage_class,
+        )
         if created:
             self._record_plain(req, rid, "PutBucket", bucket)
         return 200, {"Location": f"/{bucket.name}"}, b""
@@ -928,16 +1256,22 @@ class OssHandler:
 
     def op_GetBucketAcl(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
-        body = xml_body("AccessControlPolicy", [("Owner", self._owner()),
-                                                ("AccessControlList", [("Grant", bucket.acl)])])
+        body = xml_body(
+            "AccessControlPolicy", [("Owner", self._owner()), ("AccessControlList", [("Grant", bucket.acl)])]
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_PutBucketAcl(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         acl = req.header("x-oss-acl") or ""
         if acl not in ACLS:
-            raise OssError(400, "InvalidArgument", f"no such bucket access control exists: {acl}",
-                           ArgumentName="x-oss-acl", ArgumentValue=acl)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                f"no such bucket access control exists: {acl}",
+                ArgumentName="x-oss-acl",
+                ArgumentValue=acl,
+            )
         bucket.acl = acl
         self._record_plain(req, rid, "PutBucketAcl", bucket)
         return 200, {}, b""
@@ -951,17 +1285,30 @@ class OssHandler:
             ("CreationDate", oss_time(bucket.created)),
             ("ExtranetEndpoint", endpoint_host(bucket.region)),
             ("IntranetEndpoint", endpoint_host(bucket.region, "internal")),
-            ("Location", f"oss-{bucket.region}"), ("Name", bucket.name), ("Region", bucket.region),
+            ("Location", f"oss-{bucket.region}"),
+            ("Name", bucket.name),
+            ("Region", bucket.region),
             ("StorageClass", bucket.storage_class),
         ]
 
     def op_GetBucketInfo(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "read")
-        body = xml_body("BucketInfo", [("Bucket", [
-            *self._bucket_fields(bucket), ("Owner", self._owner()),
-            ("AccessControlList", [("Grant", bucket.acl)]), ("DataRedundancyType", "LRS"),
-            ("Versioning", None), ("Comment", ""),
-        ])])
+        body = xml_body(
+            "BucketInfo",
+            [
+                (
+                    "Bucket",
+                    [
+                        *self._bucket_fields(bucket),
+                        ("Owner", self._owner()),
+                        ("AccessControlList", [("Grant", bucket.acl)]),
+                        ("DataRedundancyType", "LRS"),
+                        ("Versioning", None),
+                        ("Comment", ""),
+                    ],
+                )
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
     def op_ListBuckets(self, req: OssRequest, rid: str) -> Response:
@@ -971,14 +1318,18 @@ class OssHandler:
         limit = _int_param(req.query.get("max-keys"), "max-keys", 100, 1, 1000)
         names = [n for n in sorted(self.store.buckets) if n.startswith(prefix) and n > marker]
         shown, truncated = names[:limit], len(names) > limit
-        body = xml_body("ListAllMyBucketsResult", [
-            ("Prefix", prefix or None), ("Marker", marker or None),
-            ("MaxKeys", limit if "max-keys" in req.query else None),
-            ("IsTruncated", truncated if truncated else None),
-            ("NextMarker", shown[-1] if truncated else None),
-            ("Owner", self._owner()),
-            ("Buckets", [("Bucket", self._bucket_fields(self.store.buckets[n])) for n in shown]),
-        ])
+        body = xml_body(
+            "ListAllMyBucketsResult",
+            [
+                ("Prefix", prefix or None),
+                ("Marker", marker or None),
+                ("MaxKeys", limit if "max-keys" in req.query else None),
+                ("IsTruncated", truncated if truncated else None),
+                ("NextMarker", shown[-1] if truncated else None),
+                ("Owner", self._owner()),
+                ("Buckets", [("Bucket", self._bucket_fields(self.store.buckets[n])) for n in shown]),
+            ],
+        )
         return 200, {"Content-Type": "application/xml"}, body
 
 
@@ -986,16 +1337,20 @@ class OssHandler:
 def _copy_reply(root: str, etag: str, when: _dt.datetime, crc: int) -> Response:
     """CopyObject / UploadPartCopy: the XML result plus the ETag and CRC headers."""
     body = xml_body(root, [("ETag", quoted(etag)), ("LastModified", oss_time(when))])
-    return 200, {"Content-Type": "application/xml", "ETag": quoted(etag),
-                 "x-oss-hash-crc64ecma": str(crc)}, body
+    return 200, {"Content-Type": "application/xml", "ETag": quoted(etag), "x-oss-hash-crc64ecma": str(crc)}, body
 
 
 def _b64_param(value: str, name: str) -> str:
     try:
         return base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
-        raise OssError(400, "InvalidArgument", f"sys/saveas parameter {name}_ must be url-safe base64.",
-                       ArgumentName="x-oss-process", ArgumentValue=value) from None
+        raise OssError(
+            400,
+            "InvalidArgument",
+            f"sys/saveas parameter {name}_ must be url-safe base64.",
+            ArgumentName="x-oss-process",
+            ArgumentValue=value,
+        ) from None
 
 
 def _byte_range(header: str, size: int, strict: bool) -> Optional[Tuple[int, int]]:
@@ -1016,9 +1371,14 @@ def _byte_range(header: str, size: int, strict: bool) -> Optional[Tuple[int, int
             b = min(int(last), size - 1) if last else size - 1
             span = (a, b) if a <= b and a < size else None
     if span is None and strict:
-        raise OssError(416, "InvalidRange", "The requested range cannot be satisfied",
-                       headers={"Content-Range": f"bytes */{size}"}, RangeRequested=header,
-                       ActualObjectSize=str(size))
+        raise OssError(
+            416,
+            "InvalidRange",
+            "The requested range cannot be satisfied",
+            headers={"Content-Range": f"bytes */{size}"},
+            RangeRequested=header,
+            ActualObjectSize=str(size),
+        )
     return span
 
 
@@ -1045,6 +1405,5 @@ def parse_form(req: OssRequest) -> Tuple[Dict[str, str], Optional[str], bytes, O
         if name:
             fields[name] = payload.decode("utf-8")
     if data is None:
-        raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'file'.",
-                       ArgumentName="file")
+        raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'file'.", ArgumentName="file")
     return fields, file_name, data, file_type

@@ -97,8 +97,9 @@ class OssError(Exception):
     ``Endpoint``, ...); ``headers`` extra response headers (e.g. the next append position).
     """
 
-    def __init__(self, status: int, code: str, message: str, *, headers: Optional[Dict[str, str]] = None,
-                 **details: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: Optional[Dict[str, str]] = None, **details: str
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code
@@ -116,8 +117,13 @@ def no_such_key(key: str) -> OssError:
 
 
 def no_such_upload(upload_id: str) -> OssError:
-    return OssError(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, "
-                    "or the upload may have been aborted or completed.", UploadId=upload_id)
+    return OssError(
+        404,
+        "NoSuchUpload",
+        "The specified upload does not exist. The upload ID may be invalid, "
+        "or the upload may have been aborted or completed.",
+        UploadId=upload_id,
+    )
 
 
 # --------------------------------------------------------------------------- state
@@ -213,26 +219,36 @@ class OssStore:
         self.lock = threading.RLock()
 
     # --- buckets --------------------------------------------------------------------
-    def create_bucket(self, name: str, region: str, acl: str = "private",
-                      storage_class: str = "Standard") -> Tuple[BucketState, bool]:
+    def create_bucket(
+        self, name: str, region: str, acl: str = "private", storage_class: str = "Standard"
+    ) -> Tuple[BucketState, bool]:
         """(bucket, created). Re-creating one's own bucket in the same region is a no-op, as in OSS."""
         from .urls import is_valid_bucket_name
 
         if not is_valid_bucket_name(name):
             raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
         if acl not in ACLS:
-            raise OssError(400, "InvalidArgument", f"no such bucket access control exists: {acl}",
-                           ArgumentName="x-oss-acl", ArgumentValue=acl)
+            raise OssError(
+                400,
+                "InvalidArgument",
+                f"no such bucket access control exists: {acl}",
+                ArgumentName="x-oss-acl",
+                ArgumentValue=acl,
+            )
         with self.lock:
             existing = self.buckets.get(name)
             if existing is not None:
                 if existing.region != region:
-                    raise OssError(409, "BucketAlreadyExists", "The requested bucket name is not available. "
-                                   "The bucket namespace is shared by all users of the system. Please select "
-                                   "a different name and try again.", BucketName=name)
+                    raise OssError(
+                        409,
+                        "BucketAlreadyExists",
+                        "The requested bucket name is not available. "
+                        "The bucket namespace is shared by all users of the system. Please select "
+                        "a different name and try again.",
+                        BucketName=name,
+                    )
                 return existing, False
-            bucket = BucketState(name=name, region=region, created=self.clock(), acl=acl,
-                                 storage_class=storage_class)
+            bucket = BucketState(name=name, region=region, created=self.clock(), acl=acl, storage_class=storage_class)
             self.buckets[name] = bucket
             return bucket, True
 
@@ -247,11 +263,14 @@ class OssStore:
         with self.lock:
             bucket = self.bucket(name)
             if bucket.objects:
-                raise OssError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.",
-                               BucketName=name)
+                raise OssError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.", BucketName=name)
             if bucket.uploads:
-                raise OssError(409, "BucketNotEmpty", "The bucket has objects or multipart uploads. "
-                               "Please delete them first.", BucketName=name)
+                raise OssError(
+                    409,
+                    "BucketNotEmpty",
+                    "The bucket has objects or multipart uploads. Please delete them first.",
+                    BucketName=name,
+                )
             del self.buckets[name]
             return bucket
 
@@ -269,8 +288,13 @@ class OssStore:
             return obj, obj
         target = bucket.objects.get(obj.symlink_target or "")
         if target is None:
-            raise OssError(404, "SymlinkTargetNotExist", "The symlink target object does not exist",
-                           Key=key, TargetKey=obj.symlink_target)
+            raise OssError(
+                404,
+                "SymlinkTargetNotExist",
+                "The symlink target object does not exist",
+                Key=key,
+                TargetKey=obj.symlink_target,
+            )
         return obj, target
 
     # --- writes ---------------------------------------------------------------------------
@@ -280,37 +304,72 @@ class OssStore:
 
     def _check_overwrite(self, bucket: BucketState, key: str, forbid_overwrite: bool) -> None:
         if forbid_overwrite and key in bucket.objects:
-            raise OssError(409, "FileAlreadyExists", "The object you specified already exists and can not be "
-                           "overwritten.", Key=key)
+            raise OssError(
+                409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.", Key=key
+            )
 
-    def _store(self, bucket: BucketState, obj: OssObject, api: str, event_name: Optional[str],
-               **extra: object) -> Change:
+    def _store(
+        self, bucket: BucketState, obj: OssObject, api: str, event_name: Optional[str], **extra: object
+    ) -> Change:
         delta = obj.size - self._old_size(bucket, obj.key)
         bucket.objects[obj.key] = obj
-        return Change(api=api, bucket=bucket, key=obj.key, event_name=event_name, size=obj.size,
-                      delta_size=delta, etag=obj.etag, obj=obj, extra=dict(extra))
+        return Change(
+            api=api,
+            bucket=bucket,
+            key=obj.key,
+            event_name=event_name,
+            size=obj.size,
+            delta_size=delta,
+            etag=obj.etag,
+            obj=obj,
+            extra=dict(extra),
+        )
 
-    def put_object(self, bucket: BucketState, key: str, data: bytes, *,
-                   content_type: Optional[str] = None, user_meta: Optional[Dict[str, str]] = None,
-                   headers: Optional[Dict[str, str]] = None, acl: str = "default",
-                   tags: Optional[Dict[str, str]] = None, storage_class: Optional[str] = None,
-                   forbid_overwrite: bool = False, api: str = "PutObject",
-                   event_name: str = "ObjectCreated:PutObject") -> Change:
+    def put_object(
+        self,
+        bucket: BucketState,
+        key: str,
+        data: bytes,
+        *,
+        content_type: Optional[str] = None,
+        user_meta: Optional[Dict[str, str]] = None,
+        headers: Optional[Dict[str, str]] = None,
+        acl: str = "default",
+        tags: Optional[Dict[str, str]] = None,
+        storage_class: Optional[str] = None,
+        forbid_overwrite: bool = False,
+        api: str = "PutObject",
+        event_name: str = "ObjectCreated:PutObject",
+    ) -> Change:
         check_key(key)
         with self.lock:
             self._check_overwrite(bucket, key, forbid_overwrite)
             obj = OssObject(
-                key=key, data=bytes(data), etag=md5_hex(data),
+                key=key,
+                data=bytes(data),
+                etag=md5_hex(data),
                 content_type=content_type or guess_content_type(key),
-                last_modified=self.clock(), crc64=crc64(data), user_meta=dict(user_meta or {}),
-                headers=dict(headers or {}), acl=acl, tags=dict(tags or {}),
+                last_modified=self.clock(),
+                crc64=crc64(data),
+                user_meta=dict(user_meta or {}),
+                headers=dict(headers or {}),
+                acl=acl,
+                tags=dict(tags or {}),
                 storage_class=storage_class or bucket.storage_class,
             )
             return self._store(bucket, obj, api, event_name)
 
-    def append_object(self, bucket: BucketState, key: str, data: bytes, position: int, *,
-                      content_type: Optional[str] = None, user_meta: Optional[Dict[str, str]] = None,
-                      headers: Optional[Dict[str, str]] = None) -> Change:
+    def append_object(
+        self,
+        bucket: BucketState,
+        key: str,
+        data: bytes,
+        position: int,
+        *,
+        content_type: Optional[str] = None,
+        user_meta: Optional[Dict[str, str]] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> Change:
         check_key(key)
         with self.lock:
             existing = bucket.objects.get(key)
@@ -318,30 +377,55 @@ class OssStore:
             if existing is not None and existing.object_type != "Appendable":
                 raise OssError(409, "ObjectNotAppendable", "The object is not appendable", Key=key)
             if position != length:
-                raise OssError(409, "PositionNotEqualToLength",
-                               "Position is not equal to file length",
-                               headers={"x-oss-next-append-position": str(length)}, Key=key)
+                raise OssError(
+                    409,
+                    "PositionNotEqualToLength",
+                    "Position is not equal to file length",
+                    headers={"x-oss-next-append-position": str(length)},
+                    Key=key,
+                )
             if existing is None:
                 obj = OssObject(
-                    key=key, data=bytes(data), etag=md5_hex(data),
-                    content_type=content_type or guess_content_type(key), last_modified=self.clock(),
-                    crc64=crc64(data), object_type="Appendable", user_meta=dict(user_meta or {}),
-                    headers=dict(headers or {}), storage_class=bucket.storage_class,
+                    key=key,
+                    data=bytes(data),
+                    etag=md5_hex(data),
+                    content_type=content_type or guess_content_type(key),
+                    last_modified=self.clock(),
+                    crc64=crc64(data),
+                    object_type="Appendable",
+                    user_meta=dict(user_meta or {}),
+                    headers=dict(headers or {}),
+                    storage_class=bucket.storage_class,
                 )
             else:
                 # metadata of later appends is ignored, as in OSS
                 new_data = existing.data + bytes(data)
-                obj = dataclasses.replace(existing, data=new_data, etag=md5_hex(new_data),
-                                          last_modified=self.clock(), crc64=crc64(data, existing.crc64))
+                obj = dataclasses.replace(
+                    existing,
+                    data=new_data,
+                    etag=md5_hex(new_data),
+                    last_modified=self.clock(),
+                    crc64=crc64(data, existing.crc64),
+                )
             change = self._store(bucket, obj, "AppendObject", "ObjectCreated:AppendObject")
             change.extra["appended"] = len(data)
             return change
 
-    def copy_object(self, src_bucket: BucketState, src_key: str, bucket: BucketState, key: str, *,
-                    replace_meta: bool = False, content_type: Optional[str] = None,
-                    user_meta: Optional[Dict[str, str]] = None, headers: Optional[Dict[str, str]] = None,
-                    forbid_overwrite: bool = False, if_match: Optional[str] = None,
-                    if_none_match: Optional[str] = None) -> Change:
+    def copy_object(
+        self,
+        src_bucket: BucketState,
+        src_key: str,
+        bucket: BucketState,
+        key: str,
+        *,
+        replace_meta: bool = False,
+        content_type: Optional[str] = None,
+        user_meta: Optional[Dict[str, str]] = None,
+        headers: Optional[Dict[str, str]] = None,
+        forbid_overwrite: bool = False,
+        if_match: Optional[str] = None,
+        if_none_match: Optional[str] = None,
+    ) -> Change:
         check_key(key)
         with self.lock:
             _link, source = self.resolve(src_bucket, src_key)
@@ -357,56 +441,99 @@ class OssStore:
             # a copy is a Normal object with the source's bytes (an appendable source loses appendability)
             etag = source.etag if source.object_type in ("Normal", "Multipart") else md5_hex(source.data)
             obj = OssObject(
-                key=key, data=source.data, etag=etag, content_type=ctype, last_modified=self.clock(),
-                crc64=source.crc64, object_type="Multipart" if "-" in etag else "Normal",
-                user_meta=meta, headers=stored, storage_class=bucket.storage_class,
+                key=key,
+                data=source.data,
+                etag=etag,
+                content_type=ctype,
+                last_modified=self.clock(),
+                crc64=source.crc64,
+                object_type="Multipart" if "-" in etag else "Normal",
+                user_meta=meta,
+                headers=stored,
+                storage_class=bucket.storage_class,
             )
-            return self._store(bucket, obj, "CopyObject", "ObjectCreated:CopyObject",
-                               source=f"{src_bucket.name}/{src_key}")
+            return self._store(
+                bucket, obj, "CopyObject", "ObjectCreated:CopyObject", source=f"{src_bucket.name}/{src_key}"
+            )
 
-    def put_symlink(self, bucket: BucketState, key: str, target: str, *,
-                    content_type: Optional[str] = None, user_meta: Optional[Dict[str, str]] = None,
-                    forbid_overwrite: bool = False) -> Change:
+    def put_symlink(
+        self,
+        bucket: BucketState,
+        key: str,
+        target: str,
+        *,
+        content_type: Optional[str] = None,
+        user_meta: Optional[Dict[str, str]] = None,
+        forbid_overwrite: bool = False,
+    ) -> Change:
         check_key(key)
         check_key(target)
         with self.lock:
             self._check_overwrite(bucket, key, forbid_overwrite)
             obj = OssObject(
-                key=key, data=b"", etag=md5_hex(target.encode("utf-8")),
-                content_type=content_type or guess_content_type(key), last_modified=self.clock(),
-                crc64=0, object_type="Symlink", user_meta=dict(user_meta or {}), symlink_target=target,
+                key=key,
+                data=b"",
+                etag=md5_hex(target.encode("utf-8")),
+                content_type=content_type or guess_content_type(key),
+                last_modified=self.clock(),
+                crc64=0,
+                object_type="Symlink",
+                user_meta=dict(user_meta or {}),
+                symlink_target=target,
                 storage_class=bucket.storage_class,
             )
             return self._store(bucket, obj, "PutSymlink", "ObjectCreated:PutSymlink", target=target)
 
-    def delete_object(self, bucket: BucketState, key: str, api: str = "DeleteObject",
-                      event_name: str = "ObjectRemoved:DeleteObject") -> Optional[Change]:
+    def delete_object(
+        self, bucket: BucketState, key: str, api: str = "DeleteObject", event_name: str = "ObjectRemoved:DeleteObject"
+    ) -> Optional[Change]:
         """Delete ``key``; ``None`` when it did not exist (OSS answers 204 either way)."""
         with self.lock:
             old = bucket.objects.pop(key, None)
         if old is None:
             return None
         # removal events report the removed size and its negative delta (events/oss.py model)
-        return Change(api=api, bucket=bucket, key=key, event_name=event_name, size=old.size,
-                      delta_size=-old.size, etag=old.etag, obj=None)
+        return Change(
+            api=api,
+            bucket=bucket,
+            key=key,
+            event_name=event_name,
+            size=old.size,
+            delta_size=-old.size,
+            etag=old.etag,
+            obj=None,
+        )
 
     # --- multipart ---------------------------------------------------------------------
-    def initiate_multipart(self, bucket: BucketState, key: str, *, content_type: Optional[str] = None,
-                           user_meta: Optional[Dict[str, str]] = None,
-                           headers: Optional[Dict[str, str]] = None,
-                           forbid_overwrite: bool = False) -> Tuple[MultipartUpload, Change]:
+    def initiate_multipart(
+        self,
+        bucket: BucketState,
+        key: str,
+        *,
+        content_type: Optional[str] = None,
+        user_meta: Optional[Dict[str, str]] = None,
+        headers: Optional[Dict[str, str]] = None,
+        forbid_overwrite: bool = False,
+    ) -> Tuple[MultipartUpload, Change]:
         check_key(key)
         with self.lock:
             self._check_overwrite(bucket, key, forbid_overwrite)
             upload = MultipartUpload(
-                upload_id=self.new_id(), key=key, initiated=self.clock(),
-                content_type=content_type or guess_content_type(key), user_meta=dict(user_meta or {}),
+                upload_id=self.new_id(),
+                key=key,
+                initiated=self.clock(),
+                content_type=content_type or guess_content_type(key),
+                user_meta=dict(user_meta or {}),
                 headers=dict(headers or {}),
             )
             bucket.uploads[upload.upload_id] = upload
-        change = Change(api="InitiateMultipartUpload", bucket=bucket, key=key,
-                        event_name="ObjectCreated:InitiateMultipartUpload",
-                        extra={"upload_id": upload.upload_id})
+        change = Change(
+            api="InitiateMultipartUpload",
+            bucket=bucket,
+            key=key,
+            event_name="ObjectCreated:InitiateMultipartUpload",
+            extra={"upload_id": upload.upload_id},
+        )
         return upload, change
 
     def upload(self, bucket: BucketState, key: str, upload_id: str) -> MultipartUpload:
@@ -415,24 +542,52 @@ class OssStore:
             raise no_such_upload(upload_id)
         return upload
 
-    def upload_part(self, bucket: BucketState, key: str, upload_id: str, number: int, data: bytes, *,
-                    api: str = "UploadPart", **extra: object) -> Tuple[Part, Change]:
+    def upload_part(
+        self,
+        bucket: BucketState,
+        key: str,
+        upload_id: str,
+        number: int,
+        data: bytes,
+        *,
+        api: str = "UploadPart",
+        **extra: object,
+    ) -> Tuple[Part, Change]:
         if not 1 <= number <= MAX_PART_NUMBER:
-            raise OssError(400, "InvalidArgument", f"Part number must be an integer between 1 and "
-                           f"{MAX_PART_NUMBER}, inclusive", ArgumentName="partNumber", ArgumentValue=str(number))
+            raise OssError(
+                400,
+                "InvalidArgument",
+                f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
+                ArgumentName="partNumber",
+                ArgumentValue=str(number),
+            )
         with self.lock:
             upload = self.upload(bucket, key, upload_id)
-            part = Part(number=number, data=bytes(data), etag=md5_hex(data), crc64=crc64(data),
-                        last_modified=self.clock())
+            part = Part(
+                number=number, data=bytes(data), etag=md5_hex(data), crc64=crc64(data), last_modified=self.clock()
+            )
             upload.parts[number] = part
-        change = Change(api=api, bucket=bucket, key=key, event_name=f"ObjectCreated:{api}",
-                        size=part.size, delta_size=part.size, etag=part.etag,
-                        extra={"upload_id": upload_id, "part_number": number, **extra})
+        change = Change(
+            api=api,
+            bucket=bucket,
+            key=key,
+            event_name=f"ObjectCreated:{api}",
+            size=part.size,
+            delta_size=part.size,
+            etag=part.etag,
+            extra={"upload_id": upload_id, "part_number": number, **extra},
+        )
         return part, change
 
-    def complete_multipart(self, bucket: BucketState, key: str, upload_id: str,
-                           parts: Optional[Sequence[Tuple[int, str]]], *,
-                           forbid_overwrite: bool = False) -> Change:
+    def complete_multipart(
+        self,
+        bucket: BucketState,
+        key: str,
+        upload_id: str,
+        parts: Optional[Sequence[Tuple[int, str]]],
+        *,
+        forbid_overwrite: bool = False,
+    ) -> Change:
         """``parts``: (number, etag) as listed by the client; ``None`` = all uploaded parts."""
         with self.lock:
             upload = self.upload(bucket, key, upload_id)
@@ -443,26 +598,41 @@ class OssStore:
                 previous = 0
                 for number, etag in parts:
                     if number <= previous:
-                        raise OssError(400, "InvalidPartOrder", "The list of parts was not in ascending "
-                                       "order. Parts list must be specified in order by part number.",
-                                       UploadId=upload_id)
+                        raise OssError(
+                            400,
+                            "InvalidPartOrder",
+                            "The list of parts was not in ascending "
+                            "order. Parts list must be specified in order by part number.",
+                            UploadId=upload_id,
+                        )
                     previous = number
                     part = upload.parts.get(number)
                     if part is None or part.etag != etag.strip('"').upper():
-                        raise OssError(400, "InvalidPart", "One or more of the specified parts could not "
-                                       "be found or the specified entity tag might not have matched the "
-                                       "part's entity tag.", UploadId=upload_id, PartNumber=str(number),
-                                       ETag=etag)
+                        raise OssError(
+                            400,
+                            "InvalidPart",
+                            "One or more of the specified parts could not "
+                            "be found or the specified entity tag might not have matched the "
+                            "part's entity tag.",
+                            UploadId=upload_id,
+                            PartNumber=str(number),
+                            ETag=etag,
+                        )
                     chosen.append(part)
             if not chosen:
-                raise OssError(400, "InvalidRequest", "You must specify at least one part",
-                               UploadId=upload_id)
+                raise OssError(400, "InvalidRequest", "You must specify at least one part", UploadId=upload_id)
             for part in chosen[:-1]:
                 if part.size < MIN_PART_SIZE:
-                    raise OssError(400, "EntityTooSmall", "Your proposed upload smaller than the minimum "
-                                   "allowed size (100 KB for every part but the last).",
-                                   MinSizeAllowed=str(MIN_PART_SIZE), ProposedSize=str(part.size),
-                                   PartNumber=str(part.number), UploadId=upload_id)
+                    raise OssError(
+                        400,
+                        "EntityTooSmall",
+                        "Your proposed upload smaller than the minimum "
+                        "allowed size (100 KB for every part but the last).",
+                        MinSizeAllowed=str(MIN_PART_SIZE),
+                        ProposedSize=str(part.size),
+                        PartNumber=str(part.number),
+                        UploadId=upload_id,
+                    )
             self._check_overwrite(bucket, key, forbid_overwrite)
             data = b"".join(p.data for p in chosen)
             digest = hashlib.md5(b"".join(bytes.fromhex(p.etag) for p in chosen)).hexdigest().upper()
@@ -470,28 +640,47 @@ class OssStore:
             for p in chosen:
                 crc = crc64(p.data, crc)
             obj = OssObject(
-                key=key, data=data, etag=f"{digest}-{len(chosen)}", content_type=upload.content_type,
-                last_modified=self.clock(), crc64=crc, object_type="Multipart",
-                user_meta=upload.user_meta, headers=upload.headers, storage_class=bucket.storage_class,
+                key=key,
+                data=data,
+                etag=f"{digest}-{len(chosen)}",
+                content_type=upload.content_type,
+                last_modified=self.clock(),
+                crc64=crc,
+                object_type="Multipart",
+                user_meta=upload.user_meta,
+                headers=upload.headers,
+                storage_class=bucket.storage_class,
             )
             del bucket.uploads[upload_id]
-            return self._store(bucket, obj, "CompleteMultipartUpload",
-                               "ObjectCreated:CompleteMultipartUpload", upload_id=upload_id,
-                               parts=len(chosen))
+            return self._store(
+                bucket,
+                obj,
+                "CompleteMultipartUpload",
+                "ObjectCreated:CompleteMultipartUpload",
+                upload_id=upload_id,
+                parts=len(chosen),
+            )
 
     def abort_multipart(self, bucket: BucketState, key: str, upload_id: str) -> Change:
         with self.lock:
             upload = self.upload(bucket, key, upload_id)
             del bucket.uploads[upload_id]
         removed = sum(p.size for p in upload.parts.values())  # the uploaded parts are discarded
-        return Change(api="AbortMultipartUpload", bucket=bucket, key=key,
-                      event_name="ObjectRemoved:AbortMultipartUpload", size=removed, delta_size=-removed,
-                      extra={"upload_id": upload_id, "parts": len(upload.parts)})
+        return Change(
+            api="AbortMultipartUpload",
+            bucket=bucket,
+            key=key,
+            event_name="ObjectRemoved:AbortMultipartUpload",
+            size=removed,
+            delta_size=-removed,
+            extra={"upload_id": upload_id, "parts": len(upload.parts)},
+        )
 
     # --- listing ---------------------------------------------------------------------------
     @staticmethod
-    def list_keys(bucket: BucketState, prefix: str = "", start_after: str = "", delimiter: str = "",
-                  max_keys: int = 1000) -> Tuple[List[OssObject], List[str], Optional[str]]:
+    def list_keys(
+        bucket: BucketState, prefix: str = "", start_after: str = "", delimiter: str = "", max_keys: int = 1000
+    ) -> Tuple[List[OssObject], List[str], Optional[str]]:
         """(objects, common prefixes, next marker or None when complete), in key order."""
         objects: List[OssObject] = []
         prefixes: List[str] = []
@@ -542,14 +731,23 @@ def _etag_set(header: str) -> Iterable[str]:
     return {v.strip().strip('"').upper() for v in header.split(",")}
 
 
-def check_preconditions(obj: OssObject, if_match: Optional[str], if_none_match: Optional[str],
-                        copy: bool = False) -> None:
+def check_preconditions(
+    obj: OssObject, if_match: Optional[str], if_none_match: Optional[str], copy: bool = False
+) -> None:
     """``If-Match`` -> 412 PreconditionFailed; ``If-None-Match`` -> 304 (412 for copies)."""
     if if_match and "*" not in if_match and obj.etag not in _etag_set(if_match):
-        raise OssError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did "
-                       "not hold.", Condition="If-Match")
+        raise OssError(
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+            Condition="If-Match",
+        )
     if if_none_match and ("*" in if_none_match or obj.etag in _etag_set(if_none_match)):
         if copy:
-            raise OssError(412, "PreconditionFailed", "At least one of the pre-conditions you specified "
-                           "did not hold.", Condition="If-None-Match")
+            raise OssError(
+                412,
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold.",
+                Condition="If-None-Match",
+            )
         raise OssError(304, "NotModified", "Not Modified")

@@ -38,9 +38,7 @@ _ENDPOINT = (
     r"\.aliyuncs\.com"
 )
 #: what the HttpRouter matches; ``parse_url`` does the detailed work
-URL_PATTERN = re.compile(
-    rf"^https?://(?:{_HOST_LABEL}\.)?{_ENDPOINT}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
-)
+URL_PATTERN = re.compile(rf"^https?://(?:{_HOST_LABEL}\.)?{_ENDPOINT}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 # scheme, authority, path, query of any URL (cheap: the endpoint's host is parsed once, below)
 _URL_PARTS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?")
 _AUTHORITY = re.compile(rf"(?:(?P<bucket>{_HOST_LABEL})\.)?(?P<host>{_ENDPOINT})(?::\d+)?", re.IGNORECASE)

@@ -26,8 +26,14 @@ from .job import FailedRange, Invocation, SlsJob
 from .store import Logstore, SlsApiError, SlsStore, decode_cursor, encode_cursor
 
 __all__ = [
-    "SlsService", "SlsJob", "Invocation", "FailedRange", "Logstore", "SlsApiError",
-    "encode_cursor", "decode_cursor",
+    "SlsService",
+    "SlsJob",
+    "Invocation",
+    "FailedRange",
+    "Logstore",
+    "SlsApiError",
+    "encode_cursor",
+    "decode_cursor",
 ]
 
 SDK_NAME = "aliyun-log-python-sdk"
@@ -55,8 +61,9 @@ class SlsService:
             router.add("sls", URL_PATTERN, self._http)
 
     # --- logstores -----------------------------------------------------------------
-    def logstore(self, project: str, logstore: str, *, shards: Optional[int] = None,
-                 region: Optional[str] = None) -> Logstore:
+    def logstore(
+        self, project: str, logstore: str, *, shards: Optional[int] = None, region: Optional[str] = None
+    ) -> Logstore:
         """Get or create ``project/logstore`` (``shards`` shards, default 2; region of the test)."""
         return self.store.logstore(project, logstore, shards=shards, region=region)
 
@@ -91,8 +98,13 @@ class SlsService:
         from ..._credentials import fake_credentials
 
         creds = fake_credentials(self.cloud.rng.child("sls:client"))
-        return LogClient(self.endpoint(region, intranet=intranet), creds.access_key_id,
-                         creds.access_key_secret, creds.security_token, source="127.0.0.1")
+        return LogClient(
+            self.endpoint(region, intranet=intranet),
+            creds.access_key_id,
+            creds.access_key_secret,
+            creds.security_token,
+            source="127.0.0.1",
+        )
 
     # --- the ETL job ---------------------------------------------------------------
     @property
@@ -107,8 +119,15 @@ class SlsService:
             self._cursor_store = store
         return self._cursor_store
 
-    def job(self, target: Any, trigger: Any, *, start: Any = "begin",
-            invoker: Optional[Callable[..., Any]] = None, redis: Any = None) -> SlsJob:
+    def job(
+        self,
+        target: Any,
+        trigger: Any,
+        *,
+        start: Any = "begin",
+        invoker: Optional[Callable[..., Any]] = None,
+        redis: Any = None,
+    ) -> SlsJob:
         """The ETL job that drives ``target`` from a ``log`` trigger.
 
         Creating it again for the same trigger resumes from the stored checkpoints
@@ -122,31 +141,47 @@ class SlsService:
             store = CursorStore(redis, self.cloud.namespace, ttl=store.ttl)
         return SlsJob(self, target, trigger, store=store, invoker=invoker, start=start)
 
-    def run_job(self, target: Any, trigger: Any, *, until: Any = None, max_ticks: int = 1000,
-                **job_kwargs: Any) -> SlsJob:
+    def run_job(
+        self, target: Any, trigger: Any, *, until: Any = None, max_ticks: int = 1000, **job_kwargs: Any
+    ) -> SlsJob:
         """Create the job and tick it until ``until`` (default: until a tick delivers nothing)."""
         job = self.job(target, trigger, **job_kwargs)
         job.run_until(until, max_ticks=max_ticks)
         return job
 
     # --- journal ---------------------------------------------------------------------
-    def _record_put(self, logstore: Logstore, shard: Any, position: int, slot: Any,
-                    region: Optional[str], request: Any) -> None:
+    def _record_put(
+        self, logstore: Logstore, shard: Any, position: int, slot: Any, region: Optional[str], request: Any
+    ) -> None:
         begin, end = shard.cursor(position), shard.cursor(position + 1)
         from ...events import sls_event
 
         # the range FC would deliver for this write (loops re-deliver it with --fc-loop-depth)
         event = sls_event(
-            project=logstore.project, logstore=logstore.name, shard_id=shard.shard_id,
-            begin_cursor=begin, end_cursor=end, endpoint=self.endpoint(logstore.region),
-            region=logstore.region, cursor_time=int(slot.received),
+            project=logstore.project,
+            logstore=logstore.name,
+            shard_id=shard.shard_id,
+            begin_cursor=begin,
+            end_cursor=end,
+            endpoint=self.endpoint(logstore.region),
+            region=logstore.region,
+            cursor_time=int(slot.received),
             rng=self.cloud.rng.child(f"sls:put:{logstore.project}:{logstore.name}:{position}"),
         )
-        self.cloud.journal.record(Write(
-            service="sls", api="PutLogs",
-            resource={"project": logstore.project, "logstore": logstore.name},
-            region=region or logstore.region, event=event,
-            attributes={"shard": shard.shard_id, "logs": len(slot.logs), "topic": slot.topic,
-                        "begin_cursor": begin, "end_cursor": end},
-            sdk=SDK_NAME,
-        ))
+        self.cloud.journal.record(
+            Write(
+                service="sls",
+                api="PutLogs",
+                resource={"project": logstore.project, "logstore": logstore.name},
+                region=region or logstore.region,
+                event=event,
+                attributes={
+                    "shard": shard.shard_id,
+                    "logs": len(slot.logs),
+                    "topic": slot.topic,
+                    "begin_cursor": begin,
+                    "end_cursor": end,
+                },
+                sdk=SDK_NAME,
+            )
+        )

@@ -17,8 +17,13 @@ _STATUSES = ("200",) * 14 + ("201", "204", "301", "302", "304", "400", "403", "4
 _LEVELS = ("INFO",) * 8 + ("DEBUG", "DEBUG", "WARN", "WARN", "ERROR")
 _LOGGERS = ("app.api", "app.db", "app.cache", "app.worker", "app.auth")
 _APP_MESSAGES = (
-    "request handled", "cache miss for key {key}", "retrying upstream call ({n}/3)",
-    "user {user} logged in", "slow query took {ms} ms", "job {key} finished", "connection reset by peer",
+    "request handled",
+    "cache miss for key {key}",
+    "retrying upstream call ({n}/3)",
+    "user {user} logged in",
+    "slow query took {ms} ms",
+    "job {key} finished",
+    "connection reset by peer",
 )
 
 
@@ -43,30 +48,35 @@ def fake_logs(rng: Any, count: int, *, kind: str = "access", now: float) -> List
             path = "/" + fk.uri_path()
             if r.random() < 0.3:
                 path += f"?id={r.randint(1, 99999)}"
-            logs.append({
-                "remote_addr": rng.public_ipv4(),
-                "remote_user": "-" if r.random() < 0.8 else fk.user_name(),
-                "time_local": stamp,
-                "request_method": rng.choice(_METHODS),
-                "request_uri": path,
-                "server_protocol": "HTTP/1.1",
-                "status": rng.choice(_STATUSES),
-                "body_bytes_sent": str(r.randint(0, 250_000)),
-                "http_referer": "-" if r.random() < 0.5 else fk.url(),
-                "http_user_agent": fk.user_agent(),
-                "request_time": f"{r.random() * 2:.3f}",
-                "upstream_response_time": f"{r.random() * 1.8:.3f}",
-                "host": host,
-            })
+            logs.append(
+                {
+                    "remote_addr": rng.public_ipv4(),
+                    "remote_user": "-" if r.random() < 0.8 else fk.user_name(),
+                    "time_local": stamp,
+                    "request_method": rng.choice(_METHODS),
+                    "request_uri": path,
+                    "server_protocol": "HTTP/1.1",
+                    "status": rng.choice(_STATUSES),
+                    "body_bytes_sent": str(r.randint(0, 250_000)),
+                    "http_referer": "-" if r.random() < 0.5 else fk.url(),
+                    "http_user_agent": fk.user_agent(),
+                    "request_time": f"{r.random() * 2:.3f}",
+                    "upstream_response_time": f"{r.random() * 1.8:.3f}",
+                    "host": host,
+                }
+            )
         else:
             template = rng.choice(_APP_MESSAGES)
-            logs.append({
-                "level": rng.choice(_LEVELS),
-                "logger": rng.choice(_LOGGERS),
-                "thread": f"worker-{r.randint(1, 16)}",
-                "message": template.format(key=rng.hex(8), n=r.randint(1, 3), user=fk.user_name(),
-                                           ms=r.randint(200, 5000)),
-                "trace_id": rng.hex(32),
-                "host": host,
-            })
+            logs.append(
+                {
+                    "level": rng.choice(_LEVELS),
+                    "logger": rng.choice(_LOGGERS),
+                    "thread": f"worker-{r.randint(1, 16)}",
+                    "message": template.format(
+                        key=rng.hex(8), n=r.randint(1, 3), user=fk.user_name(), ms=r.randint(200, 5000)
+                    ),
+                    "trace_id": rng.hex(32),
+                    "host": host,
+                }
+            )
     return logs

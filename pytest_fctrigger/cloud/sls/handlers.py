@@ -34,8 +34,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ...errors import NotSimulatedError
 from .store import (
     MAX_PULL_COUNT,
-    Logstore,
     LogGroupSlot,
+    Logstore,
     SlsApiError,
     SlsStore,
 )
@@ -87,8 +87,7 @@ class SlsHttp:
 
     # --- responses ------------------------------------------------------------------
     def _headers(self, content_type: str = "application/json") -> Dict[str, str]:
-        return {"x-log-requestid": self._rng.request_id(), "Content-Type": content_type,
-                "Server": "AliyunSLS"}
+        return {"x-log-requestid": self._rng.request_id(), "Content-Type": content_type, "Server": "AliyunSLS"}
 
     def _json(self, payload: Any, status: int = 200) -> Response:
         return status, self._headers(), json.dumps(payload).encode("utf-8")
@@ -142,8 +141,7 @@ class SlsHttp:
     def _not_simulated(self, method: str, parts: list, params: Dict[str, str], hint: str = "") -> SlsApiError:
         op = _operation_name(method, parts, params)
         err = NotSimulatedError(
-            "SLS", op, (hint + "; " if hint else "")
-            + "simulated: " + ", ".join(SIMULATED_OPERATIONS)
+            "SLS", op, (hint + "; " if hint else "") + "simulated: " + ", ".join(SIMULATED_OPERATIONS)
         )
         return SlsApiError(400, "NotSimulated", str(err))
 
@@ -158,7 +156,7 @@ class SlsHttp:
             size = int(params.get("size") or 500)
         except ValueError:
             raise SlsApiError(400, "ParameterInvalid", "offset and size must be integers") from None
-        page = names[offset:offset + size]
+        page = names[offset : offset + size]
         return self._json({"count": len(page), "total": len(names), "logstores": page})
 
     def _get_cursor(self, store: Logstore, shard_text: str, params: Dict[str, str]) -> Response:
@@ -196,24 +194,28 @@ class SlsHttp:
             stop = shard.position(end_cursor, param="end_cursor")
             if stop < start:
                 raise SlsApiError(
-                    400, "ParameterInvalid",
+                    400,
+                    "ParameterInvalid",
                     f"Invalid end_cursor {end_cursor}: it is before cursor {cursor}.",
                 )
         groups, after = shard.read(start, stop, count)
         body = _log_group_list(groups)
         headers = self._headers("application/x-protobuf")
-        headers.update({
-            "x-log-cursor": shard.cursor(after),
-            "x-log-count": str(len(groups)),
-            "x-log-bodyrawsize": str(len(body)),
-        })
+        headers.update(
+            {
+                "x-log-cursor": shard.cursor(after),
+                "x-log-count": str(len(groups)),
+                "x-log-bodyrawsize": str(len(body)),
+            }
+        )
         encoding, body = _compress(body, request.headers.get("Accept-Encoding", ""))
         if encoding:
             headers["x-log-compresstype"] = encoding
         return 200, headers, body
 
-    def _put_logs(self, store: Logstore, mode: str, params: Dict[str, str], request: Any,
-                  region: Optional[str]) -> Response:
+    def _put_logs(
+        self, store: Logstore, mode: str, params: Dict[str, str], request: Any, region: Optional[str]
+    ) -> Response:
         from aliyun.log.proto import LogGroup
 
         body = request.body or b""

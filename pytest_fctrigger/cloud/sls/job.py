@@ -76,9 +76,16 @@ class FailedRange:
     error: Optional[Dict[str, Any]]
 
     @classmethod
-    def from_record(cls, record: Dict[str, Any]) -> "FailedRange":
-        return cls(record["shard_id"], record["begin_cursor"], record["end_cursor"], record["attempts"],
-                   record["task_id"], record["tick"], record.get("error"))
+    def from_record(cls, record: Dict[str, Any]) -> FailedRange:
+        return cls(
+            record["shard_id"],
+            record["begin_cursor"],
+            record["end_cursor"],
+            record["attempts"],
+            record["task_id"],
+            record["tick"],
+            record.get("error"),
+        )
 
 
 def coerce_log_trigger(trigger: Any) -> Any:
@@ -90,9 +97,7 @@ def coerce_log_trigger(trigger: Any) -> Any:
     elif isinstance(trigger, dict):
         spec = TriggerSpec.from_marker("log", **trigger)
     else:
-        raise FCTriggerError(
-            f"an SLS job needs a log TriggerSpec or its config dict, got {type(trigger).__name__}"
-        )
+        raise FCTriggerError(f"an SLS job needs a log TriggerSpec or its config dict, got {type(trigger).__name__}")
     if spec.type != "log":
         raise FCTriggerError(f"an SLS job runs a 'log' trigger, got {spec.describe()}")
     return spec
@@ -106,9 +111,7 @@ def _bounded_int(spec: Any, key: str, default: int, bounds: tuple) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
-        raise _config_error(
-            spec, f"jobConfig.{key} must be an integer in [{bounds[0]}, {bounds[1]}], got {value!r}"
-        )
+        raise _config_error(spec, f"jobConfig.{key} must be an integer in [{bounds[0]}, {bounds[1]}], got {value!r}")
     return value
 
 
@@ -131,21 +134,30 @@ def _function_parameter(spec: Any) -> Any:
 
 def task_id_for(job_name: str, shard_id: int, begin: str, end: str) -> str:
     """The deterministic ``taskId`` of a range (a UUID, as in the seeds' sample)."""
-    digest = hashlib.sha256(f"{job_name}|{shard_id}|{begin}|{end}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{job_name}|{shard_id}|{begin}|{end}".encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 class SlsJob:
     """``fc_cloud.sls.job(target, trigger)``: the ETL job of one ``log`` trigger."""
 
-    def __init__(self, service: Any, target: Any, trigger: Any, *, store: Any,
-                 invoker: Optional[Callable[..., Any]] = None, start: Any = "begin"):
+    def __init__(
+        self,
+        service: Any,
+        target: Any,
+        trigger: Any,
+        *,
+        store: Any,
+        invoker: Optional[Callable[..., Any]] = None,
+        start: Any = "begin",
+    ):
         self.trigger = coerce_log_trigger(trigger)
         spec = self.trigger
         if not spec.project or not spec.logstore:
             raise _config_error(
-                spec, "needs the source project (sourceArn acs:log:<region>:<account>:project/<name> or "
-                      "project=) and sourceConfig.logstore (or logstore=)"
+                spec,
+                "needs the source project (sourceArn acs:log:<region>:<account>:project/<name> or "
+                "project=) and sourceConfig.logstore (or logstore=)",
             )
         self.interval = _bounded_int(spec, "triggerInterval", DEFAULT_INTERVAL, INTERVAL_RANGE)
         self.max_retry = _bounded_int(spec, "maxRetryTime", DEFAULT_MAX_RETRY, RETRY_RANGE)
@@ -155,8 +167,9 @@ class SlsJob:
         self.logstore: Logstore = self._source_logstore(service, spec)
         self.target = target
         self.store = store
-        self.name = stable_hex("sls-etl-job", self.logstore.region, self.logstore.project,
-                               self.logstore.name, spec.name)
+        self.name = stable_hex(
+            "sls-etl-job", self.logstore.region, self.logstore.project, self.logstore.name, spec.name
+        )
         self._invoker = invoker
         self._rng = self._cloud.rng.child(f"sls:job:{self.name}")
         self.invocations: List[Invocation] = []
@@ -164,14 +177,16 @@ class SlsJob:
         state = store.state(self.name)
         if "now" not in state:
             store.update_state(self.name, now=service.now, ticks=0)
-        store.init_checkpoints(self.name, {
-            shard.shard_id: shard.cursor(self.logstore.position_for(shard, start))
-            for shard in self.logstore.shards
-        })
+        store.init_checkpoints(
+            self.name,
+            {shard.shard_id: shard.cursor(self.logstore.position_for(shard, start)) for shard in self.logstore.shards},
+        )
 
     def __repr__(self) -> str:
-        return (f"<SlsJob {self.name[:12]} {self.logstore.project}/{self.logstore.name} "
-                f"every {self.interval}s, maxRetryTime {self.max_retry}, tick {self.ticks}>")
+        return (
+            f"<SlsJob {self.name[:12]} {self.logstore.project}/{self.logstore.name} "
+            f"every {self.interval}s, maxRetryTime {self.max_retry}, tick {self.ticks}>"
+        )
 
     @staticmethod
     def _source_logstore(service: Any, spec: Any) -> Logstore:
@@ -217,10 +232,18 @@ class SlsJob:
 
         region = self.logstore.region
         return sls_event(
-            project=self.logstore.project, logstore=self.logstore.name, shard_id=shard_id,
-            begin_cursor=begin, end_cursor=end, parameter=self.parameter,
-            endpoint=f"http://{region}-intranet.log.aliyuncs.com", region=region,
-            job_name=self.name, task_id=task_id, cursor_time=cursor_time, rng=self._rng,
+            project=self.logstore.project,
+            logstore=self.logstore.name,
+            shard_id=shard_id,
+            begin_cursor=begin,
+            end_cursor=end,
+            parameter=self.parameter,
+            endpoint=f"http://{region}-intranet.log.aliyuncs.com",
+            region=region,
+            job_name=self.name,
+            task_id=task_id,
+            cursor_time=cursor_time,
+            rng=self._rng,
         )
 
     def tick(self, *, storage_upgrade: bool = False) -> List[Invocation]:
@@ -268,8 +291,13 @@ class SlsJob:
                 self.store.set_checkpoint(self.name, shard.shard_id, end)
                 return attempts
         record = {
-            "shard_id": shard.shard_id, "begin_cursor": begin, "end_cursor": end,
-            "attempts": len(attempts), "task_id": task_id, "tick": tick, "error": attempts[-1].error,
+            "shard_id": shard.shard_id,
+            "begin_cursor": begin,
+            "end_cursor": end,
+            "attempts": len(attempts),
+            "task_id": task_id,
+            "tick": tick,
+            "error": attempts[-1].error,
         }
         self.store.add_failed(self.name, record, shard=shard.shard_id, next_cursor=end)
         return attempts
@@ -283,8 +311,9 @@ class SlsJob:
             done += self.tick(**tick_kwargs)
         return done
 
-    def run_until(self, until: Union[None, int, Callable[["SlsJob"], bool]] = None, *,
-                  max_ticks: int = 1000) -> List[Invocation]:
+    def run_until(
+        self, until: Union[None, int, Callable[[SlsJob], bool]] = None, *, max_ticks: int = 1000
+    ) -> List[Invocation]:
         """Tick until ``until(job)`` is true (checked after each tick), ``until`` ticks
         have run (an int), or, by default, until a tick has nothing to deliver."""
         if isinstance(until, int) and not isinstance(until, bool):
@@ -293,7 +322,7 @@ class SlsJob:
         for _ in range(max_ticks):
             batch = self.tick()
             done += batch
-            if (until(self) if until is not None else not batch):
+            if until(self) if until is not None else not batch:
                 return done
         raise FCTriggerError(
             f"SLS job on {self.logstore.project}/{self.logstore.name} did not reach its stop condition "

@@ -32,7 +32,7 @@ from ...events.sls import decode_sls_cursor, encode_sls_cursor
 
 # A shard's cursor numbers are spaced this far apart from the next shard's (ns-like
 # units), so no realistic number of log groups makes two shards' ranges overlap.
-_SHARD_SPACING = 10 ** 11
+_SHARD_SPACING = 10**11
 _HASH_SPACE = 1 << 128
 
 # The PullLogs "count" bounds (number of LogGroups per call).
@@ -131,8 +131,15 @@ class LogGroupSlot:
 
     __slots__ = ("logs", "topic", "source", "tags", "received", "_raw")
 
-    def __init__(self, logs: Sequence[Log], topic: str, source: str,
-                 tags: Tuple[Tuple[str, str], ...], received: float, raw: Optional[bytes] = None):
+    def __init__(
+        self,
+        logs: Sequence[Log],
+        topic: str,
+        source: str,
+        tags: Tuple[Tuple[str, str], ...],
+        received: float,
+        raw: Optional[bytes] = None,
+    ):
         self.logs = logs
         self.topic = topic
         self.source = source
@@ -168,11 +175,10 @@ class LogGroupSlot:
         return self._raw
 
     @classmethod
-    def from_protobuf(cls, group: Any, raw: bytes, received: float) -> "LogGroupSlot":
+    def from_protobuf(cls, group: Any, raw: bytes, received: float) -> LogGroupSlot:
         """A slot from an ``aliyun.log.proto.LogGroup`` a handler sent (PutLogs)."""
         logs = [
-            Log(pb.Time, pb.Time_ns if pb.HasField("Time_ns") else None,
-                tuple((c.Key, c.Value) for c in pb.Contents))
+            Log(pb.Time, pb.Time_ns if pb.HasField("Time_ns") else None, tuple((c.Key, c.Value) for c in pb.Contents))
             for pb in group.Logs
         ]
         tags = tuple((t.Key, t.Value) for t in group.LogTags)
@@ -227,10 +233,12 @@ class Shard:
         except ValueError:
             raise malformed_cursor(cursor) from None
         if not self.begin <= position <= self.end:
-            raise invalid_cursor(_hint(
-                f"{param} {cursor} is not a position of shard {self.shard_id}; its cursors run from "
-                f"{self.cursor(self.begin)} to {self.cursor(self.end)} (a cursor of another shard?)"
-            ))
+            raise invalid_cursor(
+                _hint(
+                    f"{param} {cursor} is not a position of shard {self.shard_id}; its cursors run from "
+                    f"{self.cursor(self.begin)} to {self.cursor(self.end)} (a cursor of another shard?)"
+                )
+            )
         return position
 
     def position_at(self, unix_time: float) -> int:
@@ -276,7 +284,7 @@ class Shard:
     def slots(self, start: Optional[int] = None, stop: Optional[int] = None) -> List[Optional[LogGroupSlot]]:
         lo = (start if start is not None else self.begin) - self.base
         hi = (stop if stop is not None else self.end) - self.base
-        return self._slots[max(lo, 0):max(hi, 0)]
+        return self._slots[max(lo, 0) : max(hi, 0)]
 
     def describe(self) -> Dict[str, Any]:
         """The ListShards entry."""
@@ -293,7 +301,7 @@ class Shard:
 class Logstore:
     """A simulated logstore: ``append`` log groups, read them back, get cursors."""
 
-    def __init__(self, service: "SlsStore", project: "Project", name: str, shard_count: int):
+    def __init__(self, service: SlsStore, project: Project, name: str, shard_count: int):
         self._service = service
         self.project = project.name
         self.region = project.region
@@ -304,7 +312,7 @@ class Logstore:
         width = _HASH_SPACE // shard_count
         self.shards: List[Shard] = []
         for shard_id in range(shard_count):
-            base = int(created * 1e9) + shard_id * _SHARD_SPACING + rng.randint(0, 10 ** 9 - 1)
+            base = int(created * 1e9) + shard_id * _SHARD_SPACING + rng.randint(0, 10**9 - 1)
             begin_key = shard_id * width
             end_key = _HASH_SPACE if shard_id == shard_count - 1 else (shard_id + 1) * width
             self.shards.append(Shard(shard_id, base, self.create_time, begin_key, end_key))
@@ -329,9 +337,9 @@ class Logstore:
         except ValueError:
             raise SlsApiError(400, "ParameterInvalid", "invalid shard id.") from None
         if not 0 <= shard_id < len(self.shards):
-            raise shard_not_exist(shard_id, _hint(
-                f"logstore {self.project}/{self.name} has shards 0..{len(self.shards) - 1}"
-            ))
+            raise shard_not_exist(
+                shard_id, _hint(f"logstore {self.project}/{self.name} has shards 0..{len(self.shards) - 1}")
+            )
         return self.shards[shard_id]
 
     def shard_for_hash(self, hash_key: str) -> Shard:
@@ -381,24 +389,23 @@ class Logstore:
             parsed.append(Log(whole, nanos, contents))
         if not parsed:
             raise FCTriggerError(f"{where}: a LogGroup needs at least one log")
-        group_tags = tuple(
-            (str(k), _as_content(v, f"{where}: tag {k!r}")) for k, v in (tags or {}).items()
+        group_tags = tuple((str(k), _as_content(v, f"{where}: tag {k!r}")) for k, v in (tags or {}).items())
+        slot = LogGroupSlot(
+            parsed, str(topic or ""), source if source is not None else self._default_source(), group_tags, now
         )
-        slot = LogGroupSlot(parsed, str(topic or ""), source if source is not None else self._default_source(),
-                            group_tags, now)
         position = target.add(slot, now)
         return target.cursor(position), target.cursor(position + 1)
 
     def _default_source(self) -> str:
         return self._fake_rng.private_ipv4()
 
-    def append_fake(self, shard: int, count: int = 100, *, kind: str = "access",
-                    group_size: int = 100, topic: Optional[str] = None) -> List[Dict[str, str]]:
+    def append_fake(
+        self, shard: int, count: int = 100, *, kind: str = "access", group_size: int = 100, topic: Optional[str] = None
+    ) -> List[Dict[str, str]]:
         """Append ``count`` Faker-generated logs (``kind`` 'access' or 'app') in groups of ``group_size``."""
         logs = self.fake_logs(count, kind=kind)
         for start in range(0, len(logs), max(1, group_size)):
-            self.append(shard, logs[start:start + group_size],
-                        topic=topic if topic is not None else kind)
+            self.append(shard, logs[start : start + group_size], topic=topic if topic is not None else kind)
         return logs
 
     def fake_logs(self, count: int, *, kind: str = "access") -> List[Dict[str, str]]:
@@ -469,8 +476,9 @@ class SlsStore:
         return self._now
 
     # --- resources ----------------------------------------------------------------
-    def logstore(self, project: str, logstore: str, *, shards: Optional[int] = None,
-                 region: Optional[str] = None) -> Logstore:
+    def logstore(
+        self, project: str, logstore: str, *, shards: Optional[int] = None, region: Optional[str] = None
+    ) -> Logstore:
         """Get or create ``project/logstore`` (created with ``shards`` shards, default 2)."""
         for what, name in (("project", project), ("logstore", logstore)):
             if not isinstance(name, str) or not name:
@@ -500,14 +508,17 @@ class SlsStore:
         proj = self.projects.get(project)
         if proj is None:
             known = ", ".join(sorted(self.projects)) or "none"
-            raise project_not_exist(project, _hint(
-                f"simulated projects: {known}; create it with fc_cloud.sls.logstore({project!r}, ...)"
-            ))
+            raise project_not_exist(
+                project, _hint(f"simulated projects: {known}; create it with fc_cloud.sls.logstore({project!r}, ...)")
+            )
         if region is not None and region != proj.region:
-            raise project_not_exist(project, _hint(
-                f"project {project!r} is simulated in region {proj.region}, the request went to an "
-                f"endpoint of {region}"
-            ))
+            raise project_not_exist(
+                project,
+                _hint(
+                    f"project {project!r} is simulated in region {proj.region}, the request went to an "
+                    f"endpoint of {region}"
+                ),
+            )
         return proj
 
     def api_logstore(self, project: str, logstore: str, region: Optional[str]) -> Logstore:

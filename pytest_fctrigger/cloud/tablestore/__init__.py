@@ -45,7 +45,8 @@ __all__ = ["TablestoreService", "TableHandle", "TableRow", "UnknownAccessKeyErro
 # https://{instance}.{region}.ots.aliyuncs.com (also -internal / vpc.tablestore endpoints)
 _ENDPOINT_RE = re.compile(
     r"^https?://(?P<instance>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:\.vpc\.tablestore|\.ots-internal|\.ots|\.tablestore)"
-    r"\.aliyuncs\.com")
+    r"\.aliyuncs\.com"
+)
 _SIGNATURE_HEADERS = ("x-ots-signature", "x-ots-signaturev4")
 
 
@@ -74,9 +75,8 @@ class TableRow:
     versions: Dict[str, List[Tuple[int, Any]]]
 
     @classmethod
-    def of(cls, row: StoredRow) -> "TableRow":
-        return cls(list(row.primary_key), row.latest(),
-                   {n: list(v) for n, v in sorted(row.columns.items())})
+    def of(cls, row: StoredRow) -> TableRow:
+        return cls(list(row.primary_key), row.latest(), {n: list(v) for n, v in sorted(row.columns.items())})
 
 
 class TablestoreService:
@@ -90,8 +90,14 @@ class TablestoreService:
         self.store = TablestoreStore(epoch_ms(cloud.rng.base_time))
 
     # --- public API ----------------------------------------------------------------------
-    def table(self, instance: str, name: str, *, primary_key: Optional[Sequence[Any]] = None,
-              max_versions: Optional[int] = None) -> "TableHandle":
+    def table(
+        self,
+        instance: str,
+        name: str,
+        *,
+        primary_key: Optional[Sequence[Any]] = None,
+        max_versions: Optional[int] = None,
+    ) -> TableHandle:
         """The table ``instance/name``, created if needed. ``primary_key`` is the schema as
         for ``TableMeta``: ``[("gid", "INTEGER"), ("uid", "STRING")]`` (a third item
         ``"AUTO_INCREMENT"`` marks an auto-increment column); without it the schema is
@@ -99,21 +105,22 @@ class TablestoreService:
         versions a cell keeps; given for an existing table, it updates it."""
         for what, value in (("instance", instance), ("name", name)):
             if not isinstance(value, str) or not value:
-                raise ConfigError(f"fc_cloud.tablestore.table({instance!r}, {name!r}): {what} must be a "
-                                  f"non-empty str")
+                raise ConfigError(f"fc_cloud.tablestore.table({instance!r}, {name!r}): {what} must be a non-empty str")
         schema = None if primary_key is None else _schema(primary_key, f"{instance}/{name}")
-        if max_versions is not None and (isinstance(max_versions, bool) or not isinstance(max_versions, int)
-                                         or max_versions < 1):
-            raise ConfigError(f"max_versions of table {instance}/{name} must be an integer >= 1, "
-                              f"got {max_versions!r}")
+        if max_versions is not None and (
+            isinstance(max_versions, bool) or not isinstance(max_versions, int) or max_versions < 1
+        ):
+            raise ConfigError(f"max_versions of table {instance}/{name} must be an integer >= 1, got {max_versions!r}")
         with self.store.lock:
             existing = self.store.tables.get((instance, name))
             if existing is None:
                 self.store.create_table(Table(instance, name, schema, max_versions=max_versions or 1))
                 return TableHandle(self, instance, name)
             if schema is not None and existing.primary_key not in (None, schema):
-                raise ConfigError(f"table {instance}/{name} already exists with primary key "
-                                  f"{_schema_text(existing.primary_key)}, not {_schema_text(schema)}")
+                raise ConfigError(
+                    f"table {instance}/{name} already exists with primary key "
+                    f"{_schema_text(existing.primary_key)}, not {_schema_text(schema)}"
+                )
             if schema is not None:
                 existing.primary_key = schema
             if max_versions is not None:
@@ -121,7 +128,7 @@ class TablestoreService:
         return TableHandle(self, instance, name)
 
     @property
-    def tables(self) -> Dict[Tuple[str, str], "TableHandle"]:
+    def tables(self) -> Dict[Tuple[str, str], TableHandle]:
         return {key: TableHandle(self, *key) for key in sorted(self.store.tables)}
 
     # --- SDK interception ---------------------------------------------------------------
@@ -154,10 +161,11 @@ class TablestoreService:
 
         stack.enter_context(mock.patch.object(connection.ConnectionPool, "send_receive", send_receive))
         if hasattr(connection, "AsyncConnectionPool"):
-            stack.enter_context(mock.patch.object(connection.AsyncConnectionPool, "send_receive",
-                                                  async_send_receive))
+            stack.enter_context(mock.patch.object(connection.AsyncConnectionPool, "send_receive", async_send_receive))
 
-    def handle(self, endpoint: str, url: str, headers: Dict[str, str], body: bytes) -> Tuple[int, str, Dict[str, str], bytes]:
+    def handle(
+        self, endpoint: str, url: str, headers: Dict[str, str], body: bytes
+    ) -> Tuple[int, str, Dict[str, str], bytes]:
         """Serve one request: ``(status, reason, headers, body)`` as ``send_receive`` returns."""
         from .handlers import TablestoreApi
 
@@ -175,9 +183,11 @@ class TablestoreService:
             # OTSAuthFailed replies are not signed: the SDK does not verify them
             return self._reply(403, _error_body("OTSAuthFailed", "Signature mismatch."), request_id, None)
         try:
-            response = TablestoreApi(self.store, instance,
-                                     lambda api_name, table, result: self._written(
-                                         api_name, instance, table, result, region)).dispatch(api, body)
+            response = TablestoreApi(
+                self.store,
+                instance,
+                lambda api_name, table, result: self._written(api_name, instance, table, result, region),
+            ).dispatch(api, body)
             status, payload = 200, response.SerializeToString()
         except OTSError as exc:
             status, payload = exc.status, _error_body(exc.code, exc.message)
@@ -189,7 +199,7 @@ class TablestoreService:
         return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
     @staticmethod
-    def _reply(status: int, payload: bytes, request_id: str, signer: Optional["_Signer"]):
+    def _reply(status: int, payload: bytes, request_id: str, signer: Optional[_Signer]):
         headers = {
             "x-ots-contentmd5": base64.b64encode(hashlib.md5(payload).digest()).decode("ascii"),
             "x-ots-requestid": request_id,
@@ -205,21 +215,32 @@ class TablestoreService:
         return status, reason, headers, payload
 
     # --- writes -----------------------------------------------------------------------------
-    def _written(self, api: str, instance: str, table: str, result: WriteResult, region: str,
-                 sdk: str = "tablestore") -> Write:
+    def _written(
+        self, api: str, instance: str, table: str, result: WriteResult, region: str, sdk: str = "tablestore"
+    ) -> Write:
         from ...events import tablestore_event, tablestore_record
 
         primary_key = [(n, _blob(v)) for n, v in result.primary_key]
         columns = [dict(c, Value=_blob(c["Value"])) if "Value" in c else dict(c) for c in result.columns]
-        record = tablestore_record(type=result.type, primary_key=primary_key, columns=columns,
-                                   timestamp=result.timestamp_ms * 1000, rng=self._rng)
-        return self.cloud.journal.record(Write(
-            service="tablestore", api=api,
-            resource={"instance": instance, "table": table, "primary_key": primary_key},
-            region=region, event_name=result.type,
-            event=tablestore_event(records=[record], rng=self._rng),
-            attributes={"record": record}, sdk=sdk,
-        ))
+        record = tablestore_record(
+            type=result.type,
+            primary_key=primary_key,
+            columns=columns,
+            timestamp=result.timestamp_ms * 1000,
+            rng=self._rng,
+        )
+        return self.cloud.journal.record(
+            Write(
+                service="tablestore",
+                api=api,
+                resource={"instance": instance, "table": table, "primary_key": primary_key},
+                region=region,
+                event_name=result.type,
+                event=tablestore_event(records=[record], rng=self._rng),
+                attributes={"record": record},
+                sdk=sdk,
+            )
+        )
 
 
 _CELL_TYPES = (int, float, bool, str, bytes)  # Integer, Double, Boolean, String, Binary
@@ -268,8 +289,12 @@ class _Signer:
         self.v4 = "x-ots-signaturev4" in headers
         if self.v4:
             key = ("aliyun_v4" + secret).encode("utf-8")
-            for part in (headers.get("x-ots-signdate", ""), headers.get("x-ots-signregion", ""),
-                         "ots", "aliyun_v4_request"):
+            for part in (
+                headers.get("x-ots-signdate", ""),
+                headers.get("x-ots-signregion", ""),
+                "ots",
+                "aliyun_v4_request",
+            ):
                 key = _hmac(key, part, hashlib.sha256)
             self.key = base64.b64encode(key)
         else:
@@ -277,8 +302,11 @@ class _Signer:
 
     @staticmethod
     def _canonical(headers: Dict[str, str]) -> str:
-        return "\n".join(sorted(f"{k}:{v.strip()}" for k, v in headers.items()
-                                if k.startswith("x-ots-") and k not in _SIGNATURE_HEADERS))
+        return "\n".join(
+            sorted(
+                f"{k}:{v.strip()}" for k, v in headers.items() if k.startswith("x-ots-") and k not in _SIGNATURE_HEADERS
+            )
+        )
 
     def request_is_valid(self) -> bool:
         text = f"/{self.api}\nPOST\n\n" + self._canonical(self.headers) + "\n"
@@ -306,10 +334,16 @@ def _is_auto_increment(option: Any) -> bool:
 def _schema(primary_key: Sequence[Any], where: str) -> List[PrimaryKeyColumn]:
     schema = []
     for item in primary_key:
-        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3) or item[1] not in _PK_TYPE_NAMES \
-                or (len(item) == 3 and not _is_auto_increment(item[2])):
-            raise ConfigError(f"table {where}: primary key column {item!r} must be (name, type) or "
-                              f"(name, 'INTEGER', 'AUTO_INCREMENT') with type one of {', '.join(_PK_TYPE_NAMES)}")
+        if (
+            not isinstance(item, (tuple, list))
+            or len(item) not in (2, 3)
+            or item[1] not in _PK_TYPE_NAMES
+            or (len(item) == 3 and not _is_auto_increment(item[2]))
+        ):
+            raise ConfigError(
+                f"table {where}: primary key column {item!r} must be (name, type) or "
+                f"(name, 'INTEGER', 'AUTO_INCREMENT') with type one of {', '.join(_PK_TYPE_NAMES)}"
+            )
         schema.append(PrimaryKeyColumn(str(item[0]), item[1], len(item) == 3))
     problem = schema_problem(schema)
     if problem:
@@ -368,13 +402,14 @@ class TableHandle:
         """Seed a row as PutRow would (journaled with ``sdk="fc_cloud"``). Returns the
         CBOR stream event FC would deliver for it."""
         pk = [(n, _blob(v)) for n, v in _pairs(primary_key, "primary_key")]
-        ops = [ColumnOp("Put", c[0], _blob(c[1]), c[2] if len(c) == 3 else None)
-               for c in _pairs(columns, "columns")]
+        ops = [ColumnOp("Put", c[0], _blob(c[1]), c[2] if len(c) == 3 else None) for c in _pairs(columns, "columns")]
         for name, value in pk + [(op.name, op.value) for op in ops]:
             if not isinstance(value, _CELL_TYPES):
-                raise ConfigError(f"table {self.instance}/{self.name}: column {name!r} has a "
-                                  f"{type(value).__name__} value; Tablestore stores int, float, bool, "
-                                  "str and bytes")
+                raise ConfigError(
+                    f"table {self.instance}/{self.name}: column {name!r} has a "
+                    f"{type(value).__name__} value; Tablestore stores int, float, bool, "
+                    "str and bytes"
+                )
         svc = self._service
         with svc.store.lock:
             try:
@@ -386,4 +421,3 @@ class TableHandle:
 
     def __repr__(self) -> str:
         return f"<Tablestore table {self.instance}/{self.name}>"
-

@@ -8,7 +8,7 @@ too, errors a protobuf ``Error{code, message}``; ``TablestoreService`` signs the
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, List, Tuple
 
 from ...errors import NotSimulatedError
 from . import plainbuffer as pbuf
@@ -22,7 +22,6 @@ from .store import (
     PrimaryKeyColumn,
     ReadSpec,
     SingleColumnFilter,
-    StoredRow,
     Table,
     TablestoreStore,
     WriteResult,
@@ -31,11 +30,23 @@ from .store import (
     schema_problem,
 )
 
-_OPS = {None: "Put", pbuf.OP_DELETE_ONE_VERSION: "DeleteOneVersion",
-        pbuf.OP_DELETE_ALL_VERSIONS: "DeleteAllVersions", pbuf.OP_INCREMENT: "Increment"}
+_OPS = {
+    None: "Put",
+    pbuf.OP_DELETE_ONE_VERSION: "DeleteOneVersion",
+    pbuf.OP_DELETE_ALL_VERSIONS: "DeleteAllVersions",
+    pbuf.OP_INCREMENT: "Increment",
+}
 _EXISTENCE = {0: "IGNORE", 1: "EXPECT_EXIST", 2: "EXPECT_NOT_EXIST"}
-_COMPARATORS = {1: "EQUAL", 2: "NOT_EQUAL", 3: "GREATER_THAN", 4: "GREATER_EQUAL", 5: "LESS_THAN",
-                6: "LESS_EQUAL", 7: "EXIST", 8: "NOT_EXIST"}
+_COMPARATORS = {
+    1: "EQUAL",
+    2: "NOT_EQUAL",
+    3: "GREATER_THAN",
+    4: "GREATER_EQUAL",
+    5: "LESS_THAN",
+    6: "LESS_EQUAL",
+    7: "EXIST",
+    8: "NOT_EXIST",
+}
 _COMBINATORS = {1: "NOT", 2: "AND", 3: "OR"}
 _PK_TYPES = {1: "INTEGER", 2: "STRING", 3: "BINARY"}
 _DEFINED_TYPES = {1: "INTEGER", 2: "DOUBLE", 3: "BOOLEAN", 4: "STRING", 7: "BINARY"}
@@ -69,8 +80,7 @@ def _consumed(proto, read: int = 0, write: int = 0) -> None:
 class TablestoreApi:
     """Serves one instance's requests; ``on_write`` receives each applied row write."""
 
-    def __init__(self, store: TablestoreStore, instance: str,
-                 on_write: Callable[[str, str, WriteResult], None]):
+    def __init__(self, store: TablestoreStore, instance: str, on_write: Callable[[str, str, WriteResult], None]):
         import tablestore.protobuf.table_store_filter_pb2 as filter_pb2
         import tablestore.protobuf.table_store_pb2 as pb2
 
@@ -84,9 +94,12 @@ class TablestoreApi:
         """Returns the response protobuf message; raises ``OTSError``."""
         handler = getattr(self, "api_" + api, None)
         if handler is None:
-            raise NotSimulatedError("Tablestore", api,
-                                    "served: CreateTable, ListTable, DescribeTable, UpdateTable, DeleteTable, "
-                                    "PutRow, UpdateRow, DeleteRow, GetRow, GetRange, BatchGetRow, BatchWriteRow")
+            raise NotSimulatedError(
+                "Tablestore",
+                api,
+                "served: CreateTable, ListTable, DescribeTable, UpdateTable, DeleteTable, "
+                "PutRow, UpdateRow, DeleteRow, GetRow, GetRange, BatchGetRow, BatchWriteRow",
+            )
         request_type = getattr(self.pb2, api + "Request")
         request = request_type()
         try:
@@ -110,20 +123,28 @@ class TablestoreApi:
             single = self.filter_pb2.SingleColumnValueFilter()
             single.ParseFromString(f.filter)
             if single.HasField("value_trans_rule"):
-                raise NotSimulatedError("Tablestore", "SingleColumnRegexCondition",
-                                        "column conditions with a regex value rule are not simulated")
+                raise NotSimulatedError(
+                    "Tablestore",
+                    "SingleColumnRegexCondition",
+                    "column conditions with a regex value rule are not simulated",
+                )
             try:
                 operand = pbuf.decode_value(single.column_value)
             except pbuf.PlainBufferError as exc:
                 raise invalid(f"Invalid column condition value: {exc}.")
-            return SingleColumnFilter(_COMPARATORS[single.comparator], single.column_name, operand,
-                                      pass_if_missing=not single.filter_if_missing,
-                                      latest_version_only=single.latest_version_only)
+            return SingleColumnFilter(
+                _COMPARATORS[single.comparator],
+                single.column_name,
+                operand,
+                pass_if_missing=not single.filter_if_missing,
+                latest_version_only=single.latest_version_only,
+            )
         if f.type == self.filter_pb2.FT_COMPOSITE_COLUMN_VALUE:
             composite = self.filter_pb2.CompositeColumnValueFilter()
             composite.ParseFromString(f.filter)
-            children = [self.parse_filter(sub.SerializeToString(), allow_pagination=False)
-                        for sub in composite.sub_filters]
+            children = [
+                self.parse_filter(sub.SerializeToString(), allow_pagination=False) for sub in composite.sub_filters
+            ]
             combinator = _COMBINATORS[composite.combinator]
             if combinator == "NOT" and len(children) != 1:
                 raise invalid("A NOT condition takes exactly one sub-condition.")
@@ -138,8 +159,11 @@ class TablestoreApi:
 
     def condition(self, proto) -> Tuple[str, Any]:
         existence = _EXISTENCE[proto.row_existence]
-        column = self.parse_filter(proto.column_condition, allow_pagination=False) \
-            if proto.HasField("column_condition") else None
+        column = (
+            self.parse_filter(proto.column_condition, allow_pagination=False)
+            if proto.HasField("column_condition")
+            else None
+        )
         return existence, column
 
     def read_spec(self, proto) -> ReadSpec:
@@ -149,8 +173,10 @@ class TablestoreApi:
             if tr.HasField("specific_time"):
                 time_range = (tr.specific_time, tr.specific_time + 1)
             else:
-                time_range = (tr.start_time if tr.HasField("start_time") else 0,
-                              tr.end_time if tr.HasField("end_time") else 2 ** 63)
+                time_range = (
+                    tr.start_time if tr.HasField("start_time") else 0,
+                    tr.end_time if tr.HasField("end_time") else 2**63,
+                )
         return ReadSpec(
             columns_to_get=list(proto.columns_to_get),
             max_versions=proto.max_versions if proto.HasField("max_versions") else None,
@@ -182,8 +208,15 @@ class TablestoreApi:
         if return_content.return_type == self.pb2.RT_AFTER_MODIFY:
             wanted = set(return_content.return_column_names)
             row = result.row
-            cells = [] if row is None else [(n, vs[0][1], vs[0][0]) for n, vs in sorted(row.columns.items())
-                                            if vs and (not wanted or n in wanted)]
+            cells = (
+                []
+                if row is None
+                else [
+                    (n, vs[0][1], vs[0][0])
+                    for n, vs in sorted(row.columns.items())
+                    if vs and (not wanted or n in wanted)
+                ]
+            )
             return pbuf.encode_row(result.primary_key, cells)
         return b""
 
@@ -192,18 +225,19 @@ class TablestoreApi:
         """Apply one row write; returns the result and the read CUs its condition cost."""
         existence, column_condition = self.condition(condition)
         if kind == "PutRow":
-            result = self.store.put_row(table, row.primary_key, self.ops(row, put_only=True),
-                                        existence, column_condition)
+            result = self.store.put_row(
+                table, row.primary_key, self.ops(row, put_only=True), existence, column_condition
+            )
         elif kind == "UpdateRow":
-            result = self.store.update_row(table, row.primary_key, self.ops(row, put_only=False),
-                                           existence, column_condition)
+            result = self.store.update_row(
+                table, row.primary_key, self.ops(row, put_only=False), existence, column_condition
+            )
         else:
             result = self.store.delete_row(table, row.primary_key, existence, column_condition)
         # a condition check reads the row: one read CU
         return result, 0 if existence == "IGNORE" and column_condition is None else 1
 
-    def _write(self, api: str, table_name: str, row_bytes: bytes, condition, return_content,
-               response) -> Any:
+    def _write(self, api: str, table_name: str, row_bytes: bytes, condition, return_content, response) -> Any:
         table = self.table(table_name)
         row = _plain_row(row_bytes, {"PutRow": "row", "UpdateRow": "row_change"}.get(api, "primary_key"))
         result, read_cu = self.apply(api, table, row, condition)
@@ -215,19 +249,34 @@ class TablestoreApi:
         return response
 
     def api_PutRow(self, req):
-        return self._write("PutRow", req.table_name, req.row, req.condition,
-                           req.return_content if req.HasField("return_content") else None,
-                           self.pb2.PutRowResponse())
+        return self._write(
+            "PutRow",
+            req.table_name,
+            req.row,
+            req.condition,
+            req.return_content if req.HasField("return_content") else None,
+            self.pb2.PutRowResponse(),
+        )
 
     def api_UpdateRow(self, req):
-        return self._write("UpdateRow", req.table_name, req.row_change, req.condition,
-                           req.return_content if req.HasField("return_content") else None,
-                           self.pb2.UpdateRowResponse())
+        return self._write(
+            "UpdateRow",
+            req.table_name,
+            req.row_change,
+            req.condition,
+            req.return_content if req.HasField("return_content") else None,
+            self.pb2.UpdateRowResponse(),
+        )
 
     def api_DeleteRow(self, req):
-        return self._write("DeleteRow", req.table_name, req.primary_key, req.condition,
-                           req.return_content if req.HasField("return_content") else None,
-                           self.pb2.DeleteRowResponse())
+        return self._write(
+            "DeleteRow",
+            req.table_name,
+            req.primary_key,
+            req.condition,
+            req.return_content if req.HasField("return_content") else None,
+            self.pb2.DeleteRowResponse(),
+        )
 
     # --- reads ------------------------------------------------------------------------
     def api_GetRow(self, req):
@@ -244,8 +293,13 @@ class TablestoreApi:
         start = _plain_row(req.inclusive_start_primary_key, "inclusive_start_primary_key").primary_key
         end = _plain_row(req.exclusive_end_primary_key, "exclusive_end_primary_key").primary_key
         rows, next_start = self.store.get_range(
-            table, req.direction == self.pb2.FORWARD, start, end, self.read_spec(req),
-            req.limit if req.HasField("limit") else None)
+            table,
+            req.direction == self.pb2.FORWARD,
+            start,
+            end,
+            self.read_spec(req),
+            req.limit if req.HasField("limit") else None,
+        )
         response = self.pb2.GetRangeResponse()
         response.rows = pbuf.encode_rows(rows) if rows else b""
         if next_start is not None:
@@ -312,8 +366,9 @@ class TablestoreApi:
                 self.on_write("BatchWriteRow", table.name, result)
                 row_out.is_ok = True
                 _consumed(row_out.consumed, read=read_cu, write=_cu(len(row_req.row_change)))
-                returned = self.return_row(result, row_req.return_content
-                                           if row_req.HasField("return_content") else None)
+                returned = self.return_row(
+                    result, row_req.return_content if row_req.HasField("return_content") else None
+                )
                 if returned:
                     row_out.row = returned
         return response
@@ -325,18 +380,26 @@ class TablestoreApi:
         for column in meta.primary_key:
             if column.type not in _PK_TYPES:
                 raise invalid(f"Unsupported primary key type {column.type} for column {column.name}.")
-            schema.append(PrimaryKeyColumn(column.name, _PK_TYPES[column.type],
-                                           column.HasField("option") and column.option == self.pb2.AUTO_INCREMENT))
+            schema.append(
+                PrimaryKeyColumn(
+                    column.name,
+                    _PK_TYPES[column.type],
+                    column.HasField("option") and column.option == self.pb2.AUTO_INCREMENT,
+                )
+            )
         problem = schema_problem(schema)
         if problem:
             raise invalid(problem)
         options = req.table_options
         table = Table(
-            instance=self.instance, name=meta.table_name, primary_key=schema,
+            instance=self.instance,
+            name=meta.table_name,
+            primary_key=schema,
             max_versions=options.max_versions if options.HasField("max_versions") else 1,
             time_to_live=options.time_to_live if options.HasField("time_to_live") else -1,
             deviation_cell_version_in_sec=options.deviation_cell_version_in_sec
-            if options.HasField("deviation_cell_version_in_sec") else 86400,
+            if options.HasField("deviation_cell_version_in_sec")
+            else 86400,
             allow_update=options.allow_update if options.HasField("allow_update") else True,
             reserved_read=req.reserved_throughput.capacity_unit.read,
             reserved_write=req.reserved_throughput.capacity_unit.write,
@@ -419,4 +482,3 @@ class TablestoreApi:
         response = self.pb2.UpdateTableResponse()
         self._describe_options(table, response)
         return response
-

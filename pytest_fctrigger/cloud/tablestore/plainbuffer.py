@@ -50,9 +50,17 @@ OP_DELETE_ALL_VERSIONS = 0x1
 OP_DELETE_ONE_VERSION = 0x3
 OP_INCREMENT = 0x4
 
-VT_NAMES = {VT_INTEGER: "VT_INTEGER", VT_DOUBLE: "VT_DOUBLE", VT_BOOLEAN: "VT_BOOLEAN",
-            VT_STRING: "VT_STRING", VT_BLOB: "VT_BLOB", VT_INF_MIN: "VT_INF_MIN",
-            VT_INF_MAX: "VT_INF_MAX", VT_AUTO_INCREMENT: "VT_AUTO_INCREMENT", VT_NULL: "VT_NULL"}
+VT_NAMES = {
+    VT_INTEGER: "VT_INTEGER",
+    VT_DOUBLE: "VT_DOUBLE",
+    VT_BOOLEAN: "VT_BOOLEAN",
+    VT_STRING: "VT_STRING",
+    VT_BLOB: "VT_BLOB",
+    VT_INF_MIN: "VT_INF_MIN",
+    VT_INF_MAX: "VT_INF_MAX",
+    VT_AUTO_INCREMENT: "VT_AUTO_INCREMENT",
+    VT_NULL: "VT_NULL",
+}
 
 
 def _crc8_table() -> List[int]:
@@ -152,8 +160,14 @@ class _Writer:
     def __init__(self) -> None:
         self.buf = bytearray(struct.pack("<i", HEADER))
 
-    def cell(self, name: str, value: Any = None, has_value: bool = True,
-             timestamp: Optional[int] = None, op: Optional[int] = None) -> int:
+    def cell(
+        self,
+        name: str,
+        value: Any = None,
+        has_value: bool = True,
+        timestamp: Optional[int] = None,
+        op: Optional[int] = None,
+    ) -> int:
         raw_name = name.encode("utf-8")
         out = self.buf
         out.append(TAG_CELL)
@@ -177,8 +191,9 @@ class _Writer:
         out += bytes([TAG_CELL_CHECKSUM, crc])
         return crc
 
-    def row(self, primary_key: Sequence[Tuple[str, Any]], cells: Iterable[Cell] = (),
-            delete_marker: bool = False) -> None:
+    def row(
+        self, primary_key: Sequence[Tuple[str, Any]], cells: Iterable[Cell] = (), delete_marker: bool = False
+    ) -> None:
         row_crc = 0
         self.buf.append(TAG_ROW_PK)
         for name, value in primary_key:
@@ -194,15 +209,19 @@ class _Writer:
         self.buf += bytes([TAG_ROW_CHECKSUM, row_crc])
 
 
-def encode_row(primary_key: Sequence[Tuple[str, Any]],
-               columns: Iterable[Tuple[str, Any, Optional[int]]] = (),
-               delete_marker: bool = False) -> bytes:
+def encode_row(
+    primary_key: Sequence[Tuple[str, Any]],
+    columns: Iterable[Tuple[str, Any, Optional[int]]] = (),
+    delete_marker: bool = False,
+) -> bytes:
     """One row: ``columns`` are ``(name, value, timestamp_ms_or_None)``."""
     return encode_rows([(primary_key, columns)], delete_marker)
 
 
-def encode_rows(rows: Iterable[Tuple[Sequence[Tuple[str, Any]], Iterable[Tuple[str, Any, Optional[int]]]]],
-                delete_marker: bool = False) -> bytes:
+def encode_rows(
+    rows: Iterable[Tuple[Sequence[Tuple[str, Any]], Iterable[Tuple[str, Any, Optional[int]]]]],
+    delete_marker: bool = False,
+) -> bytes:
     """Several rows behind one header (GetRange's ``rows``)."""
     writer = _Writer()
     for primary_key, columns in rows:
@@ -210,8 +229,7 @@ def encode_rows(rows: Iterable[Tuple[Sequence[Tuple[str, Any]], Iterable[Tuple[s
     return bytes(writer.buf)
 
 
-def encode_cells(primary_key: Sequence[Tuple[str, Any]], cells: Iterable[Cell],
-                 delete_marker: bool = False) -> bytes:
+def encode_cells(primary_key: Sequence[Tuple[str, Any]], cells: Iterable[Cell], delete_marker: bool = False) -> bytes:
     """One row from ``Cell`` objects (ops included): what the SDK sends for UpdateRow."""
     writer = _Writer()
     writer.row(primary_key, cells, delete_marker)
@@ -228,7 +246,7 @@ class _Reader:
     def take(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
             raise PlainBufferError(f"truncated PlainBuffer: need {n} bytes at offset {self.pos}")
-        chunk = self.data[self.pos:self.pos + n]
+        chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return chunk
 
@@ -244,8 +262,9 @@ class _Reader:
 
     def expect(self, tag: int, what: str) -> None:
         if self.tag != tag:
-            raise PlainBufferError(f"expected {what} (tag 0x{tag:02x}) at offset {self.pos - 1}, "
-                                   f"found tag 0x{self.tag:02x}")
+            raise PlainBufferError(
+                f"expected {what} (tag 0x{tag:02x}) at offset {self.pos - 1}, found tag 0x{self.tag:02x}"
+            )
 
     def value(self) -> Tuple[Any, bytes]:
         """Reads ``len type payload`` after TAG_CELL_VALUE; returns the value and the

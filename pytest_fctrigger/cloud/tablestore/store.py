@@ -86,8 +86,10 @@ def schema_problem(schema: Sequence[PrimaryKeyColumn]) -> Optional[str]:
     for index, column in enumerate(schema):
         # the partition key (first column) cannot auto-increment; only INTEGER columns can
         if column.auto_increment and (index == 0 or column.type != "INTEGER"):
-            return (f"AUTO_INCREMENT is only allowed on an INTEGER primary key column other than "
-                    f"the partition key (column {column.name}).")
+            return (
+                f"AUTO_INCREMENT is only allowed on an INTEGER primary key column other than "
+                f"the partition key (column {column.name})."
+            )
     return None
 
 
@@ -119,8 +121,9 @@ class Table:
     auto_increment_seq: int = 0
 
     # --- validation ----------------------------------------------------------------------
-    def check_pk(self, primary_key: Sequence[Tuple[str, Any]], *, allow_inf: bool = False,
-                 for_put: bool = False) -> None:
+    def check_pk(
+        self, primary_key: Sequence[Tuple[str, Any]], *, allow_inf: bool = False, for_put: bool = False
+    ) -> None:
         if self.primary_key is None:
             self._infer_schema(primary_key)
         schema = self.primary_key or []
@@ -132,33 +135,38 @@ class Table:
             if isinstance(value, Sentinel):
                 if value is AUTO_INCREMENT:
                     if not (for_put and column.auto_increment):
-                        raise invalid(f"PK_AUTO_INCR is only allowed on an AUTO_INCREMENT column in PutRow "
-                                      f"(column {name}).")
+                        raise invalid(
+                            f"PK_AUTO_INCR is only allowed on an AUTO_INCREMENT column in PutRow (column {name})."
+                        )
                     continue
                 if not allow_inf:
                     raise invalid(f"INF_MIN/INF_MAX are only allowed in range queries (column {name}).")
                 continue
             if for_put and column.auto_increment:
-                raise invalid(f"The auto-increment primary key column {name} must be set to PK_AUTO_INCR "
-                              "in PutRow.")
+                raise invalid(f"The auto-increment primary key column {name} must be set to PK_AUTO_INCR in PutRow.")
             expected = PK_TYPES[column.type]
             actual = pbuf.value_type(value)
             if actual != expected:
-                raise invalid(f"Validate PK type fail. Input: {pbuf.VT_NAMES.get(actual)}, "
-                              f"Meta: {pbuf.VT_NAMES[expected]}.")
+                raise invalid(
+                    f"Validate PK type fail. Input: {pbuf.VT_NAMES.get(actual)}, Meta: {pbuf.VT_NAMES[expected]}."
+                )
 
     def _infer_schema(self, primary_key: Sequence[Tuple[str, Any]]) -> None:
         schema = []
         for name, value in primary_key:
             vt = pbuf.value_type(value)
             if isinstance(value, Sentinel):
-                raise invalid(f"table {self.name} was created without a primary-key schema, so its first row "
-                              f"cannot use {value!r} (column {name}); declare primary_key= in "
-                              "fc_cloud.tablestore.table() or create the table with create_table().")
+                raise invalid(
+                    f"table {self.name} was created without a primary-key schema, so its first row "
+                    f"cannot use {value!r} (column {name}); declare primary_key= in "
+                    "fc_cloud.tablestore.table() or create the table with create_table()."
+                )
             types = {v: k for k, v in PK_TYPES.items()}
             if vt not in types:
-                raise invalid(f"Validate PK type fail. Input: {pbuf.VT_NAMES.get(vt)}: a primary key is "
-                              "INTEGER, STRING or BINARY.")
+                raise invalid(
+                    f"Validate PK type fail. Input: {pbuf.VT_NAMES.get(vt)}: a primary key is "
+                    "INTEGER, STRING or BINARY."
+                )
             schema.append(PrimaryKeyColumn(name, types[vt]))
         self.primary_key = schema
 
@@ -245,9 +253,12 @@ def compare(comparator: str, actual: Any, operand: Any) -> bool:
     if a_type != b_type:
         return comparator == "NOT_EQUAL"
     return {
-        "EQUAL": a == b, "NOT_EQUAL": a != b,
-        "GREATER_THAN": a > b, "GREATER_EQUAL": a >= b,
-        "LESS_THAN": a < b, "LESS_EQUAL": a <= b,
+        "EQUAL": a == b,
+        "NOT_EQUAL": a != b,
+        "GREATER_THAN": a > b,
+        "GREATER_EQUAL": a >= b,
+        "LESS_THAN": a < b,
+        "LESS_EQUAL": a <= b,
     }[comparator]
 
 
@@ -290,7 +301,7 @@ class ReadSpec:
                 versions = versions[: self.max_versions]
             cells.extend((name, value, ts) for ts, value in versions)
         if isinstance(self.row_filter, ColumnPagination):
-            names = sorted({c[0] for c in cells})[self.row_filter.offset:][: self.row_filter.limit]
+            names = sorted({c[0] for c in cells})[self.row_filter.offset :][: self.row_filter.limit]
             cells = [c for c in cells if c[0] in names]
         if not pk and not cells:
             return None
@@ -339,8 +350,9 @@ class TablestoreStore:
 
     # --- writes ---------------------------------------------------------------------------
     @staticmethod
-    def _check_condition(table: Table, key: Key, existence: str,
-                         column_condition: Optional[Callable[[Optional[StoredRow]], bool]]) -> None:
+    def _check_condition(
+        table: Table, key: Key, existence: str, column_condition: Optional[Callable[[Optional[StoredRow]], bool]]
+    ) -> None:
         row = table.rows.get(key)
         if existence == "EXPECT_EXIST" and row is None:
             raise condition_failed()
@@ -354,7 +366,7 @@ class TablestoreStore:
         for name in list(row.columns):
             versions = row.columns[name]
             versions.sort(key=lambda tv: -tv[0])
-            del versions[table.max_versions:]
+            del versions[table.max_versions :]
             if not versions:
                 del row.columns[name]
 
@@ -371,8 +383,11 @@ class TablestoreStore:
     @staticmethod
     def _check_ops(ops: Sequence[ColumnOp], pk_names: Iterable[str]) -> None:
         if len(ops) > MAX_COLUMNS_PER_ROW_WRITE:
-            raise OTSError(400, "OTSOutOfColumnCountLimit",
-                           f"The number of columns exceeds the limit: {MAX_COLUMNS_PER_ROW_WRITE}.")
+            raise OTSError(
+                400,
+                "OTSOutOfColumnCountLimit",
+                f"The number of columns exceeds the limit: {MAX_COLUMNS_PER_ROW_WRITE}.",
+            )
         pk_names = set(pk_names)
         for op in ops:
             if op.name in pk_names:
@@ -380,8 +395,14 @@ class TablestoreStore:
             if op.timestamp is not None and op.timestamp < 0:
                 raise invalid(f"The timestamp of column {op.name} must be positive.")
 
-    def put_row(self, table: Table, primary_key: List[Tuple[str, Any]], ops: List[ColumnOp],
-                existence: str = "IGNORE", column_condition=None) -> WriteResult:
+    def put_row(
+        self,
+        table: Table,
+        primary_key: List[Tuple[str, Any]],
+        ops: List[ColumnOp],
+        existence: str = "IGNORE",
+        column_condition=None,
+    ) -> WriteResult:
         table.check_pk(primary_key, for_put=True)
         self._check_ops(ops, (n for n, _ in primary_key))
         now = self.tick()
@@ -399,8 +420,14 @@ class TablestoreStore:
         table.rows[key] = row
         return WriteResult("PutRow", list(primary_key), record_columns, now, row)
 
-    def update_row(self, table: Table, primary_key: List[Tuple[str, Any]], ops: List[ColumnOp],
-                   existence: str = "IGNORE", column_condition=None) -> WriteResult:
+    def update_row(
+        self,
+        table: Table,
+        primary_key: List[Tuple[str, Any]],
+        ops: List[ColumnOp],
+        existence: str = "IGNORE",
+        column_condition=None,
+    ) -> WriteResult:
         table.check_pk(primary_key)
         self._check_ops(ops, (n for n, _ in primary_key))
         if not table.allow_update:
@@ -409,8 +436,11 @@ class TablestoreStore:
         self._check_condition(table, key, existence, column_condition)
         now = self.tick()
         existing = table.rows.get(key)
-        row = StoredRow(list(primary_key), {n: list(v) for n, v in existing.columns.items()}) if existing \
+        row = (
+            StoredRow(list(primary_key), {n: list(v) for n, v in existing.columns.items()})
+            if existing
             else StoredRow(list(primary_key))
+        )
         record_columns: List[Dict[str, Any]] = []
         for op in ops:
             if op.kind == "Put":
@@ -423,8 +453,7 @@ class TablestoreStore:
                     raise invalid(f"Deleting one version of column {op.name} requires its timestamp.")
                 if op.name in row.columns:
                     row.columns[op.name] = [tv for tv in row.columns[op.name] if tv[0] != op.timestamp]
-                record_columns.append({"Type": "DeleteOneVersion", "ColumnName": op.name,
-                                       "Timestamp": op.timestamp})
+                record_columns.append({"Type": "DeleteOneVersion", "ColumnName": op.name, "Timestamp": op.timestamp})
             elif op.kind == "DeleteAllVersions":
                 row.columns.pop(op.name, None)
                 record_columns.append({"Type": "DeleteAllVersions", "ColumnName": op.name})
@@ -438,18 +467,18 @@ class TablestoreStore:
                 if isinstance(current, bool) or not isinstance(current, int):
                     raise invalid(f"Column {op.name} is not an integer and cannot be incremented.")
                 value = current + op.value
-                if not -(2 ** 63) <= value < 2 ** 63:
+                if not -(2**63) <= value < 2**63:
                     raise invalid(f"The increment of column {op.name} overflows int64.")
                 row.columns[op.name] = [tv for tv in versions if tv[0] != now] + [(now, value)]
                 record_columns.append({"Type": "Put", "ColumnName": op.name, "Value": value, "Timestamp": now})
         self._trim(table, row)
         if existing is not None or row.columns:
             table.rows[key] = row
-        return WriteResult("UpdateRow", list(primary_key), record_columns, now,
-                           table.rows.get(key))
+        return WriteResult("UpdateRow", list(primary_key), record_columns, now, table.rows.get(key))
 
-    def delete_row(self, table: Table, primary_key: List[Tuple[str, Any]],
-                   existence: str = "IGNORE", column_condition=None) -> WriteResult:
+    def delete_row(
+        self, table: Table, primary_key: List[Tuple[str, Any]], existence: str = "IGNORE", column_condition=None
+    ) -> WriteResult:
         table.check_pk(primary_key)
         if existence == "EXPECT_NOT_EXIST":
             raise invalid("Invalid condition: EXPECT_NOT_EXIST while deleting row.")
@@ -466,8 +495,15 @@ class TablestoreStore:
         row = table.rows.get(row_key(primary_key))
         return spec.project(row) if row is not None else None
 
-    def get_range(self, table: Table, forward: bool, start: List[Tuple[str, Any]], end: List[Tuple[str, Any]],
-                  spec: ReadSpec, limit: Optional[int]):
+    def get_range(
+        self,
+        table: Table,
+        forward: bool,
+        start: List[Tuple[str, Any]],
+        end: List[Tuple[str, Any]],
+        spec: ReadSpec,
+        limit: Optional[int],
+    ):
         """Returns ``(rows, next_start_primary_key or None)``."""
         table.check_pk(start, allow_inf=True)
         table.check_pk(end, allow_inf=True)

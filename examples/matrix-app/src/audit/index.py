@@ -11,7 +11,10 @@ except ImportError:  # pragma: no cover - depends on the environment
 def handler(event, context):
     if event[:1] == b"{":
         source = json.loads(event)["source"]
-        return {"kind": "sls", "logstore": source["projectName"] + "/" + source["logstoreName"],
-                "shard": source["shardId"]}
+        return {
+            "kind": "sls",
+            "logstore": source["projectName"] + "/" + source["logstoreName"],
+            "shard": source["shardId"],
+        }
     records = cbor.loads(event)["Records"]
     return {"kind": "tablestore", "changes": [r["Type"] for r in records]}

@@ -9,5 +9,9 @@ def handler(event, context):
         request = json.loads(message["payload"])
         return {"report": request["report"], "asOf": message["triggerTime"], "via": "timer"}
     # MNS topic trigger, JSON format: the published text is in "Message"
-    return {"report": message["Message"], "asOf": message["PublishTime"], "via": "mns",
-            "messageId": message["MessageId"]}
+    return {
+        "report": message["Message"],
+        "asOf": message["PublishTime"],
+        "via": "mns",
+        "messageId": message["MessageId"],
+    }

@@ -15,8 +15,7 @@ def handler(event, context):
     creds = context.credentials
     auth = oss2.StsAuth(creds.access_key_id, creds.access_key_secret, creds.security_token)
     record = json.loads(event)["events"][0]
-    bucket = oss2.Bucket(auth, "oss-" + record["region"] + "-internal.aliyuncs.com",
-                         record["oss"]["bucket"]["name"])
+    bucket = oss2.Bucket(auth, "oss-" + record["region"] + "-internal.aliyuncs.com", record["oss"]["bucket"]["name"])
     source = record["oss"]["object"]["key"]
     target = os.environ.get("THUMB_PREFIX", "thumbs/") + source.split("/", 1)[-1]
     image = bucket.get_object(source).read()

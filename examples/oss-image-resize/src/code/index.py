@@ -32,6 +32,6 @@ def handler(event, context):
     target = output_dir + object_name.split("/", 1)[-1]
 
     style = "image/resize,m_fixed,w_128,h_128"
-    process = "{0}|sys/saveas,o_{1},b_{2}".format(style, _b64(target), _b64(bucket_name))
+    process = f"{style}|sys/saveas,o_{_b64(target)},b_{_b64(bucket_name)}"
     result = bucket.process_object(object_name, process)
     return {"source": object_name, "target": target, "status": result.status}

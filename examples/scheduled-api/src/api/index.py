@@ -15,7 +15,14 @@ def handler(event, context):
     else:
         name = request.get("queryParameters", {}).get("name", "")
     if not name:
-        return {"statusCode": 400, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps({"error": "name is required"})}
-    return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
-            "isBase64Encoded": False, "body": json.dumps({"greeting": f"hello, {name}"})}
+        return {
+            "statusCode": 400,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"error": "name is required"}),
+        }
+    return {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "isBase64Encoded": False,
+        "body": json.dumps({"greeting": f"hello, {name}"}),
+    }

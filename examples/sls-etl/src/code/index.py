@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """SLS ETL function, written like the SLS trigger sample of the FC docs.
 
 The event carries no logs, only a cursor range of one shard of the source logstore;
@@ -7,6 +6,7 @@ cursor equals the cursor, keeps the requests whose status is at least
 ``parameter.minStatus`` and writes them to ``parameter.targetLogstore`` (same project).
 A range without data (the extra trigger when the storage system upgrades) is ignored.
 """
+
 import json
 import logging
 
@@ -20,15 +20,15 @@ def handler(event, context):
     source = info["source"]
     parameter = info.get("parameter") or {}
     creds = context.credentials
-    client = LogClient(source["endpoint"], creds.access_key_id, creds.access_key_secret,
-                       creds.security_token)
+    client = LogClient(source["endpoint"], creds.access_key_id, creds.access_key_secret, creds.security_token)
 
     pulled, kept = 0, []
     min_status = int(parameter.get("minStatus", 400))
     cursor = source["beginCursor"]
     while True:
-        res = client.pull_logs(source["projectName"], source["logstoreName"], source["shardId"],
-                               cursor, 10, source["endCursor"])
+        res = client.pull_logs(
+            source["projectName"], source["logstoreName"], source["shardId"], cursor, 10, source["endCursor"]
+        )
         for group in res.get_loggroup_json_list():
             for log in group["logs"]:
                 pulled += 1
@@ -49,7 +49,6 @@ def handler(event, context):
         contents.append(("etl_task_id", info["taskId"]))
         items.append(LogItem(timestamp=log["@lh_time"], contents=contents))
     if items:
-        client.put_logs(PutLogsRequest(source["projectName"], parameter["targetLogstore"],
-                                       "errors", "", items))
+        client.put_logs(PutLogsRequest(source["projectName"], parameter["targetLogstore"], "errors", "", items))
     logger.info("shard %s: pulled %d logs, wrote %d", source["shardId"], pulled, len(items))
     return {"pulled": pulled, "written": len(items)}
