@@ -41,6 +41,11 @@ FIGURES = {
         rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
         rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)",
     ],
+    "bench_install_cost": [
+        rf"default +CPU +{NUMBER} ms \(x{NUMBER}\) +wall +{NUMBER} ms \(x{NUMBER}\) +peak RSS +{NUMBER} MiB",
+        rf"default install / bare pytest, CPU time: {NUMBER} \(target <= 1.05\)",
+        rf"\[sdks\] install / bare pytest, CPU time: {NUMBER}",
+    ],
     "bench_invoke": [
         rf"median fc_invoke overhead, no-op handler \(callable, with fc_cloud\): {NUMBER} us wall",
         rf"median fc_invoke overhead, CPU time of this process: {NUMBER} us",

@@ -92,9 +92,21 @@ class FCRandom:
 
     @property
     def faker(self) -> Any:
-        """A Faker instance seeded from this test's seed (imported on first use)."""
+        """A Faker instance seeded from this test's seed (imported on first use).
+
+        Faker is the optional extra ``pytest-fctrigger[faker]``: installed, its own pytest
+        plugin loads in every session, so the plugin does not depend on it.
+        """
         if self._faker is None:
-            from faker import Faker
+            try:
+                from faker import Faker
+            except ImportError:
+                from pytest_fctrigger.errors import ConfigError
+
+                raise ConfigError(
+                    "fc_random.faker needs Faker, which is not installed: "
+                    "pip install 'pytest-fctrigger[faker]' (or pip install Faker)"
+                ) from None
 
             fk = Faker("en_US")
             fk.seed_instance(self.seed)
