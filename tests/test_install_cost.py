@@ -74,7 +74,7 @@ def test_fc_random_faker_without_faker_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "faker", None)  # what `import faker` sees when it is not installed
     rng = FCRandom(7)
     with pytest.raises(Exception) as excinfo:
-        rng.faker  # noqa: B018 - the property does the import
+        rng.faker
     assert excinfo.type.__name__ == "ConfigError"
     assert "pip install 'pytest-fctrigger[faker]'" in str(excinfo.value)
     assert excinfo.value.__cause__ is None and excinfo.value.__suppress_context__
