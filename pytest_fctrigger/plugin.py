@@ -39,6 +39,7 @@ EVENT_BUILDERS = (
 )
 
 LOOP_MODES = ("fail", "warn", "allow")
+ISOLATE_MODES = ("none", "process")  # pytest_fctrigger.instances.ISOLATE_MODES (not imported here: start-up cost)
 
 _SEED_KEY = pytest.StashKey[int]()
 
@@ -87,7 +88,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="RUNTIME",
         help="default FC runtime of fc_context/fc_invoke (python3.6 ... python3.12; default python3.10).",
     )
+    group.addoption(
+        "--fc-isolate",
+        choices=ISOLATE_MODES,
+        default=None,
+        help="where fc_invoke runs a handler: 'none' (default) in the test process; 'process': each "
+        "FC instance is a child process (killed at its timeout, memory capped, environment from "
+        "scratch, no network where the kernel allows).",
+    )
     parser.addini("fc_loop", "default of --fc-loop", default="fail")
+    parser.addini("fc_isolate", "default of --fc-isolate (none or process)", default="none")
     parser.addini("fc_loop_depth", "default of --fc-loop-depth", default="0")
     parser.addini("fc_allow_network", "default of --fc-allow-network", type="bool", default=False)
     parser.addini("fc_redis_url", "default of --fc-redis-url", default="")
@@ -105,19 +115,51 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in (
         "fc(seed=None, region=None, runtime=None, loop=None, loop_depth=None, allow_network=None, "
-        "timeout=None): pytest-fctrigger options for this test, class or module (closest wins).",
+        "timeout=None, isolate=None): pytest-fctrigger options for this test, class or module (closest wins).",
         "fc_trigger(type, **config): declare a trigger of the function under test "
         "(repeatable); fc_invoke checks the handler's writes against it.",
         "fc_matrix(*types, app=None, function=None, vars=None, fires=3): parametrize the test's "
         "fc_trigger_event over trigger variants or over the triggers an s.yaml declares.",
     ):
         config.addinivalue_line("markers", line)
+    if _configured_isolate(config) == "process" and not _is_xdist_controller(config):
+        # start the instance zygote now: it imports the SDKs while pytest collects
+        from pytest_fctrigger.instances._zygote_client import Zygote
+
+        Zygote.shared()
 
 
-def pytest_report_header(config: pytest.Config) -> Optional[str]:
+def _configured_isolate(config: pytest.Config) -> str:
+    value = config.getoption("--fc-isolate", None) or config.getini("fc_isolate") or "none"
+    if value not in ISOLATE_MODES:
+        raise pytest.UsageError(
+            f"ini fc_isolate = {value!r}: must be one of {', '.join(ISOLATE_MODES)} "
+            "('none': in the test process; 'process': each FC instance is a child process)"
+        )
+    return str(value)
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import sys
+
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    if client is not None:
+        client.Zygote.close_shared()
+
+
+def pytest_report_header(config: pytest.Config) -> Any:
     seed = config.getoption("--fc-seed")
     how = f"--fc-seed {seed}" if seed is not None else "per test, from the node id"
-    return f"fctrigger: seed {how}"
+    lines = [f"fctrigger: seed {how}"]
+    if _configured_isolate(config) == "process":  # only when process mode is in use
+        from pytest_fctrigger.instances import probe_protection
+
+        lines.append(f"fctrigger: isolate process; {probe_protection()}")
+    return lines
 
 
 # --------------------------------------------------------------------------- settings
@@ -133,9 +175,10 @@ class FCSettings:
     allow_network: bool
     timeout: Optional[float]
     redis_url: Optional[str]
+    isolate: str = "none"
 
 
-_MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout")
+_MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout", "isolate")
 
 
 def _bad_option(item: pytest.Item, message: str) -> NoReturn:
@@ -199,6 +242,15 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
     timeout = marks.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         _bad_option(item, f"fc timeout must be a number of seconds > 0, got {timeout!r}")
+    isolate = marks.get("isolate")
+    if isolate is None:
+        isolate = _configured_isolate(config)
+    if isolate not in ISOLATE_MODES:
+        _bad_option(
+            item,
+            f"@pytest.mark.fc(isolate={isolate!r}): must be one of {', '.join(ISOLATE_MODES)} "
+            "('none': in the test process; 'process': each FC instance is a child process)",
+        )
     redis_url = (
         config.getoption("--fc-redis-url")
         or config.getini("fc_redis_url")
@@ -214,6 +266,7 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
         allow_network=bool(allow),
         timeout=timeout,
         redis_url=redis_url,
+        isolate=isolate,
     )
 
 
@@ -415,8 +468,9 @@ def fc_invoke(
     from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.invoke import Invoker
 
+    problem = None
     try:
-        return Invoker(
+        invoker = Invoker(
             rng=fc_random,
             runtime=fc_settings.runtime,
             context_defaults=fc_context_defaults,
@@ -431,10 +485,14 @@ def fc_invoke(
                 for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
                 for rule in (rules or [])
             ],
+            isolate=fc_settings.isolate,
         )
     except FCTriggerError as exc:  # e.g. a misspelt key in fc_context_defaults
         problem = f"fc_invoke: {exc}"
-    _bad_option(request.node, problem)
+    if problem is not None:  # outside the except block: one line, no chained traceback
+        _bad_option(request.node, problem)
+    yield invoker
+    invoker.close()  # process instances end with their test
 
 
 @pytest.fixture
