@@ -118,10 +118,10 @@ def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
 
     # this module's frames sit between the runtime's and the handler's: drop them from
     # stackTrace as the runtime's own are dropped (a private process: nothing else sees it)
-    invoke_module = sys.modules[Invoker.__module__]
-    harness = getattr(invoke_module, "_HARNESS_FILES", None)
-    if isinstance(harness, frozenset):
-        invoke_module._HARNESS_FILES = harness | {_FILE}  # type: ignore[attr-defined]
+    for name, module in list(sys.modules.items()):
+        harness = getattr(module, "_HARNESS_FILES", None) if name.startswith(Invoker.__module__) else None
+        if isinstance(harness, frozenset):
+            setattr(module, "_HARNESS_FILES", harness | {_FILE})
 
     _FORWARDER.sock = rpc
     if _SEAMS is None:  # not prepared in a zygote (e.g. a platform without fork)
@@ -140,16 +140,17 @@ def _maybe_pickled(value: Any) -> Optional[bytes]:
 
 def _user_traceback(exc: BaseException) -> str:
     """The handler's traceback without the harness frames in front of its own."""
-    from ..invoke import Invoker
+    from ..invoke import _result
 
-    harness = getattr(sys.modules[Invoker.__module__], "_HARNESS_FILES", frozenset({_FILE}))
+    is_harness = getattr(_result, "_is_harness_file", lambda filename: False)
     tb = exc.__traceback__
-    while (
-        tb is not None
-        and os.path.normcase(os.path.abspath(tb.tb_frame.f_code.co_filename)).rsplit(".", 1)[0] in harness
-    ):
+    while tb is not None and (is_harness(tb.tb_frame.f_code.co_filename) or _same(tb.tb_frame.f_code.co_filename)):
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _same(filename: str) -> bool:
+    return os.path.normcase(os.path.abspath(filename)).rsplit(".", 1)[0] == _FILE
 
 
 def _invoke(state: Dict[str, Any], request: Dict[str, Any], ctl: socket.socket) -> Dict[str, Any]:

@@ -109,8 +109,10 @@ class Invoker:
         loop_depth: int = 0,
         timeout: Optional[float] = None,
         loop_rules: Any = None,
+        isolate: str = "none",
     ):
         from ..events._random import FCRandom
+        from ..instances import check_isolate
 
         defaults = dict(context_defaults or {})
         runtime = defaults.pop("runtime", None) or runtime
@@ -138,6 +140,13 @@ class Invoker:
         self._instances: Dict[Any, _Instance] = {}
         self._log_handler = FCLogHandler("")  # the root logger's FC-format handler during calls
         self._stable: Dict[str, Any] = {}  # per-instance context values (credentials, instance id)
+        self.isolate = check_isolate(isolate, "Invoker(isolate=...)")  # "process": pytest_fctrigger.instances
+
+    def close(self) -> None:
+        """End this Invoker's process instances (``isolate="process"``); in-process: nothing to do."""
+        runner = sys.modules.get("pytest_fctrigger.instances._runner")
+        if runner is not None:
+            runner.close_instances(self)
 
     # ----------------------------------------------------------------- public entry
     def __call__(
@@ -151,6 +160,7 @@ class Invoker:
         initializer: Any = None,
         catch: bool = False,
         triggers: Any = None,
+        isolate: Optional[str] = None,
     ) -> InvokeResult:
         __tracebackhide__ = True
         return self.run(
@@ -162,6 +172,7 @@ class Invoker:
             initializer=initializer,
             catch=catch,
             triggers=triggers,
+            isolate=isolate,
         )
 
     def run(
@@ -177,11 +188,17 @@ class Invoker:
         call: EventCall = _EVENT_CALL,
         context_overrides: Optional[Dict[str, Any]] = None,
         triggers: Any = None,
+        isolate: Optional[str] = None,
     ) -> InvokeResult:
         """``__call__`` with the hooks ``fc_http`` needs: ``call`` (how the handler is
         called and its return value encoded) and ``context_overrides``. ``triggers``
-        replaces the triggers loops are checked against for this call."""
+        replaces the triggers loops are checked against for this call; ``isolate``
+        overrides the Invoker's isolation mode for this call."""
         __tracebackhide__ = True
+        if isolate is not None:
+            from ..instances import check_isolate
+
+            check_isolate(isolate, "fc_invoke(..., isolate=...)")
         tgt = self._resolve_target(target, code_dir)
         spec = tgt.spec
         if initializer is None and spec is not None and spec.initializer:
@@ -208,16 +225,21 @@ class Invoker:
         failure: Optional[BaseException] = None  # what to raise when not catching
         logs: List[str] = []
         mark = self.cloud.journal.mark() if self.cloud is not None else 0
-        scope = _CallScope(self, instance, context, spec, logs)
-        scope.enter()
-        try:
-            if initializer is not None:
-                failure = self._initialize(initializer, tgt, instance, context, timeout, result)
-            if failure is None:
-                failure = self._invoke(tgt, instance, payload_event, context, timeout, call, result)
-        finally:
-            scope.exit()
-            result.logs = "".join(logs)
+        if (isolate or self.isolate) == "process":  # the instance is a child process
+            from ..instances import run_in_instance
+
+            failure = run_in_instance(self, tgt, payload_event, context, timeout, initializer, call, result)
+        else:
+            scope = _CallScope(self, instance, context, spec, logs)
+            scope.enter()
+            try:
+                if initializer is not None:
+                    failure = self._initialize(initializer, tgt, instance, context, timeout, result)
+                if failure is None:
+                    failure = self._invoke(tgt, instance, payload_event, context, timeout, call, result)
+            finally:
+                scope.exit()
+                result.logs = "".join(logs)
         self._post_invoke(result, tgt, mark)
         if failure is not None and not catch:
             raise failure
