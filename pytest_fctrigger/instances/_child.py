@@ -121,7 +121,7 @@ def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
     for name, module in list(sys.modules.items()):
         harness = getattr(module, "_HARNESS_FILES", None) if name.startswith(Invoker.__module__) else None
         if isinstance(harness, frozenset):
-            setattr(module, "_HARNESS_FILES", harness | {_FILE})
+            vars(module)["_HARNESS_FILES"] = harness | {_FILE}
 
     _FORWARDER.sock = rpc
     if _SEAMS is None:  # not prepared in a zygote (e.g. a platform without fork)
