@@ -308,7 +308,7 @@ def run_in_instance(
         init_timeout = float(getattr(spec, "initialization_timeout", None) or timeout)
         outcome = _Call(instance, invoker.cloud, request, timeout, init_timeout).run()
         failure = _finish(instance, outcome, tgt, result, timeout, init_timeout, memory)
-        if instance.dead or outcome.get("kill"):
+        if instance.dead or outcome.get("kill") or outcome.get("discard"):
             instance.kill()
             pool.instances.pop(key, None)
     return failure
@@ -464,7 +464,8 @@ def _finish(
             exc.__cause__ = _RemoteTraceback(outcome.get("user_error_text") or "")
             return exc
     error_type = error.get("errorType")
-    if error_type is None:  # the runtime's own platform errors (sys.exit, ...)
+    if error_type is None:  # the runtime's own platform errors (sys.exit, ...): FC ends the instance
+        outcome["kill"] = True
         return FCInvokeError(f"{tgt.label}: {error.get('errorMessage')}", error=error, result=result)
     if outcome.get("user_error") is None and error_type in _LOAD_ERRORS:
         return _LOAD_ERRORS[error_type](
