@@ -74,14 +74,14 @@ def test_c_code_holding_the_gil_is_killed_at_the_timeout(instance):
 def test_allocating_past_memory_size_is_fcs_out_of_memory_error(instance):
     spec = FunctionSpec(name="hungry", handler="index.allocate", code_dir=Path(CODE), memory=128)
     with pytest.raises(FCOutOfMemoryError) as info:
-        instance(spec, {"mb": 256})
+        instance(spec, {"mb": 256}, timeout=60)
     assert info.value.error["errorMessage"].startswith("Process exited unexpectedly before completing request")
     assert "memorySize 128 MB" in str(info.value)
     assert isinstance(info.value, MemoryError) and isinstance(info.value, FCInvokeError)
 
 
 def test_allocating_within_memory_size_succeeds(instance):
-    spec = FunctionSpec(name="roomy", handler="index.allocate", code_dir=Path(CODE), memory=512)
+    spec = FunctionSpec(name="roomy", handler="index.allocate", code_dir=Path(CODE), memory=512, timeout=60)
     assert instance(spec, {"mb": 256}).json() == {"allocated_mb": 256}
 
 

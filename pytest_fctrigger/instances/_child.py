@@ -70,21 +70,59 @@ _FORWARDER = _seams.Forwarder()
 _SEAMS: Optional[contextlib.ExitStack] = None
 
 
-def prepare() -> None:
+def prepare(workdir: Optional[str] = None) -> None:
     """Install the forwarding seams once, in the zygote: every instance inherits them and
     only plugs in its own RPC socket (installing them costs tens of ms per process)."""
-    global _SEAMS
+    global _SEAMS, _PREWARM_DIR
+    if workdir is not None and _PREWARM_DIR is None:
+        _PREWARM_DIR = os.path.join(workdir, "prewarm")
+        os.makedirs(_PREWARM_DIR, exist_ok=True)
+        with open(os.path.join(_PREWARM_DIR, "fctrigger_prewarm.py"), "w") as fh:
+            fh.write("def handler(event, context):\n    return None\n")
     if _SEAMS is None:
         _SEAMS = _seams.install(_FORWARDER)
+    from ..invoke import Invoker
+
+    # this module's frames sit between the runtime's and the handler's: drop them from
+    # stackTrace as the runtime's own are dropped (only instances see this). Done once
+    # here: walking sys.modules in every instance would copy-on-write every module's page.
+    for name, module in list(sys.modules.items()):
+        harness = getattr(module, "_HARNESS_FILES", None) if name.startswith(Invoker.__module__) else None
+        if isinstance(harness, frozenset):
+            vars(module)["_HARNESS_FILES"] = harness | {_FILE}
 
 
-def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
+def _isolate(netns: bool) -> Optional[str]:
+    """What does not depend on the function (done while the instance waits as a spare):
+    own process group, death with the zygote, FC's signal dispositions, the namespaces.
+    Returns why there is no network namespace (None: there is one)."""
     os.setpgid(0, 0)  # the test process kills the whole group: the handler's children too
     _sandbox.die_with_parent()
     for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):  # the zygote's dispositions are not FC's
         signal.signal(sig, signal.SIG_DFL)
-    why_not = _sandbox.enter_network_namespace() if config["netns"] else "not requested"
+    return _sandbox.enter_network_namespace() if netns else "unavailable on this machine"
 
+
+def _prewarm() -> None:
+    """Throwaway no-op invocations while the instance is a spare (a callable, and a handler
+    string from a code dir, the zygote's): the pages the invocation path writes to
+    (reference counts, caches) are copied from the zygote now, not in the test's first call."""
+    from ..invoke import Invoker
+
+    invoker = Invoker(rng=0)
+    invoker.run(_noop, b"", catch=True)
+    if _PREWARM_DIR is not None:
+        invoker.run("fctrigger_prewarm.handler", b"", code_dir=_PREWARM_DIR, catch=True)
+
+
+_PREWARM_DIR: Optional[str] = None
+
+
+def _noop(event: Any, context: Any) -> None:
+    return None
+
+
+def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -116,19 +154,12 @@ def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
 
     from ..invoke import Invoker
 
-    # this module's frames sit between the runtime's and the handler's: drop them from
-    # stackTrace as the runtime's own are dropped (a private process: nothing else sees it)
-    for name, module in list(sys.modules.items()):
-        harness = getattr(module, "_HARNESS_FILES", None) if name.startswith(Invoker.__module__) else None
-        if isinstance(harness, frozenset):
-            vars(module)["_HARNESS_FILES"] = harness | {_FILE}
-
     _FORWARDER.sock = rpc
     if _SEAMS is None:  # not prepared in a zygote (e.g. a platform without fork)
         prepare()
     invoker = Invoker(rng=config["seed"], runtime=config["runtime"], context_defaults=config["context_defaults"])
     headroom = _sandbox.limit_memory(config["memory_mb"]) if config["memory_mb"] else None
-    return {"invoker": invoker, "netns": why_not is None, "netns_error": why_not or "", "headroom_mb": headroom}
+    return {"invoker": invoker, "headroom_mb": headroom}
 
 
 def _maybe_pickled(value: Any) -> Optional[bytes]:
@@ -188,10 +219,18 @@ def _invoke(state: Dict[str, Any], request: Dict[str, Any], ctl: socket.socket) 
     return reply
 
 
-def main(ctl_fd: int, rpc_fd: int) -> int:
+def main(ctl_fd: int, rpc_fd: int, netns: bool) -> int:
     ctl = socket.socket(fileno=ctl_fd)
     rpc = socket.socket(fileno=rpc_fd)
-    kind, config = _protocol.recv(ctl)
+    why_not = _isolate(netns)
+    try:
+        _prewarm()
+    except Exception:  # only an optimisation
+        pass
+    try:
+        kind, config = _protocol.recv(ctl)  # a spare waits here until a test claims it
+    except (EOFError, OSError):
+        return 0
     if kind != "init":
         return 2
     started = time.perf_counter()
@@ -206,8 +245,8 @@ def main(ctl_fd: int, rpc_fd: int) -> int:
             "ready",
             {
                 "pid": os.getpid(),
-                "netns": state["netns"],
-                "netns_error": state["netns_error"],
+                "netns": why_not is None,
+                "netns_error": why_not or "",
                 "setup_ms": (time.perf_counter() - started) * 1000.0,
                 "headroom_mb": state["headroom_mb"],
             },

@@ -17,7 +17,6 @@ import pickle
 import select
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -91,18 +90,11 @@ class ProcessInstance:
         config["env"]["HOME"] = home
         config["env"]["TMPDIR"] = tmp
         config["log_path"] = self.log_path = os.path.join(self.dir, "instance.log")
-        config["netns"] = bool(zygote.info().get("netns"))
         self.log_offset = 0
         self.pid = 0
-        self.ctl, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.rpc, rpc_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            _protocol.send(self.ctl, ("init", config))  # waits in the socket until the child reads it
-            try:
-                self.pid = zygote.fork([ctl_child.fileno(), rpc_child.fileno()])
-            finally:
-                ctl_child.close()
-                rpc_child.close()
+            self.pid, self.ctl, self.rpc = zygote.take()
+            _protocol.send(self.ctl, ("init", config))
             reply = self._wait_start()
         except BaseException:
             self.kill()

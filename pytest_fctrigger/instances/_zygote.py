@@ -28,6 +28,17 @@ from typing import Any, Dict, List
 PRELOAD = (
     "json",
     "logging",
+    "subprocess",
+    "threading",
+    "tempfile",
+    "uuid",
+    "hashlib",
+    "hmac",
+    "base64",
+    "datetime",
+    "decimal",
+    "urllib.request",
+    "xml.etree.ElementTree",
     "ssl",
     "http.client",
     "urllib3",
@@ -104,7 +115,7 @@ def main() -> None:
     loaded = _preload()
     from . import _child
 
-    _child.prepare()
+    _child.prepare(os.getcwd())  # the zygote's private directory (see _zygote_client)
     why_not = _probe_namespace()
     info: Dict[str, Any] = {
         "pid": os.getpid(),
@@ -140,7 +151,7 @@ def main() -> None:
                 ctl.close()
                 from . import _child
 
-                code = _child.main(fds[0], fds[1])
+                code = _child.main(fds[0], fds[1], bool(info["netns"]))
             finally:
                 os._exit(code)
         for fd in fds:

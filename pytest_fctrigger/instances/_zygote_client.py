@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import json
 import os
 import select
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Deque, Dict, Optional, Tuple
 
 from . import _protocol
 
@@ -57,6 +58,7 @@ class Zygote:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._info: Optional[Dict[str, Any]] = None
+        self._spares: Deque[Tuple[socket.socket, socket.socket]] = collections.deque()
         self.dir = tempfile.mkdtemp(prefix="fctrigger-zygote-")
         home = os.path.join(self.dir, "home")
         os.mkdir(home)
@@ -115,26 +117,51 @@ class Zygote:
             detail = ""
         return f"the FC instance zygote ({sys.executable}) {what}" + (f":\n{detail}" if detail else "")
 
-    def fork(self, fds: List[int]) -> int:
-        """Fork an instance that gets ``fds`` (its control and RPC sockets); its pid."""
+    def take(self) -> Tuple[int, socket.socket, socket.socket]:
+        """A new instance: ``(pid, control socket, RPC socket)``.
+
+        One spare instance is always forked ahead (it has entered its namespaces and made
+        a throwaway call, and waits for its configuration), so a test's first call does
+        not wait for a fork: the next spare forks while this one works.
+        """
         self.info()
         with self._lock:
             try:
-                socket.send_fds(self.ctl, [b"F"], fds)
+                if not self._spares:
+                    self._request_spare()
+                ctl, rpc = self._spares.popleft()
                 raw = b""
-                while len(raw) < _PID.size:
+                while len(raw) < _PID.size:  # replies come in the order of the requests
                     chunk = self.ctl.recv(_PID.size - len(raw))
                     if not chunk:
                         raise EOFError
                     raw += chunk
+                (pid,) = _PID.unpack(raw)
+                if pid <= 0:
+                    raise InstanceStartError(self._failure("refused a fork request"))
+                self._request_spare()
             except (OSError, EOFError):
                 raise InstanceStartError(self._failure("stopped answering")) from None
-        (pid,) = _PID.unpack(raw)
-        if pid <= 0:
-            raise InstanceStartError(self._failure("refused a fork request"))
-        return int(pid)
+        return int(pid), ctl, rpc
+
+    def _request_spare(self) -> None:
+        ctl, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        rpc, rpc_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            socket.send_fds(self.ctl, [b"F"], [ctl_child.fileno(), rpc_child.fileno()])
+        except OSError:
+            ctl.close()
+            rpc.close()
+            raise
+        finally:
+            ctl_child.close()
+            rpc_child.close()
+        self._spares.append((ctl, rpc))
 
     def close(self) -> None:
+        while self._spares:  # a spare dies with the zygote (PR_SET_PDEATHSIG) or on this EOF
+            for sock in self._spares.popleft():
+                sock.close()
         try:
             self.ctl.close()
         except OSError:
