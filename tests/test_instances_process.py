@@ -303,3 +303,34 @@ def test_the_instance_has_no_network_not_even_loopback(instance):
     assert outcomes["raw_socket"] != "connected" and outcomes["child_process"] != "connected"
     assert outcomes["raw_socket"].startswith("OSError") or "unreachable" in outcomes["raw_socket"]
     assert ready == []  # nothing ever reached the stand-in
+
+
+def test_an_exception_that_cannot_be_sent_back_keeps_its_payload(instance, tmp_path):
+    from pytest_fctrigger.instances import InstanceHandlerError
+
+    (tmp_path / "index.py").write_text(
+        "import threading\n"
+        "class Odd(Exception):\n"
+        "    def __init__(self, text):\n"
+        "        super().__init__(text)\n"
+        "        self.lock = threading.Lock()  # does not pickle\n"
+        "def handler(event, context):\n"
+        "    raise Odd('odd')\n"
+    )
+    with pytest.raises(InstanceHandlerError) as info:
+        instance("index.handler", {}, code_dir=str(tmp_path))
+    assert info.value.error["errorType"] == "Odd" and info.value.error["errorMessage"] == "odd"
+    assert "raise Odd('odd')" in str(info.value)
+
+
+def test_fc_http_runs_the_wsgi_app_in_the_instance(instance, tmp_path):
+    from pytest_fctrigger.http import HttpDriver
+
+    (tmp_path / "index.py").write_text(
+        "import os\n"
+        "def handler(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [str(os.getpid()).encode()]\n"
+    )
+    response = HttpDriver(instance).wsgi("index.handler", "GET", "/x", code_dir=str(tmp_path))
+    assert response.status == 200 and int(response.body) != os.getpid()
