@@ -76,6 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="do not block connections to non-loopback addresses while fc_cloud/fc_invoke are active.",
     )
     group.addoption(
+        "--fc-real-credentials",
+        action="store_true",
+        default=None,
+        help="keep real Alibaba Cloud credential variables in the test process (integration "
+        "suites); by default they are removed before collection. Handlers still see only fake ones.",
+    )
+    group.addoption(
         "--fc-redis-url",
         default=None,
         metavar="URL",
@@ -100,6 +107,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("fc_isolate", "default of --fc-isolate (none or process)", default="none")
     parser.addini("fc_loop_depth", "default of --fc-loop-depth", default="0")
     parser.addini("fc_allow_network", "default of --fc-allow-network", type="bool", default=False)
+    parser.addini("fc_real_credentials", "default of --fc-real-credentials", type="bool", default=False)
     parser.addini("fc_redis_url", "default of --fc-redis-url", default="")
     parser.addini("fc_runtime", "default of --fc-runtime", default="python3.10")
     parser.addini("fc_region", "region of generated events and contexts (default cn-hangzhou)", default="")
@@ -110,6 +118,25 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from pytest_fctrigger import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # before conftests and test modules import handler modules (whose SDK credential
+    # providers read the environment once): real credentials leave the process
+    keep = early_config.known_args_namespace.fc_real_credentials
+    if keep is None:
+        keep = early_config.getini("fc_real_credentials")
+    if not keep:
+        from pytest_fctrigger._credentials import hide_session_credentials
+
+        early_config._fctrigger_restore_credentials = hide_session_credentials()  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    restore = getattr(config, "_fctrigger_restore_credentials", None)
+    if restore is not None:
+        restore()
 
 
 def pytest_configure(config: pytest.Config) -> None:

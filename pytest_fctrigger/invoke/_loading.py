@@ -64,6 +64,10 @@ def _import_from_code_dir(modname: str, code_dir: str, shadowed: Dict[str, Any])
             raise ImportError(f"No module named {segment!r}")
         path = found
     file = _module_file(path)
+    root = os.path.join(os.path.normpath(os.path.abspath(code_dir)), "")
+    if not os.path.normpath(os.path.abspath(file)).startswith(root):
+        # "../x.handler", "/abs/x.handler": FC loads handlers from the code package only
+        raise ImportError(f"No module named {modname!r} in the code directory (it resolves to {file}, outside it)")
     existing = sys.modules.get(modname)
     if existing is not None:
         if _same_file(existing, file):
