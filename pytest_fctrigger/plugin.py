@@ -137,6 +137,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     restore = getattr(config, "_fctrigger_restore_credentials", None)
     if restore is not None:
         restore()
+    import sys
+
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    if client is not None:  # process instances were used: end the zygote (and so every instance)
+        client.Zygote.close_shared()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -168,14 +173,6 @@ def _configured_isolate(config: pytest.Config) -> str:
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    import sys
-
-    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
-    if client is not None:
-        client.Zygote.close_shared()
 
 
 def pytest_report_header(config: pytest.Config) -> Any:

@@ -334,3 +334,20 @@ def test_fc_http_runs_the_wsgi_app_in_the_instance(instance, tmp_path):
     )
     response = HttpDriver(instance).wsgi("index.handler", "GET", "/x", code_dir=str(tmp_path))
     assert response.status == 200 and int(response.body) != os.getpid()
+
+
+def test_an_initializer_past_its_initialization_timeout_is_killed(instance):
+    spec = FunctionSpec(
+        name="slow-start",
+        handler="index.counter",
+        code_dir=Path(CODE),
+        initializer="index.slow_initializer",
+        initialization_timeout=1,
+        timeout=30,
+    )
+    started = time.monotonic()
+    with pytest.raises(FCTimeoutError) as info:
+        instance(spec, {})
+    assert time.monotonic() - started < 2.0
+    assert info.value.error["errorMessage"].startswith("Function initialization timed out after 1 seconds")
+    assert "FC Initialize End RequestId: " in info.value.result.logs

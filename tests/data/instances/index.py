@@ -111,3 +111,7 @@ def logs(event, context):
 
 def exits(event, context):
     sys.exit(3)
+
+
+def slow_initializer(context):
+    sum(range(10**10))
