@@ -140,11 +140,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     import sys
 
     client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
-    if client is not None:  # process instances were used: end the zygote (and so every instance)
+    before = config.stash.get(_ZYGOTE_KEY, (None, 0))[0]
+    if client is not None and client.Zygote._shared is not before:
+        # this session started it (a pytester session inside another keeps the outer one's)
         client.Zygote.close_shared()
 
 
+_ZYGOTE_KEY = pytest.StashKey[Any]()  # (the zygote, instances started) when the session began
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    import sys
+
     for line in (
         "fc(seed=None, region=None, runtime=None, loop=None, loop_depth=None, allow_network=None, "
         "timeout=None, isolate=None): pytest-fctrigger options for this test, class or module (closest wins).",
@@ -154,6 +161,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "fc_trigger_event over trigger variants or over the triggers an s.yaml declares.",
     ):
         config.addinivalue_line("markers", line)
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    config.stash[_ZYGOTE_KEY] = (client.Zygote._shared, client.Zygote.started) if client is not None else (None, 0)
     if _configured_isolate(config) == "process" and not _is_xdist_controller(config):
         # start the instance zygote now: it imports the SDKs while pytest collects
         from pytest_fctrigger.instances._zygote_client import Zygote
@@ -558,3 +567,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     seed = item.stash.get(_SEED_KEY, None)
     if seed is not None and report.failed:
         report.sections.append(("fctrigger", f"seed {seed}: reproduce with  pytest '{item.nodeid}' --fc-seed {seed}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    import sys
+
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    started_before = config.stash.get(_ZYGOTE_KEY, (None, 0))[1]
+    if client is None or client.Zygote.started == started_before or _configured_isolate(config) == "process":
+        return  # no process instance in this process, or the header already said which protection applies
+    from pytest_fctrigger.instances import protection
+
+    terminalreporter.write_line(f"fctrigger: isolate process was used by some tests; {protection()}")

@@ -141,3 +141,16 @@ def test_coverage_measures_handler_code_in_the_default_mode(pytester):
     result = pytester.runpytest_subprocess("--cov=index", "--cov-report=term-missing", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["index.py * 4 * 1 * 75%*4"])  # line 4 (the other branch) is missing
+
+
+def test_the_summary_names_the_protection_when_only_a_marker_selects_process_mode(pytester):
+    pytester.makepyfile(
+        index=HANDLER,
+        test_it=TEST_PID.replace("{op}", "!=").replace(
+            "def test_pid", "@pytest.mark.fc(isolate='process')\ndef test_pid"
+        ),
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["fctrigger: isolate process was used by some tests; process instances: *"])
+    assert "fctrigger: isolate process;" not in result.stdout.str()  # not in the header

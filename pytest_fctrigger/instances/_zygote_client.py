@@ -36,6 +36,7 @@ class Zygote:
     """A started zygote process: ``fork(fds)`` returns the pid of a new instance."""
 
     _shared: Optional[Zygote] = None
+    started = 0  # instances handed out in this process (the pytest summary reads it)
     _shared_lock = threading.Lock()
 
     @classmethod
@@ -140,6 +141,7 @@ class Zygote:
                 if pid <= 0:
                     raise InstanceStartError(self._failure("refused a fork request"))
                 self._request_spare()
+                Zygote.started += 1
             except (OSError, EOFError):
                 raise InstanceStartError(self._failure("stopped answering")) from None
         return int(pid), ctl, rpc
