@@ -26,6 +26,11 @@ def send(sock: socket.socket, obj: Any) -> None:
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
+def send_pickled(sock: socket.socket, data: bytes) -> None:
+    """Send a message already pickled with ``pickle.dumps``."""
+    sock.sendall(_HEADER.pack(len(data)) + data)
+
+
 def _exact(sock: socket.socket, size: int) -> bytes:
     chunk = sock.recv(size)
     if len(chunk) == size:
