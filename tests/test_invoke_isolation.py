@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.request
 
@@ -162,3 +163,53 @@ def test_urllib_opener_installed_by_a_handler_does_not_reach_later_calls():
 
     Invoker(rng=1)(install, b"")
     assert urllib.request._opener is before
+
+
+# --------------------------------------------------------------------------- code outliving its call
+def test_a_thread_outliving_its_invocation_cannot_write_change_the_env_or_connect():
+    from cloud_guard_helpers import local_http_server
+    from cloud_oss_helpers import oss2_bucket
+
+    from pytest_fctrigger._outliving import FCOutlivedWarning, OutlivedInvocationError
+    from pytest_fctrigger.cloud import Cloud
+
+    go, done, outcome = threading.Event(), threading.Event(), {}
+
+    def attempt(name, action):
+        try:
+            action()
+            outcome[name] = "done"
+        except OutlivedInvocationError:
+            outcome[name] = "refused"
+        except Exception as exc:  # e.g. the SDK wrapping the refusal
+            outcome[name] = "refused" if "refused" in str(exc) and "invocation" in str(exc) else repr(exc)
+
+    def handler(event, context):
+        def late():
+            go.wait(10)
+            attempt("write", lambda: oss2_bucket("late-bucket").put_object("t1-late.txt", b"late"))
+            attempt("env", lambda: os.environ.__setitem__("FCTEST_LATE", "1"))
+            host, port = url[len("http://") :].split(":")
+            # raw _socket (beneath every Python-level patch); the listener stands in for the outside
+            attempt("net", lambda: _socket.socket().connect((host, int(port))))
+            done.set()
+
+        threading.Thread(target=late, name="late-writer", daemon=True).start()
+        return "returned"
+
+    import _socket
+
+    with local_http_server() as url:
+        first = Cloud(rng=1)
+        with first.activate():
+            first.oss.bucket("late-bucket")
+            with pytest.warns(FCOutlivedWarning, match="late-writer"):
+                Invoker(cloud=first)(handler, b"")
+        second = Cloud(rng=2)  # the next test's cloud
+        with second.activate():
+            second.oss.bucket("late-bucket")
+            go.set()
+            assert done.wait(10)
+    assert outcome == {"write": "refused", "env": "refused", "net": "refused"}, outcome
+    assert "FCTEST_LATE" not in os.environ
+    assert list(second.journal) == []  # never applied to the next test's cloud

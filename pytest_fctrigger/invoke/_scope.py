@@ -93,7 +93,7 @@ class _CallScope:
         request = sys.modules.get("urllib.request")
         self.urllib = request
         if request is not None:  # an opener cached by an earlier call (proxies included) is not reused
-            self.opener = request._opener  # type: ignore[attr-defined]
+            self.opener = request._opener
             request._opener = None  # type: ignore[attr-defined]
         try:
             _apply_env(self._env_values())
@@ -148,7 +148,7 @@ class _CallScope:
             self.modules.exit()
             self.modules = None
         if os.environ is not self.environ:
-            os.environ = self.environ  # type: ignore[misc]  # noqa: B003 - putting the real one back
+            os.environ = self.environ  # noqa: B003 - putting the real one back
         _restore_env(self.env)
         _restore_c_env(touched)
         if sys.path != self.sys_path:
