@@ -39,6 +39,7 @@ EVENT_BUILDERS = (
 )
 
 LOOP_MODES = ("fail", "warn", "allow")
+ISOLATE_MODES = ("none", "process")  # pytest_fctrigger.instances.ISOLATE_MODES (not imported here: start-up cost)
 
 _SEED_KEY = pytest.StashKey[int]()
 
@@ -75,6 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="do not block connections to non-loopback addresses while fc_cloud/fc_invoke are active.",
     )
     group.addoption(
+        "--fc-real-credentials",
+        action="store_true",
+        default=None,
+        help="keep real Alibaba Cloud credential variables in the test process (integration "
+        "suites); by default they are removed before collection. Handlers still see only fake ones.",
+    )
+    group.addoption(
         "--fc-redis-url",
         default=None,
         metavar="URL",
@@ -87,9 +95,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="RUNTIME",
         help="default FC runtime of fc_context/fc_invoke (python3.6 ... python3.12; default python3.10).",
     )
+    group.addoption(
+        "--fc-isolate",
+        choices=ISOLATE_MODES,
+        default=None,
+        help="where fc_invoke runs a handler: 'none' (default) in the test process; 'process': each "
+        "FC instance is a child process (killed at its timeout, memory capped, environment from "
+        "scratch, no network where the kernel allows).",
+    )
     parser.addini("fc_loop", "default of --fc-loop", default="fail")
+    parser.addini("fc_isolate", "default of --fc-isolate (none or process)", default="none")
     parser.addini("fc_loop_depth", "default of --fc-loop-depth", default="0")
     parser.addini("fc_allow_network", "default of --fc-allow-network", type="bool", default=False)
+    parser.addini("fc_real_credentials", "default of --fc-real-credentials", type="bool", default=False)
     parser.addini("fc_redis_url", "default of --fc-redis-url", default="")
     parser.addini("fc_runtime", "default of --fc-runtime", default="python3.10")
     parser.addini("fc_region", "region of generated events and contexts (default cn-hangzhou)", default="")
@@ -102,22 +120,79 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # before conftests and test modules import handler modules (whose SDK credential
+    # providers read the environment once): real credentials leave the process
+    keep = early_config.known_args_namespace.fc_real_credentials
+    if keep is None:
+        keep = early_config.getini("fc_real_credentials")
+    if not keep:
+        from pytest_fctrigger._credentials import hide_session_credentials
+
+        early_config._fctrigger_restore_credentials = hide_session_credentials()  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    restore = getattr(config, "_fctrigger_restore_credentials", None)
+    if restore is not None:
+        restore()
+    import sys
+
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    before = config.stash.get(_ZYGOTE_KEY, (None, 0))[0]
+    if client is not None and client.Zygote._shared is not before:
+        # this session started it (a pytester session inside another keeps the outer one's)
+        client.Zygote.close_shared()
+
+
+_ZYGOTE_KEY = pytest.StashKey[Any]()  # (the zygote, instances started) when the session began
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    import sys
+
     for line in (
         "fc(seed=None, region=None, runtime=None, loop=None, loop_depth=None, allow_network=None, "
-        "timeout=None): pytest-fctrigger options for this test, class or module (closest wins).",
+        "timeout=None, isolate=None): pytest-fctrigger options for this test, class or module (closest wins).",
         "fc_trigger(type, **config): declare a trigger of the function under test "
         "(repeatable); fc_invoke checks the handler's writes against it.",
         "fc_matrix(*types, app=None, function=None, vars=None, fires=3): parametrize the test's "
         "fc_trigger_event over trigger variants or over the triggers an s.yaml declares.",
     ):
         config.addinivalue_line("markers", line)
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    config.stash[_ZYGOTE_KEY] = (client.Zygote._shared, client.Zygote.started) if client is not None else (None, 0)
+    if _configured_isolate(config) == "process" and not _is_xdist_controller(config):
+        # start the instance zygote now: it imports the SDKs while pytest collects
+        from pytest_fctrigger.instances._zygote_client import Zygote
+
+        Zygote.shared()
 
 
-def pytest_report_header(config: pytest.Config) -> Optional[str]:
+def _configured_isolate(config: pytest.Config) -> str:
+    value = config.getoption("--fc-isolate", None) or config.getini("fc_isolate") or "none"
+    if value not in ISOLATE_MODES:
+        raise pytest.UsageError(
+            f"ini fc_isolate = {value!r}: must be one of {', '.join(ISOLATE_MODES)} "
+            "('none': in the test process; 'process': each FC instance is a child process)"
+        )
+    return str(value)
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def pytest_report_header(config: pytest.Config) -> Any:
     seed = config.getoption("--fc-seed")
     how = f"--fc-seed {seed}" if seed is not None else "per test, from the node id"
-    return f"fctrigger: seed {how}"
+    lines = [f"fctrigger: seed {how}"]
+    if _configured_isolate(config) == "process":  # only when process mode is in use
+        from pytest_fctrigger.instances import probe_protection
+
+        lines.append(f"fctrigger: isolate process; {probe_protection()}")
+    return lines
 
 
 # --------------------------------------------------------------------------- settings
@@ -133,9 +208,10 @@ class FCSettings:
     allow_network: bool
     timeout: Optional[float]
     redis_url: Optional[str]
+    isolate: str = "none"
 
 
-_MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout")
+_MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout", "isolate")
 
 
 def _bad_option(item: pytest.Item, message: str) -> NoReturn:
@@ -199,6 +275,15 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
     timeout = marks.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         _bad_option(item, f"fc timeout must be a number of seconds > 0, got {timeout!r}")
+    isolate = marks.get("isolate")
+    if isolate is None:
+        isolate = _configured_isolate(config)
+    if isolate not in ISOLATE_MODES:
+        _bad_option(
+            item,
+            f"@pytest.mark.fc(isolate={isolate!r}): must be one of {', '.join(ISOLATE_MODES)} "
+            "('none': in the test process; 'process': each FC instance is a child process)",
+        )
     redis_url = (
         config.getoption("--fc-redis-url")
         or config.getini("fc_redis_url")
@@ -214,6 +299,7 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
         allow_network=bool(allow),
         timeout=timeout,
         redis_url=redis_url,
+        isolate=isolate,
     )
 
 
@@ -415,8 +501,9 @@ def fc_invoke(
     from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.invoke import Invoker
 
+    problem = None
     try:
-        return Invoker(
+        invoker = Invoker(
             rng=fc_random,
             runtime=fc_settings.runtime,
             context_defaults=fc_context_defaults,
@@ -431,10 +518,14 @@ def fc_invoke(
                 for rules in request.config.hook.pytest_fctrigger_loop_rules(config=request.config)
                 for rule in (rules or [])
             ],
+            isolate=fc_settings.isolate,
         )
     except FCTriggerError as exc:  # e.g. a misspelt key in fc_context_defaults
         problem = f"fc_invoke: {exc}"
-    _bad_option(request.node, problem)
+    if problem is not None:  # outside the except block: one line, no chained traceback
+        _bad_option(request.node, problem)
+    yield invoker
+    invoker.close()  # process instances end with their test
 
 
 @pytest.fixture
@@ -476,3 +567,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     seed = item.stash.get(_SEED_KEY, None)
     if seed is not None and report.failed:
         report.sections.append(("fctrigger", f"seed {seed}: reproduce with  pytest '{item.nodeid}' --fc-seed {seed}"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    import sys
+
+    client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
+    started_before = config.stash.get(_ZYGOTE_KEY, (None, 0))[1]
+    if client is None or client.Zygote.started == started_before or _configured_isolate(config) == "process":
+        return  # no process instance in this process, or the header already said which protection applies
+    from pytest_fctrigger.instances import protection
+
+    terminalreporter.write_line(f"fctrigger: isolate process was used by some tests; {protection()}")

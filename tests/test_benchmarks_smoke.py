@@ -46,6 +46,12 @@ FIGURES = {
         rf"default install / bare pytest, CPU time: {NUMBER} \(target <= 1.05\)",
         rf"\[sdks\] install / bare pytest, CPU time: {NUMBER}",
     ],
+    "bench_instances": [
+        rf"warm instance, median fc_invoke of a no-op handler: {NUMBER} ms",
+        rf"cold instance \(zygote fork, SDKs preloaded\), median first call: {NUMBER} ms",
+        rf"suite of 20 invokes \(2 tests x 10 calls\): default {NUMBER} s, process {NUMBER} s wall",
+        rf"suite ratio process / default: {NUMBER}",
+    ],
     "bench_invoke": [
         rf"median fc_invoke overhead, no-op handler \(callable, with fc_cloud\): {NUMBER} us wall",
         rf"median fc_invoke overhead, CPU time of this process: {NUMBER} us",

@@ -149,7 +149,7 @@ def test_the_tripwire_stops_what_a_broken_guard_lets_through(monkeypatch, tripwi
     if name == "sendmsg" and not hasattr(socket.socket, "sendmsg"):
         pytest.skip("no sendmsg on this platform")
     monkeypatch.setattr(guard, "is_loopback_host", lambda host: True)
-    monkeypatch.setattr(guard._STATE, "allowed", lambda host: True)
+    monkeypatch.setattr(guard._STATE, "allowed", lambda *args, **kwargs: True)
     with NetworkGuard():
         with pytest.raises(OSError, match="tripwire"):  # requests wraps it in its ConnectionError
             attempt()
@@ -388,3 +388,96 @@ def test_real_credentials_in_the_environment_reach_neither_the_handler_nor_the_n
     import os
 
     assert {name: os.environ[name] for name in REAL} == REAL  # restored after the call
+
+
+# --------------------------------------------------------------------------- escapes (issue "FC instances")
+def _netns_available() -> bool:
+    import shutil
+    import subprocess
+
+    if not (shutil.which("unshare") and shutil.which("ip") and shutil.which("curl")):
+        return False
+    return subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _netns_available(), reason="needs unprivileged network namespaces (unshare -rn), ip, curl")
+def test_escapes_beneath_the_python_patches_are_refused_in_a_network_namespace():
+    """Raw ``_socket``, a ``connect`` captured before the plugin, ctypes, curl, a Python
+    child and a ``spawn`` worker: each once reached the stand-in for the outside."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(__file__), "netns_escapes.py")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(__file__))
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):  # the developer's own: not in the way
+        env.pop(name, None)
+        env.pop(name.upper(), None)
+    shell = f"ip link set lo up && ip addr add 10.99.0.1/32 dev lo && exec {sys.executable} {script}"
+    run = subprocess.run(["unshare", "-rn", "sh", "-c", shell], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout.strip().splitlines()[-1])
+    assert results == {
+        "_socket": "NetworkBlockedError",
+        "captured": "NetworkBlockedError",
+        "ctypes": "NetworkBlockedError",
+        "curl": "exit 7",  # couldn't connect: the refusing proxy
+        "python_child": "NetworkBlockedError",
+        "spawn_exitcode": 1,
+        "accepted": 0,
+    }, run.stderr[-2000:]
+
+
+def test_localhost_subdomains_are_answered_without_dns(monkeypatch):
+    seen = []
+
+    def resolver(host, port, *args, **kwargs):  # beneath the guard: what would go to DNS
+        seen.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    with NetworkGuard():
+        assert socket.getaddrinfo("api.localhost", 80)[0][4] == ("127.0.0.1", 80)
+    assert seen == ["127.0.0.1"]
+
+
+def test_an_allowed_redis_opens_exactly_its_port(monkeypatch):
+    def resolver(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    tripwire = Tripwire()
+
+    def refuse_connect(sock, address):
+        tripwire.hits.append(address)
+        raise TripwireHit("stopped beneath the guard")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_connect)
+    guard = NetworkGuard()
+    guard.allow_host("redis.ci", 6379)  # what fc_cloud does for --fc-redis-url redis://redis.ci:6379
+    with guard, socket.socket() as sock:
+        socket.getaddrinfo("redis.ci", 6379)
+        with pytest.raises(TripwireHit):
+            sock.connect(("10.1.2.3", 6379))
+        for address in (("10.1.2.3", 22), ("redis.ci", 6380)):
+            with pytest.raises(NetworkBlockedError):
+                sock.connect(address)
+    assert tripwire.hits == [("10.1.2.3", 6379)]
+
+
+def test_the_audit_hook_checks_only_while_a_guard_is_active():
+    import _socket
+
+    from pytest_fctrigger.cloud import guard as guard_module
+
+    with NetworkGuard():
+        pass
+    assert guard_module._AUDIT_HOOKED  # installed for good (audit hooks cannot be removed)
+    with local_http_server() as url:  # no guard now: a raw loopback connect is not checked at all
+        host, port = url[len("http://") :].split(":")
+        sock = _socket.socket()
+        try:
+            sock.connect((host, int(port)))
+        finally:
+            sock.close()

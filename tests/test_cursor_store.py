@@ -118,3 +118,35 @@ def test_reconnect_reaches_the_same_server(client):
     finally:
         CursorStore(other, ns).clear()
         other.close()
+
+
+def test_a_server_that_lost_its_checkpoints_is_noticed_not_redelivered(client):
+    """A Redis restarted without persistence (as CI runs it) comes back empty; a job
+    re-created on it would start over and deliver every log again, silently."""
+    from pytest_fctrigger.cloud.cursor_store import CheckpointsLostError
+
+    ns = _ns("lost")
+    store = CursorStore(client, ns)
+    try:
+        store.init_checkpoints("job", {0: "A"})
+        store.set_checkpoint("job", 0, "A40")
+        for key in [store.key("job", k) for k in ("checkpoints", "state", "failed")] + [ns + ":keys", ns + ":epoch"]:
+            client.delete(key)  # what a restart without persistence does to this namespace
+        with pytest.raises(CheckpointsLostError, match="lost its checkpoints.*restarted without persistence"):
+            store.checkpoints("job")
+        again = CursorStore(reconnect(client), ns)  # a re-created job on a new connection
+        with pytest.raises(CheckpointsLostError):
+            again.init_checkpoints("job", {0: "A"})
+        store.clear()  # starting over on purpose
+        assert store.init_checkpoints("job", {0: "A"}) == {0: "A"}
+    finally:
+        store.clear()
+
+
+def test_a_fresh_namespace_is_not_a_lost_one(client):
+    store = CursorStore(client, _ns("fresh"))
+    try:
+        assert store.checkpoints("job") == {}
+        assert store.init_checkpoints("job", {0: "A"}) == {0: "A"}
+    finally:
+        store.clear()

@@ -114,7 +114,11 @@ def test_failure_reports_show_the_test_and_the_handler_not_the_harness(pytester)
     result = pytester.runpytest("-p", "no:cacheprovider", "--tb=long")
     result.assert_outcomes(failed=3)
     out = result.stdout.str()
-    assert "pytest_fctrigger/invoke.py:" not in out and "pytest_fctrigger/http.py:" not in out
+    assert (
+        "pytest_fctrigger/invoke.py:" not in out
+        and "pytest_fctrigger/invoke/" not in out
+        and "pytest_fctrigger/http.py:" not in out
+    )
     result.stdout.fnmatch_lines(
         [
             '>       fc_invoke(handler, b"")',

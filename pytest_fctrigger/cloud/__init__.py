@@ -96,9 +96,10 @@ class Cloud:
         if self._guard is None:
             return
         pool = getattr(client, "connection_pool", None)
-        host = getattr(pool, "connection_kwargs", {}).get("host") if pool is not None else None
+        kwargs = getattr(pool, "connection_kwargs", {}) if pool is not None else {}
+        host = kwargs.get("host")
         if host:
-            self._guard.allow_host(host)
+            self._guard.allow_host(host, kwargs.get("port") or 6379)  # that server only, not every port of the host
 
     @property
     def active(self) -> bool:

@@ -19,6 +19,7 @@ import re
 from typing import Callable, List, Optional, Pattern, Tuple, Union
 from urllib.parse import urlsplit
 
+from .._outliving import refuse_if_outlived
 from ..errors import NotSimulatedError
 from .guard import blocked
 
@@ -103,6 +104,7 @@ class HttpRouter:
             registered.calls.reset()
         callback = getattr(request, "_fctrigger_route", None) or self.route_for(str(request.url))
         if callback is not None:
+            refuse_if_outlived(f"{request.method} {request.url}")  # a thread of an ended invocation
             return callback(request)
         url = str(request.url)
         parts = urlsplit(url)

@@ -12,6 +12,14 @@ seed and test node id, so tests and parallel runs sharing one server never meet)
     {ns}:job:{job}:checkpoints HASH  shard id -> cursor of the next range to deliver
     {ns}:job:{job}:state       HASH  simulated time ("now"), tick count, ...
     {ns}:job:{job}:failed      LIST  JSON records of ranges given up after maxRetryTime
+    {ns}:epoch                 STRING a marker written with the first write of this process
+
+The epoch marker is how a lost server is noticed: a Redis restarted without persistence
+(``--save '' --appendonly no``, as CI starts it) or flushed comes back empty, and a job
+re-created on it would start from its initial position and deliver every log again,
+silently. This process remembers the marker it wrote for each (server, namespace); when
+a read finds it gone, or a write had to create it again, the store raises
+``CheckpointsLostError`` instead.
 
 No ``SCAN``/``KEYS`` with patterns: node ids contain glob characters (``[`` ``]``).
 Every key gets a TTL (one day by default) so a shared server does not fill up with
@@ -21,13 +29,24 @@ the state of interrupted runs.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Optional
+import threading
+import uuid
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..errors import ConfigError, FCTriggerError
 
 DEFAULT_TTL_S = 24 * 3600
 
-__all__ = ["CursorStore", "make_redis", "reconnect", "DEFAULT_TTL_S"]
+__all__ = ["CursorStore", "CheckpointsLostError", "make_redis", "reconnect", "DEFAULT_TTL_S"]
+
+
+class CheckpointsLostError(FCTriggerError):
+    """The Redis server lost the checkpoints this run wrote (restart without persistence, flush)."""
+
+
+# (server, namespace) -> the epoch marker this process wrote there
+_EPOCHS: Dict[Tuple[str, str], str] = {}
+_EPOCHS_LOCK = threading.Lock()
 
 
 def make_redis(url: Optional[str] = None) -> Any:
@@ -83,6 +102,14 @@ def _text(value: Any) -> Any:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
+def _server_id(client: Any) -> str:
+    kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {}) or {}
+    server = kwargs.get("server")
+    if server is not None:  # fakeredis: one in-process server object
+        return f"fakeredis:{id(server)}"
+    return describe_client(client)
+
+
 def describe_client(client: Any) -> str:
     kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {}) or {}
     if kwargs.get("server") is not None:
@@ -129,20 +156,60 @@ class CursorStore:
             f"{detail} (the URL comes from --fc-redis-url / ini fc_redis_url / FC_TEST_REDIS_URL)"
         )
 
+    @property
+    def _epoch_key(self) -> str:
+        return f"{self.namespace}:epoch"
+
+    @property
+    def _epoch_id(self) -> Tuple[str, str]:
+        return (_server_id(self.client), self.namespace)
+
+    def _lost(self, how: str) -> CheckpointsLostError:
+        return CheckpointsLostError(
+            f"the SLS cursor store lost its checkpoints: {describe_client(self.client)} {how} for namespace "
+            f"{self.namespace!r}, which this run wrote. The server was restarted without persistence or "
+            "flushed; continuing would re-deliver every log from the job's start position. Run Redis with "
+            "persistence (appendonly yes or save) or do not restart it during a run; to start over on "
+            "purpose, call clear() on the store first."
+        )
+
     def _write(self, what: str, job: str, ops) -> None:
         """Apply ``ops(pipe)`` atomically (MULTI/EXEC), registering and expiring the keys."""
         keys = [self.key(job, k) for k in ("checkpoints", "state", "failed")]
+        with _EPOCHS_LOCK:
+            known = self._epoch_id in _EPOCHS
+            token = _EPOCHS.setdefault(self._epoch_id, uuid.uuid4().hex)
 
         def go():
             pipe = self.client.pipeline(transaction=True)
+            pipe.set(self._epoch_key, token, nx=True)  # first in the transaction: its reply is [0]
             ops(pipe)
             pipe.sadd(self._index, *keys)
             if self.ttl:
-                for k in keys + [self._index]:
+                for k in keys + [self._index, self._epoch_key]:
                     pipe.expire(k, self.ttl)
-            pipe.execute()
+            return pipe.execute()
 
-        self._run(what, go)
+        replies = self._run(what, go)
+        if known and replies and replies[0]:  # the marker this run wrote was gone: created again
+            raise self._lost("had no epoch marker when a checkpoint was written")
+
+    def _check_epoch(self, marker: Any) -> None:
+        if marker is None and self._epoch_id in _EPOCHS:
+            raise self._lost("no longer has the epoch marker")
+
+    def _read(self, what: str, read):
+        """``read(pipe)`` queued after the epoch check, in one round trip."""
+
+        def go():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(self._epoch_key)
+            read(pipe)
+            return pipe.execute()
+
+        marker, value = self._run(what, go)
+        self._check_epoch(marker)
+        return value
 
     def ping(self) -> None:
         """Fail early, with the server named, when the configured Redis is unreachable."""
@@ -150,10 +217,10 @@ class CursorStore:
 
     # --- checkpoints ----------------------------------------------------------------
     def checkpoint(self, job: str, shard: int) -> Optional[str]:
-        return _text(self._run("read a checkpoint", lambda: self.client.hget(self.key(job, "checkpoints"), str(shard))))
+        return _text(self._read("read a checkpoint", lambda p: p.hget(self.key(job, "checkpoints"), str(shard))))
 
     def checkpoints(self, job: str) -> Dict[int, str]:
-        raw = self._run("read checkpoints", lambda: self.client.hgetall(self.key(job, "checkpoints")))
+        raw = self._read("read checkpoints", lambda p: p.hgetall(self.key(job, "checkpoints")))
         return {int(_text(k)): _text(v) for k, v in raw.items()}
 
     def set_checkpoint(self, job: str, shard: int, cursor: str, **state: Any) -> None:
@@ -221,9 +288,14 @@ class CursorStore:
         def go():
             keys: Iterable[Any] = self.client.smembers(self._index)
             names = [_text(k) for k in keys] + [self._index]
-            return self.client.delete(*names)
+            count = self.client.delete(*names)
+            self.client.delete(self._epoch_key)  # (not counted: the marker is not state)
+            return count
 
-        return int(self._run("clear the namespace", go))
+        count = int(self._run("clear the namespace", go))
+        with _EPOCHS_LOCK:
+            _EPOCHS.pop(self._epoch_id, None)  # starting over on purpose: a fresh marker next write
+        return count
 
 
 def _encode(value: Any) -> str:

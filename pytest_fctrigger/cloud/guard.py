@@ -35,6 +35,7 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..errors import NetworkBlockedError
+from . import _children
 
 __all__ = ["NetworkGuard", "is_loopback_host"]
 
@@ -84,24 +85,35 @@ class _GuardState:
         self.saved_module: Dict[str, Any] = {}
         self.saved_methods: Dict[str, Any] = {}
 
-    def allowed(self, host: Any) -> bool:
+    def allowed(self, host: Any, port: Any = None, *, lookup: bool = False) -> bool:
+        """Loopback, or a host the active guards allow: on any port (``allow=["h"]``) or on
+        exactly the port given (``allow=["h:6379"]``). A lookup (no connection yet) of a
+        host allowed on some port passes; the connection is checked with its port."""
         if is_loopback_host(host):
             return True
         text = _host_text(host)
+        number = _port(port)
         with self.lock:
-            return any(text in guard._allowed for guard in self.active)
+            for guard in self.active:
+                for allowed_host, allowed_port in guard._allowed:
+                    if allowed_host == text and (lookup or allowed_port is None or allowed_port == number):
+                        return True
+        return False
 
-    def check(self, host: Any, port: Any = None) -> None:
-        if not self.allowed(host):
+    def check(self, host: Any, port: Any = None, *, lookup: bool = False) -> None:
+        if not self.allowed(host, port, lookup=lookup):
             raise blocked(host, port)
 
     def learn(self, host: Any, addresses: Iterable[str]) -> None:
-        """An allowed *name* resolved to these addresses: connecting to them is allowed too."""
+        """An allowed *name* resolved to these addresses: connecting to them is allowed too
+        (on the same port as the name)."""
         text = _host_text(host)
+        found = [_host_text(a) for a in addresses]
         with self.lock:
             for guard in self.active:
-                if text in guard._allowed:
-                    guard._allowed.update(_host_text(a) for a in addresses)
+                for allowed_host, allowed_port in list(guard._allowed):
+                    if allowed_host == text:
+                        guard._allowed.update((a, allowed_port) for a in found)
 
 
 _STATE = _GuardState()
@@ -126,6 +138,21 @@ def _port(port: Any) -> Optional[int]:
         return None
 
 
+def _allow_entry(entry: Any) -> Tuple[Optional[str], Optional[int]]:
+    """``"host"``, ``"host:port"``, ``"[v6]:port"`` or ``(host, port)`` -> (host, port or None)."""
+    if isinstance(entry, tuple):
+        return _host_text(entry[0]), _port(entry[1] if len(entry) > 1 else None)
+    text = str(entry).strip()
+    if text.startswith("[") and "]:" in text:
+        host, _, port = text[1:].partition("]:")
+        return _host_text(host), _port(port)
+    if text.count(":") == 1:
+        host, _, port = text.partition(":")
+        if port.isdigit():
+            return _host_text(host), int(port)
+    return _host_text(text), None
+
+
 def _inet_target(address: Any) -> Optional[Tuple[Any, Any]]:
     """(host, port) of an AF_INET/AF_INET6 address tuple; None for Unix and other families."""
     if isinstance(address, tuple) and len(address) >= 2 and isinstance(address[0], (str, bytes, bytearray)):
@@ -134,10 +161,19 @@ def _inet_target(address: Any) -> Optional[Tuple[Any, Any]]:
 
 
 # --------------------------------------------------------------------------- wrappers
+def _local_name(host: Any) -> Any:
+    """``*.localhost`` is loopback by definition (RFC 6761): answered here, never sent to DNS."""
+    text = _host_text(host)
+    if text and text.endswith(".localhost"):
+        return "127.0.0.1"
+    return host
+
+
 def _wrap_getaddrinfo(real: Callable) -> Callable:
     @functools.wraps(real)
     def getaddrinfo(host, port, *args, **kwargs):
-        _STATE.check(host, port)
+        _STATE.check(host, port, lookup=True)
+        host = _local_name(host)
         result = real(host, port, *args, **kwargs)
         if not is_loopback_host(host):  # an explicitly allowed name (e.g. the Redis server)
             _STATE.learn(host, (info[4][0] for info in result))
@@ -149,8 +185,8 @@ def _wrap_getaddrinfo(real: Callable) -> Callable:
 def _wrap_host_first(real: Callable) -> Callable:
     @functools.wraps(real)
     def resolver(host, *args, **kwargs):
-        _STATE.check(host)
-        return real(host, *args, **kwargs)
+        _STATE.check(host, lookup=True)
+        return real(_local_name(host), *args, **kwargs)
 
     return resolver
 
@@ -194,6 +230,8 @@ _METHOD_WRAPPERS = {  # args[0] is the socket
 
 
 def _install() -> None:
+    _hook_audit()
+    _children.enter(_STATE)
     for name, wrap in _MODULE_WRAPPERS.items():
         real = getattr(socket, name)
         _STATE.saved_module[name] = real
@@ -217,6 +255,60 @@ def _uninstall() -> None:
             setattr(cls, name, real)
     _STATE.saved_module.clear()
     _STATE.saved_methods.clear()
+    _children.exit()
+
+
+# --------------------------------------------------------------------------- audit hook
+# CPython raises these audit events inside its C socket functions, beneath every
+# Python-level patch: ``_socket.socket().connect``, a ``socket.connect`` bound before the
+# plugin loaded, ``socket.socket.connect`` called through the class of another module.
+# ``ctypes.dlsym`` is a handler fetching libc's ``connect``/``getaddrinfo`` to call them
+# behind Python's back. Audit hooks cannot be removed: the hook checks ``_STATE.active``.
+_AUDIT_ADDRESS_EVENTS = ("socket.connect", "socket.sendto", "socket.sendmsg")
+_AUDIT_HOST_EVENTS = ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr")
+_LIBC_NETWORK_SYMBOLS = frozenset(
+    {
+        "connect",
+        "getaddrinfo",
+        "gethostbyname",
+        "gethostbyname2",
+        "gethostbyname_r",
+        "gethostbyaddr",
+        "sendto",
+        "sendmsg",
+        "res_query",
+        "res_search",
+        "res_nquery",
+    }
+)
+_AUDIT_HOOKED: List[bool] = []
+
+
+def _on_audit(event: str, args: Tuple[Any, ...]) -> None:
+    if not _STATE.active:
+        return
+    if event in _AUDIT_ADDRESS_EVENTS:
+        target = _inet_target(args[1] if len(args) > 1 else None)
+        if target is not None:
+            _STATE.check(*target)
+    elif event == "ctypes.dlsym":
+        name = args[1] if len(args) > 1 else None
+        if isinstance(name, (str, bytes)) and _host_text(name) in _LIBC_NETWORK_SYMBOLS:
+            raise blocked(f"<ctypes {_host_text(name)}>")
+    elif args:  # a lookup: a *.localhost name reaching C was not answered by the wrappers
+        host = args[0]
+        text = _host_text(host)
+        if text and text.endswith(".localhost"):
+            raise blocked(host)
+        _STATE.check(host, args[1] if event == "socket.getaddrinfo" and len(args) > 1 else None, lookup=True)
+
+
+def _hook_audit() -> None:
+    if not _AUDIT_HOOKED:
+        from .. import _audit
+
+        _audit.on(_AUDIT_ADDRESS_EVENTS + _AUDIT_HOST_EVENTS + ("ctypes.dlsym",), _on_audit)
+        _AUDIT_HOOKED.append(True)
 
 
 class NetworkGuard:
@@ -227,13 +319,14 @@ class NetworkGuard:
     as well. ``allow_host()`` adds one while the guard is active.
     """
 
-    def __init__(self, allow: Iterable[str] = ()) -> None:
-        self._allowed: Set[Optional[str]] = {_host_text(h) for h in allow}
+    def __init__(self, allow: Iterable[Any] = ()) -> None:
+        self._allowed: Set[Tuple[Optional[str], Optional[int]]] = {_allow_entry(h) for h in allow}
         self._entered = False
 
-    def allow_host(self, host: str) -> None:
+    def allow_host(self, host: str, port: Optional[int] = None) -> None:
+        """Allow ``host`` (on ``port`` only, when given) while this guard is active."""
         with _STATE.lock:
-            self._allowed.add(_host_text(host))
+            self._allowed.add((_host_text(host), _port(port)) if port is not None else _allow_entry(host))
 
     @property
     def active(self) -> bool:

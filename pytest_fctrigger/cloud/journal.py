@@ -12,6 +12,8 @@ import dataclasses
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
+from .._outliving import refuse_if_outlived
+
 
 class DeferredEvent:
     """A write's event whose content is already fixed but not yet encoded.
@@ -86,6 +88,8 @@ class Journal:
         self._listeners: List[Callable[[Write], None]] = []
 
     def record(self, write: Write) -> Write:
+        # every service's writes pass here: code whose invocation ended cannot write
+        refuse_if_outlived(f"the write {write.describe()}")
         with self._lock:
             self._writes.append(write)
             listeners = list(self._listeners)

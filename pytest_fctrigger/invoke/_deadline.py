@@ -1,0 +1,155 @@
+"""Enforcing the function's timeout on a handler call.
+
+FC kills an instance at its timeout; in one process the harness can only interrupt.
+Three layers make "ran past its timeout" always end as FC's timeout error:
+
+* ``SIGALRM`` (main thread) interrupts the handler, even in ``time.sleep``, and repeats
+  every 0.2 s while the handler keeps running;
+* once the time is up, a trace function raises the interrupt again at the next line
+  of user code, so a bare ``except:`` in a loop cannot swallow it (the re-raise lands
+  in the ``except`` body, outside the ``try``);
+* whatever the handler did to the timer (``signal.signal(SIGALRM, SIG_IGN)``,
+  ``setitimer(ITIMER_REAL, 0)``), a call that *returns* after its timeout is still a
+  timeout: the elapsed time is checked on the way out.
+
+What no in-process layer can stop: C code that holds the GIL (``sum(range(10**10))``)
+runs to its end before any Python-level interrupt is delivered; it is then reported
+as a timeout, but only process isolation (``--fc-isolate=process``) kills it on time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+from ._errors import _Expired
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _can_use_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _is_harness_code(filename: str) -> bool:
+    return os.path.dirname(os.path.abspath(filename)) == _PKG_DIR
+
+
+class _Reraiser:
+    """After expiry: a trace function raising ``_Expired`` at each line of user code."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.previous: Any = None
+        self.frames: List[Any] = []
+
+    def local(self, frame: Any, event: str, arg: Any) -> Any:
+        if self.on and event == "line" and not _is_harness_code(frame.f_code.co_filename):
+            raise _Expired()
+        return self.local
+
+    def global_(self, frame: Any, event: str, arg: Any) -> Any:
+        return self.local if self.on else None
+
+    def start(self, frame: Optional[Any]) -> None:
+        # CPython drops the trace function after it raised once: re-armed at every alarm.
+        frames = []
+        while frame is not None and not _is_harness_code(frame.f_code.co_filename):
+            frames.append(frame)
+            frame = frame.f_back
+        if not self.on:
+            self.previous = sys.gettrace()  # a debugger's or coverage's tracer: put back after
+        self.on = True
+        # nothing below calls Python code: a traced callee of the harness must not raise
+        sys.settrace(self.global_)
+        for frame in frames:  # the frames already running (the handler's loop)
+            frame.f_trace = self.local
+            frame.f_trace_lines = True
+        self.frames = frames
+
+    def stop(self) -> None:
+        if not self.on:
+            return
+        self.on = False
+        for frame in self.frames:
+            frame.f_trace = None
+        self.frames.clear()
+        sys.settrace(self.previous)
+        self.previous = None
+
+
+def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
+    """Run ``fn``; raise ``_Expired`` if it is still running (or returns) after ``seconds``."""
+    __tracebackhide__ = True
+    started = time.monotonic()
+    if _can_use_alarm():
+        armed = [True]
+        fired = [False]
+        reraiser = _Reraiser()
+
+        def on_alarm(signum: int, frame: Any) -> None:
+            if armed[0]:
+                fired[0] = True
+                reraiser.start(frame)
+                raise _Expired()
+
+        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+        # repeat every 0.2 s: a handler that swallows the first _Expired (bare except)
+        # is interrupted again
+        previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
+        try:
+            try:
+                value = fn()
+            except Exception:
+                if fired[0] or time.monotonic() - started > seconds:
+                    raise _Expired() from None  # whatever it raised after its time was up, FC had stopped it
+                raise
+            if fired[0] or time.monotonic() - started > seconds:
+                raise _Expired()  # it swallowed the interrupt or disarmed the timer: FC had stopped it
+            return value
+        finally:
+            armed[0] = False
+            reraiser.stop()
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous_handler)
+            if previous_delay > 0:  # an outer timer (nested invoke, pytest-timeout) keeps running
+                left = previous_delay - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), previous_interval)
+
+    box: Dict[str, Any] = {}
+
+    def worker() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=worker, name="fc-invoke", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        _raise_in_thread(thread)
+        raise _Expired()
+    if time.monotonic() - started > seconds:
+        raise _Expired()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+def _raise_in_thread(thread: threading.Thread) -> None:
+    """Ask an abandoned worker to stop at its next bytecode (CPython only; best effort)."""
+    try:
+        import ctypes
+
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Expired))
+    except Exception:
+        pass
+
+
+def _format_seconds(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"

@@ -1,0 +1,160 @@
+"""The handler's environment variables: hide credentials, set the runtime's, restore exactly."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from typing import Any, Dict, Optional
+
+from .._credentials import CREDENTIAL_ENV_NAMES, CREDENTIAL_ENV_PREFIXES
+
+# Hidden while a handler runs, so it can only ever see the fake credentials the harness
+# sets: every credential variable of Alibaba Cloud SDKs and tools (_credentials.py, any
+# casing), the runtime's FC_* variables (set from the context) and every proxy variable
+# (``*_proxy`` in any casing, as urllib and requests read them: a developer's proxy is
+# a way out of the machine the network guard does not see). AWS_* is left alone on
+# purpose: cross-cloud handlers are tested with moto, which reads fake AWS_* variables.
+HIDDEN_ENV_PREFIXES = CREDENTIAL_ENV_PREFIXES + ("FC_", "_FC_")
+HIDDEN_ENV_NAMES = CREDENTIAL_ENV_NAMES
+_HIDDEN_SUFFIX = "_PROXY"
+
+_HIDDEN_PREFIXES_B = tuple(p.encode() for p in HIDDEN_ENV_PREFIXES)
+_HIDDEN_NAMES_B = frozenset(n.encode() for n in HIDDEN_ENV_NAMES)
+_HIDDEN_SUFFIX_B = _HIDDEN_SUFFIX.encode()
+
+
+def _hidden_b(key: bytes) -> bool:
+    upper = key.upper()
+    return upper.startswith(_HIDDEN_PREFIXES_B) or upper in _HIDDEN_NAMES_B or upper.endswith(_HIDDEN_SUFFIX_B)
+
+
+def _hidden(key: str) -> bool:
+    upper = key.upper()
+    return upper.startswith(HIDDEN_ENV_PREFIXES) or upper in HIDDEN_ENV_NAMES or upper.endswith(_HIDDEN_SUFFIX)
+
+
+class _CEnvRecorder:
+    """Names a call passed to ``os.putenv``/``os.unsetenv`` directly (the C environment
+    only, not ``os.environ``), seen through the audit hook, so they can be put back."""
+
+    active = False
+    touched: set = set()
+
+    @classmethod
+    def on_event(cls, event: str, args: Any) -> None:
+        if cls.active and args:
+            key = args[0]
+            cls.touched.add(key if isinstance(key, bytes) else os.fsencode(key))
+
+    @classmethod
+    def start(cls) -> None:
+        if not cls.hooked:
+            from .. import _audit
+
+            _audit.on(("os.putenv", "os.unsetenv"), cls.on_event)
+            cls.hooked = True
+        cls.touched = set()
+        cls.active = True
+
+    hooked = False
+
+    @classmethod
+    def stop(cls) -> set:
+        cls.active = False
+        touched, cls.touched = cls.touched, set()
+        return touched
+
+
+def _restore_c_env(touched: set) -> None:
+    """Make the C environment agree with ``os.environ`` again for the names ``touched``."""
+    if not touched:
+        return
+    raw = _raw_environ()
+    for key in touched:
+        value = raw.get(key) if raw is not None else os.environ.get(os.fsdecode(key))
+        if value is None:
+            os.unsetenv(key)
+        else:
+            os.putenv(key, value)
+
+
+_HOME: list = []
+
+
+def _private_home() -> str:
+    """An empty directory used as HOME during calls (one per process, emptied before each call)."""
+    if _HOME:
+        home = _HOME[0]
+        try:
+            if not os.listdir(home):
+                return home
+            shutil.rmtree(home)
+        except OSError:
+            pass
+        os.makedirs(home, exist_ok=True)
+        return home
+    home = tempfile.mkdtemp(prefix="fctrigger-home-")
+    _HOME.append(home)
+    atexit.register(shutil.rmtree, home, True)
+    return home
+
+
+def _raw_environ() -> Optional[Dict[bytes, bytes]]:
+    # CPython on POSIX keeps the environment as a bytes dict in os.environ._data; reading
+    # it directly avoids decoding every variable twice per call (the overhead budget is
+    # a few hundred microseconds). Elsewhere the public mapping is used.
+    data = getattr(os.environ, "_data", None)
+    if isinstance(data, dict) and isinstance(next(iter(data), b""), bytes):
+        return data
+    return None
+
+
+def _snapshot_env() -> Dict[Any, Any]:
+    raw = _raw_environ()
+    return dict(raw) if raw is not None else dict(os.environ)
+
+
+def _restore_env(snapshot: Dict[Any, Any]) -> None:
+    """Put ``os.environ`` back exactly as ``snapshot`` (also undoing the handler's changes)."""
+    raw = _raw_environ()
+    if raw is not None:
+        if raw == snapshot:
+            return
+        # bytes straight to the C environment and os.environ's own store (what
+        # os.environ.__setitem__/__delitem__ do, without re-encoding every value)
+        for key in [k for k in raw if k not in snapshot]:
+            os.unsetenv(key)
+            del raw[key]
+        for key, value in snapshot.items():
+            if raw.get(key) != value:
+                os.putenv(key, value)
+                raw[key] = value
+        return
+    env = os.environ
+    for key in [k for k in env if k not in snapshot]:
+        del env[key]
+    for key, value in snapshot.items():
+        if env.get(key) != value:
+            env[key] = value
+
+
+def _apply_env(values: Dict[str, str]) -> None:
+    """Hide every credential / FC_* variable, then set the runtime's."""
+    raw = _raw_environ()
+    if raw is not None:
+        encode = os.fsencode
+        new = {encode(k): encode(v) for k, v in values.items()}
+        for key in [k for k in raw if _hidden_b(k) and k not in new]:
+            os.unsetenv(key)
+            del raw[key]
+        for key, value in new.items():
+            os.putenv(key, value)
+            raw[key] = value
+        return
+    env = os.environ
+    for key in [k for k in env if _hidden(k) and k not in values]:
+        del env[key]
+    for key, value in values.items():
+        env[key] = value
