@@ -34,6 +34,10 @@ OSS_EVENT_NAMES: Tuple[str, ...] = (
     "ObjectRemoved:AbortMultipartUpload",
 )
 
+# Events a trigger config may name that no notification sample documents (devsapp/fc3
+# src/interface/base.ts ``OSSEvents``); they are delivered in the ObjectCreated shape.
+OSS_CONFIG_ONLY_EVENT_NAMES: Tuple[str, ...] = ("ObjectModified:UpdateObjectMeta",)
+
 # The 8 CDN event names (seeds/002 "CDN trigger").
 CDN_EVENT_NAMES: Tuple[str, ...] = (
     "LogFileCreated",
@@ -46,6 +50,9 @@ CDN_EVENT_NAMES: Tuple[str, ...] = (
     "CdnDomainDeleted",
 )
 
+# notifyContentFormat values of an MNS topic subscription (STREAM is FC's default)
+MNS_TOPIC_FORMATS: Tuple[str, ...] = ("STREAM", "JSON")
+
 # The four MNS topic event forms (seeds/002 "MNS topic trigger"): format x attributes.
 MNS_TOPIC_VARIANTS: Tuple[str, ...] = ("STREAM", "STREAM+attrs", "JSON", "JSON+attrs")
 
@@ -56,11 +63,17 @@ EVENTBRIDGE_MODELS: Tuple[str, ...] = ("event", "stream")
 
 ALIASES: Dict[str, str] = {
     "sls": "log",
+    "mnstopic": "mns_topic",
     "cdn": "cdn_events",
     "ots": "tablestore",
     "api_gateway": "apigw",
     "apigateway": "apigw",
 }
+
+
+def aliases_of(name: str) -> Tuple[str, ...]:
+    """The aliases of one canonical name (the trigger kinds take theirs from here)."""
+    return tuple(alias for alias, target in ALIASES.items() if target == name)
 
 
 @dataclasses.dataclass(frozen=True)

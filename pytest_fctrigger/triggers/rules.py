@@ -228,3 +228,17 @@ _rule(
     "An EventBridge Kafka source that is not in event-streaming mode.",
     "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'",
 )
+
+
+def rule_for(code: str) -> Rule:
+    """The rule of ``code``: a built-in one above, or one a registered trigger kind brings."""
+    rule = RULES.get(code)
+    if rule is not None:
+        return rule
+    from ..kinds.registry import REGISTRY
+
+    for kind in REGISTRY.kinds():
+        for extra in kind.rules:
+            if extra.code == code:
+                return extra
+    raise KeyError(f"no lint rule {code!r} is registered (built-in or by a trigger kind)")
