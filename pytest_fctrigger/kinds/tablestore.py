@@ -13,6 +13,22 @@ from ._check import arn_resource, as_str
 from .base import SYNC, Case, MarkerTrigger, NormalizeContext, Shorthand, TriggerKind, WriteRule, regions_differ
 
 CONFIG_SCHEMA: Dict[str, Any] = {"instanceName": None, "tableName": None}
+
+# FC's "Tablestore trigger overview": regions with Tablestore triggers, the time limit of a
+# triggered invocation, and the endpoint form a function must use inside a VPC.
+TRIGGER_REGIONS = (
+    "cn-beijing",
+    "cn-hangzhou",
+    "cn-shanghai",
+    "cn-shenzhen",
+    "ap-northeast-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "cn-hongkong",
+)
+MAX_FUNCTION_SECONDS = 60
+_INTERNAL_ENDPOINT = ".ots-internal.aliyuncs.com"
 SHORTHANDS = (
     Shorthand("instance", (str,), None, "the Tablestore instance"),
     Shorthand("instanceName", (str,), None, "the Tablestore instance"),
@@ -50,6 +66,42 @@ def normalize(ctx: NormalizeContext) -> None:
         )
     else:
         ctx.arn = f"acs:ots:{ctx.region}:{ctx.account}:instance/{instance}/table/{table}"
+
+
+def _lint(checker: Any, function: Any, trigger: Any) -> None:
+    who = f"function {function.name!r}, Tablestore trigger {trigger.name!r}"
+    timeout = function.timeout
+    if isinstance(timeout, int) and timeout > MAX_FUNCTION_SECONDS:
+        checker.add(
+            "FCT901",
+            trigger,
+            f"{who}: the function's timeout is {timeout} s, but a Tablestore-triggered invocation "
+            f"must finish within {MAX_FUNCTION_SECONDS} s",
+            f"set the function's timeout to {MAX_FUNCTION_SECONDS} s or less and split longer work",
+            "",
+            function,
+        )
+    region = trigger.region
+    if region and region != "*" and region not in TRIGGER_REGIONS:
+        checker.add(
+            "FCT902",
+            trigger,
+            f"{who}: region {region!r} has no Tablestore triggers; they exist in " + ", ".join(TRIGGER_REGIONS),
+            "deploy the function and the Tablestore instance in one of those regions",
+            "sourceArn",
+            function,
+        )
+    for name, value in sorted((function.environment or {}).items()):
+        if isinstance(value, str) and _INTERNAL_ENDPOINT in value:
+            checker.add(
+                "FCT903",
+                trigger,
+                f"{who}: environment variable {name} is a Tablestore internal endpoint ({value!r}); "
+                "FC functions cannot use it",
+                "use the VPC endpoint https://<instance>.<region>.vpc.tablestore.aliyuncs.com (or the public endpoint)",
+                "",
+                function,
+            )
 
 
 class TablestoreWriteRule(WriteRule):
@@ -100,6 +152,7 @@ KIND = TriggerKind(
     shorthands=SHORTHANDS,
     from_marker=from_marker,
     normalize=normalize,
+    lint=(_lint,),
     write_rule=TablestoreWriteRule(),
     matrix_cases=matrix_cases,
     event_source="tablestore",

@@ -229,6 +229,32 @@ _rule(
     "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'",
 )
 
+# --- Tablestore --------------------------------------------------------------------------
+_rule(
+    "FCT901",
+    "tablestore-function-timeout",
+    "warning",
+    "A Tablestore-triggered function whose timeout is over 60 s: a triggered invocation must finish within one minute.",
+    "Tablestore trigger overview ('触发的函数执行时间不能超过一分钟')",
+)
+_rule(
+    "FCT902",
+    "tablestore-trigger-region",
+    "error",
+    "A Tablestore trigger in a region that has no Tablestore triggers (Beijing, Hangzhou, "
+    "Shanghai, Shenzhen, Tokyo, Singapore, Sydney, Frankfurt, Hong Kong).",
+    "Tablestore trigger overview, region limits ('地域限制')",
+)
+_rule(
+    "FCT903",
+    "tablestore-internal-endpoint",
+    "warning",
+    "A Tablestore-triggered function configured with a Tablestore internal endpoint "
+    "(`*.ots-internal.aliyuncs.com`): from FC use the VPC endpoint "
+    "`{instance}.{region}.vpc.tablestore.aliyuncs.com`.",
+    "Tablestore trigger overview, usage notes ('不可以使用Tablestore内网Endpoint')",
+)
+
 
 def rule_for(code: str) -> Rule:
     """The rule of ``code``: a built-in one above, or one a registered trigger kind brings."""
