@@ -105,7 +105,7 @@ class MatrixCase:
 
 
 # --------------------------------------------------------------------------- by trigger type
-def _source(name: str, extra: Mapping[str, Any] = ()) -> Any:
+def _source(name: str, extra: Optional[Mapping[str, Any]] = None) -> Any:
     """The event source (builder link) of a kind, asked of the registry."""
     from .kinds.registry import REGISTRY
 
@@ -120,7 +120,7 @@ def _source(name: str, extra: Mapping[str, Any] = ()) -> Any:
     return source
 
 
-def cases_for_types(types: Sequence[str], extra_sources: Mapping[str, Any] = ()) -> List[MatrixCase]:
+def cases_for_types(types: Sequence[str], extra_sources: Optional[Mapping[str, Any]] = None) -> List[MatrixCase]:
     """Every variant of each named trigger type (every kind with an event builder when ``types`` is empty)."""
     from .kinds.registry import REGISTRY
 
