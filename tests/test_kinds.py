@@ -245,3 +245,30 @@ def test_a_kind_from_a_plugin_reaches_markers_lint_matrix_and_loops(pytester: py
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(["*test_matrix[[]webhook[[]ping]]*PASSED*", "*test_matrix[[]webhook[[]push]]*PASSED*"])
     assert REGISTRY.find("webhook") is None  # the session's kinds left with it
+
+
+# --------------------------------------------------------------------------- builders and CLI
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"bucket": 123}, "oss_event(bucket=123): not a valid OSS bucket name; allowed: a string of 3-63 characters"),
+        ({"bucket": "Bad_Bucket!"}, "oss_event(bucket='Bad_Bucket!'): not a valid OSS bucket name"),
+        ({"size": -1}, "oss_event(size=-1): an object size is an integer >= 0"),
+        ({"key": ""}, "oss_event(key=''): an OSS object key is a string of 1-1023 bytes"),
+        ({"key": "k" * 1024}, "an OSS object key is a string of 1-1023 bytes"),
+    ],
+)
+def test_oss_event_arguments_are_checked(kwargs, message):
+    from pytest_fctrigger.events import oss_event
+
+    with pytest.raises(ConfigError) as info:
+        oss_event(rng=1, **kwargs)
+    assert message in str(info.value)
+
+
+def test_cli_rejects_a_bad_bucket_in_one_line(capsys):
+    from pytest_fctrigger.cli import main
+
+    assert main(["event", "oss", "--bucket", "Bad_Bucket!"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not a valid OSS bucket name" in err

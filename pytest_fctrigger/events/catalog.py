@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..errors import ConfigError
@@ -33,6 +34,17 @@ OSS_EVENT_NAMES: Tuple[str, ...] = (
     "ObjectRemoved:DeleteObjects",
     "ObjectRemoved:AbortMultipartUpload",
 )
+
+# OSS bucket naming rules (OSS docs "Bucket naming conventions"): 3-63 characters of
+# lower-case letters, digits and '-', starting and ending with a letter or digit.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+BUCKET_NAME_RULE = "3-63 characters: lower-case letters, digits and '-', not starting or ending with '-'"
+
+
+def is_valid_bucket_name(name: Any) -> bool:
+    """OSS's bucket naming rules (3-63 of ``[a-z0-9-]``, no ``-`` at either end)."""
+    return isinstance(name, str) and bool(_BUCKET_NAME.match(name))
+
 
 # Events a trigger config may name that no notification sample documents (devsapp/fc3
 # src/interface/base.ts ``OSSEvents``); they are delivered in the ObjectCreated shape.

@@ -6,11 +6,10 @@ at most 10 triggers per bucket, prefix/suffix without wildcards, avoid recursive
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import ConfigError
-from ..events.catalog import OSS_CONFIG_ONLY_EVENT_NAMES, OSS_EVENT_NAMES
+from ..events.catalog import BUCKET_NAME_RULE, OSS_CONFIG_ONLY_EVENT_NAMES, OSS_EVENT_NAMES, is_valid_bucket_name
 from ._check import arn_resource, as_str, as_str_list
 from .base import ASYNC, Case, Draw, MarkerTrigger, NormalizeContext, Shorthand, TriggerKind, WriteRule, region_fields
 
@@ -34,16 +33,6 @@ OSS_CONFIG_EVENTS = (
 _WILDCARDS = {"oss:ObjectCreated:*": OSS_CREATED_EVENTS, "oss:ObjectRemoved:*": OSS_REMOVED_EVENTS}
 
 MAX_TRIGGERS_PER_BUCKET = 10
-
-# OSS bucket naming rules ("Bucket naming conventions"): 3-63 characters, lower-case
-# letters, digits and '-', starting and ending with a letter or digit.
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-BUCKET_NAME_RULE = "3-63 characters: lower-case letters, digits and '-', not starting or ending with '-'"
-
-
-def is_valid_bucket_name(name: Any) -> bool:
-    """OSS's bucket naming rules (3-63 of ``[a-z0-9-]``, no ``-`` at either end)."""
-    return isinstance(name, str) and bool(_BUCKET_NAME.match(name))
 
 
 def bucket_problem(name: Any) -> Optional[str]:
