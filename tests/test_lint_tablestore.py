@@ -52,3 +52,29 @@ def test_an_internal_tablestore_endpoint_is_flagged_with_the_vpc_form():  # seed
     app = _app(environment={"OTS_ENDPOINT": "https://inst.cn-hangzhou.ots-internal.aliyuncs.com"})
     [finding] = [f for f in lint(app) if f.code == "FCT903"]
     assert "OTS_ENDPOINT" in finding.message and "vpc.tablestore.aliyuncs.com" in finding.fix
+
+
+# --------------------------------------------------------------------------- EventBridge buses
+def _mq_trigger(i):
+    return TriggerSpec(
+        name=f"mq{i}",
+        type="eventbridge",
+        config={
+            "eventSourceConfig": {
+                "eventSourceType": "RocketMQ",
+                "eventSourceParameters": {
+                    "sourceRocketMQParameters": {"InstanceId": "i", "Topic": "t", "GroupID": "g"}
+                },
+            }
+        },
+        function="fn",
+    )
+
+
+@pytest.mark.parametrize("count, found", [(10, []), (11, ["FCT802"])])
+def test_eventbridge_custom_buses_per_region(count, found):  # seeds/001 15.2: 10 custom buses per region
+    function = FunctionSpec(name="fn", region="cn-hangzhou", triggers=[_mq_trigger(i) for i in range(count)])
+    findings = [f for f in lint(App(functions={"fn": function})) if f.code == "FCT802"]
+    assert [f.code for f in findings] == found
+    if findings:
+        assert findings[0].trigger == "mq10" and "'cn-hangzhou'" in findings[0].message

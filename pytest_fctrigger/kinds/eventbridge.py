@@ -10,7 +10,7 @@ on EventBridge" (event-driven vs event-streaming, CloudEvents vs RawData push fo
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, Iterable, Mapping
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple
 
 from ..errors import ConfigError
 from ._check import as_bool, as_int, as_str, choice, get_path, set_path
@@ -171,6 +171,34 @@ def _lint(checker: Any, function: Any, trigger: Any) -> None:
         )
 
 
+# EventBridge: at most 10 custom event buses per region and 10 rules per bus; the MQ and
+# MNS-queue triggers each create a custom bus (``<Type>-<function>-<trigger>``).
+MAX_CUSTOM_BUSES_PER_REGION = 10
+_CUSTOM_BUS_SOURCES = ("MNS", "RocketMQ", "RabbitMQ")
+
+
+def _lint_buses(checker: Any, app: Any) -> None:
+    by_region: Dict[str, List[Tuple[Any, Any]]] = {}
+    for function in app.functions.values():
+        for trigger in function.triggers:
+            if trigger.type == "eventbridge" and trigger.event_source_type in _CUSTOM_BUS_SOURCES:
+                region = function.region or trigger.region or "*"
+                by_region.setdefault(region, []).append((function, trigger))
+    for region, pairs in by_region.items():
+        if len(pairs) > MAX_CUSTOM_BUSES_PER_REGION:
+            function, extra = pairs[MAX_CUSTOM_BUSES_PER_REGION]
+            checker.add(
+                "FCT802",
+                extra,
+                f"{len(pairs)} EventBridge triggers with an MNS queue, RocketMQ or RabbitMQ source in region "
+                f"{region!r} (" + ", ".join(f"{f.name}/{t.name}" for f, t in pairs) + "); each needs its own "
+                f"custom event bus and EventBridge allows {MAX_CUSTOM_BUSES_PER_REGION} per region",
+                "merge triggers or spread them over regions",
+                "",
+                function,
+            )
+
+
 # --- matrix -----------------------------------------------------------------------------------
 def source_fields(trigger: Any) -> Dict[str, Any]:
     """Builder fields every EventBridge source shares: region, batch (event-streaming)."""
@@ -277,6 +305,7 @@ KIND = TriggerKind(
     config_schema=CONFIG_SCHEMA,
     normalize=normalize,
     lint=(_lint,),
+    app_lint=(_lint_buses,),
     matrix_cases=matrix_cases,
     event_source="eventbridge",
     invocation_type=CONFIGURED,

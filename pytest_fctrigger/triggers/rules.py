@@ -228,6 +228,15 @@ _rule(
     "An EventBridge Kafka source that is not in event-streaming mode.",
     "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'",
 )
+_rule(
+    "FCT802",
+    "eventbridge-custom-bus-limit",
+    "error",
+    "More than 10 EventBridge triggers with an MNS queue, RocketMQ or RabbitMQ source in one "
+    "region: each gets its own custom event bus, and EventBridge allows at most 10 custom "
+    "buses per region (and 10 rules per bus), so FC cannot create the rest.",
+    "EventBridge trigger docs: RocketMQ / RabbitMQ / MNS queue trigger notes",
+)
 
 # --- Tablestore --------------------------------------------------------------------------
 _rule(
