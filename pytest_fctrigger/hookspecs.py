@@ -13,6 +13,20 @@ hookspec = pytest.hookspec
 
 
 @hookspec
+def pytest_fctrigger_trigger_kinds(config: pytest.Config) -> List[Any]:
+    """Return trigger kinds (``pytest_fctrigger.kinds.TriggerKind``) to add for this session.
+
+    A kind brings its name and aliases, config schema and ``fc_trigger`` marker
+    shorthands, normalisation, lint rules (with their ``rules`` rows), its ``write_rule``
+    (loop detection), ``matrix_cases`` and ``event_source`` (``fc_matrix``) and its
+    invocation type. Called once at configure time; the kinds are removed when the
+    session ends. The narrower hooks below keep working beside it:
+    ``pytest_fctrigger_event_sources`` adds a builder-only source at collection time and
+    ``pytest_fctrigger_loop_rules`` a rule applied to every trigger of every kind.
+    """
+
+
+@hookspec
 def pytest_fctrigger_matrix_cases(config: pytest.Config, definition: Any, cases: List[Any]) -> None:
     """Add, drop or reorder the cases of one ``fc_matrix`` test, in place.
 

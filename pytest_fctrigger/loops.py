@@ -40,7 +40,10 @@ import json
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .core.settings import LOOP_MODES
 from .errors import ConfigError, FCTriggerError
+from .kinds.oss import OssTriggerRule as _OssRule
+from .kinds.registry import REGISTRY
 
 __all__ = [
     "LOOP_MODES",
@@ -56,7 +59,6 @@ __all__ = [
     "write_fires",
 ]
 
-LOOP_MODES = ("fail", "warn", "allow")
 
 # Re-deliveries per hop level are capped so a handler that writes k looping objects per
 # invocation does not cost k**depth invocations; the cap is reported when hit.
@@ -177,127 +179,10 @@ def _strip_oss(name: str) -> str:
     return name[4:] if name.startswith("oss:") else name
 
 
-class _OssRule:
-    __slots__ = ("exact", "families", "prefix", "suffix", "events_text")
-
-    def __init__(self, trigger: Any) -> None:
-        from .events.oss import expand_oss_event_names
-
-        exact = set()
-        families = []
-        for ev in trigger.events:
-            try:  # the shared expansion: oss:ObjectCreated:* -> the 9 documented names
-                exact.update(expand_oss_event_names([ev]))
-            except ConfigError:
-                # a name the event catalog does not list (e.g. fc3's
-                # oss:ObjectModified:UpdateObjectMeta) still matches itself / its family
-                name = _strip_oss(str(ev))
-                if name.endswith(":*"):
-                    families.append(name[:-1])
-                else:
-                    exact.add(name)
-        self.exact = frozenset(exact)
-        self.families = tuple(families)
-        self.prefix = trigger.prefix
-        self.suffix = trigger.suffix
-        self.events_text = ", ".join(trigger.events) or "no events"
-
-    def event_matches(self, event_name: str) -> bool:
-        if event_name in self.exact:
-            return True
-        for family in self.families:
-            if event_name.startswith(family):
-                return True
-        return False
-
-    def key_matches(self, key: str) -> bool:
-        return key.startswith(self.prefix) and key.endswith(self.suffix)
-
-    def explain(self, bucket: str, event_name: str, key: str) -> str:
-        parts = [f"bucket {bucket!r} is the trigger's bucket", f"event {event_name} is covered by {self.events_text}"]
-        if self.prefix:
-            parts.append(f"key {key!r} starts with the prefix {self.prefix!r}")
-        if self.suffix:
-            parts.append(f"key {key!r} ends with the suffix {self.suffix!r}")
-        if not self.prefix and not self.suffix:
-            parts.append("the trigger has no prefix/suffix filter, so every key matches")
-        return "; ".join(parts)
-
-
-def _oss_keys(write: Any) -> List[str]:
-    res = write.resource
-    keys = res.get("keys")
-    if keys:
-        return [str(k) for k in keys]
-    key = res.get("key")
-    return [] if key is None else [str(key)]
-
-
-def _regions_differ(write: Any, trigger: Any) -> bool:
-    tr = trigger.region
-    wr = write.region
-    return bool(tr and wr and tr != "*" and tr != wr)
-
-
-def _match_mns(write: Any, trigger: Any) -> Optional[str]:
-    if _regions_differ(write, trigger):
-        return None
-    tag = write.attributes.get("tag")
-    wanted = trigger.filter_tag
-    topic = write.resource.get("topic")
-    if wanted:
-        if tag != wanted:
-            return None
-        return f"topic {topic!r} is the trigger's topic; the message tag {tag!r} equals its filterTag"
-    return f"topic {topic!r} is the trigger's topic, which has no filterTag, so every message fires it"
-
-
-def _match_tablestore(write: Any, trigger: Any) -> Optional[str]:
-    if _regions_differ(write, trigger):
-        return None
-    r = write.resource
-    return (
-        f"table {r.get('instance')}/{r.get('table')} is the trigger's table: every "
-        "PutRow/UpdateRow/DeleteRow enters its stream"
-    )
-
-
-def _match_sls(write: Any, trigger: Any) -> Optional[str]:
-    r = write.resource
-    return f"logstore {r.get('project')}/{r.get('logstore')} is the trigger's source logstore"
-
-
-def _index_key(trigger: Any) -> Optional[tuple]:
-    """Where a trigger listens, as the key writes are looked up by (None: nowhere known)."""
-    t = trigger.type
-    if t == "oss":
-        return ("oss", trigger.bucket) if trigger.bucket else None
-    if t == "mns_topic":
-        return ("mns", trigger.topic) if trigger.topic else None
-    if t == "tablestore":
-        if trigger.instance and trigger.table:
-            return ("tablestore", trigger.instance.lower(), trigger.table)
-        return None
-    if t == "log":
-        if trigger.project and trigger.logstore:
-            return ("log", trigger.project, trigger.logstore)
-        return None
-    return None
-
-
-def _write_key(write: Any) -> Optional[tuple]:
-    r = write.resource
-    s = write.service
-    if s == "oss":
-        return ("oss", r.get("bucket"))
-    if s == "mns":
-        return ("mns", r["topic"]) if r.get("topic") else None  # queues fire no FC trigger
-    if s == "tablestore":
-        inst = r.get("instance")
-        return ("tablestore", str(inst).lower() if inst is not None else None, r.get("table"))
-    if s == "sls":
-        return ("log", r.get("project"), r.get("logstore"))
-    return None
+def _rule_of(trigger: Any) -> Any:
+    """The ``WriteRule`` of a trigger's kind (None: writes never fire it)."""
+    kind = REGISTRY.find(trigger.type)
+    return kind.write_rule if kind is not None else None
 
 
 def write_fires(write: Any, trigger: Any) -> bool:
@@ -313,35 +198,35 @@ class TriggerIndex:
     every trigger.
     """
 
-    def __init__(self, watched: Iterable[Watched], rules: Sequence[LoopRule] = ()) -> None:
-        self.watched = list(watched)
+    def __init__(
+        self, watched: Iterable[Watched], rules: Sequence[LoopRule] = (), *, include_disabled: bool = False
+    ) -> None:
+        # a disabled trigger (enable: false) fires nothing in FC, so it is not watched
+        self.watched = [w for w in watched if include_disabled or w.trigger.enabled]
         self.rules = list(rules)
-        self._by_key: Dict[tuple, List[Tuple[Watched, Optional[_OssRule]]]] = {}
+        # (rule, key) -> [(watched, prepared)]: one dict per kind's write rule
+        self._by_key: Dict[tuple, List[Tuple[Watched, Any]]] = {}
+        self._services: Dict[str, List[Any]] = {}
         for w in self.watched:
-            key = _index_key(w.trigger)
+            rule = _rule_of(w.trigger)
+            if rule is None:
+                continue
+            key = rule.index_key(w.trigger)
             if key is None:
                 continue
-            oss_rule = _OssRule(w.trigger) if w.trigger.type == "oss" else None
-            self._by_key.setdefault(key, []).append((w, oss_rule))
+            self._by_key.setdefault(key, []).append((w, rule.prepare(w.trigger)))
+            rules_of_service = self._services.setdefault(rule.service, [])
+            if rule not in rules_of_service:
+                rules_of_service.append(rule)
 
     def matches(self, write: Any) -> List[LoopMatch]:
         found: List[LoopMatch] = []
-        key = _write_key(write)
-        candidates = self._by_key.get(key, ()) if key is not None else ()
-        if candidates:
-            if key[0] == "oss":
-                self._match_oss_candidates(write, candidates, found)
-            else:
-                for w, _ in candidates:
-                    t = w.trigger
-                    if t.type == "mns_topic":
-                        reason = _match_mns(write, t)
-                    elif t.type == "tablestore":
-                        reason = _match_tablestore(write, t)
-                    else:
-                        reason = _match_sls(write, t)
-                    if reason is not None:
-                        found.append(LoopMatch(write, w, reason))
+        for rule in self._services.get(write.service, ()):
+            key = rule.write_key(write)
+            candidates = self._by_key.get(key) if key is not None else None
+            if candidates:
+                for w, reason in rule.match_candidates(write, candidates):
+                    found.append(LoopMatch(write, w, reason))
         if self.rules:
             hit = {id(m.watched) for m in found}
             for w in self.watched:
@@ -353,23 +238,6 @@ class TriggerIndex:
                         found.append(LoopMatch(write, w, f"the loop rule {name} says this write fires it"))
                         break
         return found
-
-    @staticmethod
-    def _match_oss_candidates(write: Any, candidates: Sequence[Tuple[Watched, Any]], found: List[LoopMatch]) -> None:
-        # the hot path: one write against the (at most 10, seeds/001) rules of its bucket;
-        # the event name and keys are read once, the reason is only built for a match
-        if not write.event_name:
-            return
-        event_name = _strip_oss(write.event_name)
-        keys = _oss_keys(write)
-        for w, rule in candidates:
-            if not rule.event_matches(event_name):
-                continue
-            prefix, suffix = rule.prefix, rule.suffix
-            for k in keys:
-                if k.startswith(prefix) and k.endswith(suffix):
-                    found.append(LoopMatch(write, w, rule.explain(write.resource.get("bucket"), event_name, k)))
-                    break
 
     def match_all(self, writes: Iterable[Any]) -> List[LoopMatch]:
         out: List[LoopMatch] = []
@@ -492,53 +360,10 @@ def _event_fires(event: Any, trigger: Any) -> bool:
 
 
 def _fix_for(match: LoopMatch) -> str:
-    t = match.trigger
-    w = match.write
-    if t.type == "oss":
-        bucket = w.resource.get("bucket")
-        if t.prefix and t.suffix:
-            return (
-                f"write under a prefix the trigger does not match (it watches keys starting with "
-                f"{t.prefix!r} and ending with {t.suffix!r}), e.g. 'processed/', or with another "
-                f"suffix, or to another bucket than {bucket!r}"
-            )
-        if t.prefix:
-            example = "'processed/'" if not t.prefix.startswith("processed") else "'output/'"
-            return (
-                f"write under a prefix the trigger does not match (it watches {t.prefix!r}), "
-                f"e.g. {example}, or to another bucket than {bucket!r}"
-            )
-        if t.suffix:
-            return (
-                f"write keys that do not end with {t.suffix!r}, or give the trigger a prefix "
-                f"(e.g. 'source/') and write outside it (e.g. 'processed/'), or write to another "
-                f"bucket than {bucket!r}"
-            )
-        return (
-            f"give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output "
-            f"under 'dst/') and write outside it, or write to another bucket than {bucket!r}"
-        )
-    if t.type == "mns_topic":
-        topic = w.resource.get("topic")
-        if t.filter_tag:
-            return (
-                f"publish with a message tag other than the subscription's filterTag "
-                f"{t.filter_tag!r}, or to another topic than {topic!r}"
-            )
-        return (
-            f"publish to another topic than {topic!r}, or give the trigger a filterTag and publish with a different tag"
-        )
-    if t.type == "tablestore":
-        r = w.resource
-        return (
-            f"write the result to another table than {r.get('instance')}/{r.get('table')}; FC "
-            "retries a failing Tablestore-triggered function until the stream data expires "
-            "(seeds/001 表格存储触发器 注意事项), so this loop also never drains"
-        )
-    if t.type == "log":
-        r = w.resource
-        return f"put the logs into another logstore than the trigger's source {r.get('project')}/{r.get('logstore')}"
-    return "write somewhere the trigger does not watch"
+    rule = _rule_of(match.trigger)
+    if rule is None:
+        return "write somewhere the trigger does not watch"
+    return rule.fix(match.write, match.trigger)
 
 
 def _fires_words(match: LoopMatch, origin: Optional[Any], current: str) -> str:
@@ -565,7 +390,9 @@ class LoopDetector:
     ``triggers`` are the triggers of the function under test (``handler`` names it in
     messages; ``function`` is its ``FunctionSpec`` name when it has one). With ``app``,
     every other function's triggers are watched as well, for cascades. ``rules`` are
-    extra ``rule(write, trigger) -> bool`` callables.
+    extra ``rule(write, trigger) -> bool`` callables. Disabled triggers (``enable: false``)
+    fire nothing in FC and are not watched, unless ``include_disabled=True``. How a write
+    fires a trigger is its kind's ``write_rule`` (``pytest_fctrigger/kinds/<type>.py``).
     """
 
     def __init__(
@@ -578,6 +405,7 @@ class LoopDetector:
         depth: int = 0,
         rules: Sequence[LoopRule] = (),
         rng: Any = None,
+        include_disabled: bool = False,
     ) -> None:
         if mode not in LOOP_MODES:
             raise ConfigError(f"loop mode {mode!r} is not one of {', '.join(LOOP_MODES)}")
@@ -595,7 +423,7 @@ class LoopDetector:
                 if name == function:
                     continue
                 watched.extend(Watched(t, f"function {name!r}", False, spec, name) for t in spec.triggers)
-        self.index = TriggerIndex(watched, rules)
+        self.index = TriggerIndex(watched, rules, include_disabled=include_disabled)
 
     # -- public ---------------------------------------------------------------------
     def check(

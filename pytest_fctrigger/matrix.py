@@ -35,26 +35,13 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import ConfigError, FCTriggerError
+from .kinds.base import Draw
+
+__all__ = ["ARGNAME", "DEFAULT_FIRES", "Draw", "MatrixCase", "cases_for_app", "cases_for_types", "current_case"]
 
 ARGNAME = "fc_trigger_event"
 DEFAULT_FIRES = 3
-_MARKER_OPTIONS = ("app", "function", "vars", "fires")
-
-
-class Draw:
-    """A builder field drawn from the test's ``FCRandom`` when the event is built."""
-
-    __slots__ = ("func", "description")
-
-    def __init__(self, func: Callable[[Any], Any], description: str = ""):
-        self.func = func
-        self.description = description
-
-    def __call__(self, rng: Any) -> Any:
-        return self.func(rng)
-
-    def __repr__(self) -> str:
-        return f"Draw({self.description})" if self.description else "Draw()"
+_MARKER_OPTIONS = ("app", "function", "vars", "fires", "include_disabled")
 
 
 class MatrixCase:
@@ -110,9 +97,7 @@ class MatrixCase:
             return self.builder(rng, self)
         source = self.source
         if source is None:
-            from .events.catalog import get_source
-
-            source = get_source(self.trigger_type)
+            source = _source(self.trigger_type)
         return source.build(rng, self.variant, **self.resolved_fields(rng))
 
     def __repr__(self) -> str:
@@ -120,30 +105,47 @@ class MatrixCase:
 
 
 # --------------------------------------------------------------------------- by trigger type
-def cases_for_types(types: Sequence[str], extra_sources: Mapping[str, Any] = ()) -> List[MatrixCase]:
-    """Every variant of each named trigger type (all catalog types when ``types`` is empty)."""
-    from .events.catalog import CATALOG, get_source
+def _source(name: str, extra: Optional[Mapping[str, Any]] = None) -> Any:
+    """The event source (builder link) of a kind, asked of the registry."""
+    from .kinds.registry import REGISTRY
+
+    kind = REGISTRY.find(name)
+    source = REGISTRY.event_source(name) if kind is not None else None
+    if source is None:
+        valid = [k.name for k in REGISTRY.kinds() if k.event_source is not None]
+        message = f"unknown trigger type {name!r}; valid types: {', '.join(valid)}"
+        if extra:
+            message += f"; from hooks: {', '.join(extra)}"
+        raise ConfigError(message)
+    return source
+
+
+def cases_for_types(types: Sequence[str], extra_sources: Optional[Mapping[str, Any]] = None) -> List[MatrixCase]:
+    """Every variant of each named trigger type (every kind with an event builder when ``types`` is empty)."""
+    from .kinds.registry import REGISTRY
 
     extra = dict(extra_sources or {})
-    names = list(types) or list(CATALOG) + [t for t in extra if t not in CATALOG]
+    known = [k.name for k in REGISTRY.kinds() if k.event_source is not None]
+    names = list(types) or known + [t for t in extra if t not in known]
     cases: List[MatrixCase] = []
     for name in names:
         source = extra.get(name)
         if source is None:
-            try:
-                source = get_source(name)
-            except ConfigError as exc:
-                if extra:
-                    raise ConfigError(f"{exc.reason}; from hooks: {', '.join(extra)}") from None
-                raise
+            source = _source(name, extra)
         for variant in source.variants:
             cases.append(MatrixCase(f"{source.trigger_type}[{variant}]", source.trigger_type, variant, source=source))
     return cases
 
 
 # --------------------------------------------------------------------------- from an app
-def cases_for_app(app: Any, function: Optional[str] = None, *, fires: int = DEFAULT_FIRES) -> List[MatrixCase]:
-    """The cases the triggers of ``function`` (or of every function) imply."""
+def cases_for_app(
+    app: Any, function: Optional[str] = None, *, fires: int = DEFAULT_FIRES, include_disabled: bool = False
+) -> List[MatrixCase]:
+    """The cases the triggers of ``function`` (or of every function) imply.
+
+    A disabled trigger (``enable: false`` / ``triggerEnable: false``) fires nothing in FC,
+    so it gives no case unless ``include_disabled=True`` asks for it on purpose.
+    """
     if function is not None:
         try:
             functions = [app.function(function)]
@@ -156,6 +158,8 @@ def cases_for_app(app: Any, function: Optional[str] = None, *, fires: int = DEFA
     cases: List[MatrixCase] = []
     for spec in functions:
         for trigger in spec.triggers:
+            if not trigger.enabled and not include_disabled:
+                continue
             label = f"{spec.name}/{trigger.name}" if prefix_function else trigger.name
             for variant, trigger_type, fields, builder in _trigger_cases(trigger, spec, fires):
                 cases.append(
@@ -175,10 +179,10 @@ def cases_for_app(app: Any, function: Optional[str] = None, *, fires: int = DEFA
 
 
 def _catalog_variant(trigger_type: str, label: str) -> Optional[str]:
-    """The catalog variant behind a case label (labels may add detail after a ':')."""
-    from .events.catalog import CATALOG
+    """The builder variant behind a case label (labels may add detail after a ':')."""
+    from .kinds.registry import REGISTRY
 
-    source = CATALOG.get(trigger_type)
+    source = REGISTRY.event_source(trigger_type)
     if source is None:
         return None
     if label in source.variants:
@@ -189,241 +193,13 @@ def _catalog_variant(trigger_type: str, label: str) -> Optional[str]:
 Case = Tuple[str, str, Dict[str, Any], Optional[Callable[[Any, MatrixCase], Any]]]
 
 
-def _region(trigger: Any) -> Dict[str, Any]:
-    region = trigger.region
-    return {"region": region} if region and region != "*" else {}
-
-
 def _trigger_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    handler = _TRIGGER_CASES.get(trigger.type)
-    if handler is None:  # every FC trigger type is handled; this guards the table
-        raise ConfigError(f"fc_matrix does not know trigger type {trigger.type!r}")
-    return handler(trigger, function, fires)
+    from .kinds.registry import REGISTRY
 
-
-def _oss_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    from .events.catalog import OSS_EVENT_NAMES
-    from .triggers.model import expand_oss_events
-
-    prefix, suffix = trigger.prefix, trigger.suffix
-
-    def key(rng: Any) -> str:
-        # seeds/003: "source/a.png" -> a key the trigger's filter matches
-        return f"{prefix}{rng.hex(8)}{suffix}"
-
-    for event in expand_oss_events(trigger.events):
-        name = event[len("oss:") :]
-        fields: Dict[str, Any] = {
-            "bucket": trigger.bucket,
-            "key": Draw(key, f"{prefix}<x>{suffix}"),
-            **_region(trigger),
-        }
-        if name in OSS_EVENT_NAMES:
-            yield name, "oss", dict(fields, event_name=name), None
-        else:
-            # ObjectModified:UpdateObjectMeta (fc3 OSSEvents) has the ObjectCreated notification
-            # shape; the catalog only builds the 12 documented names, so rename one.
-            yield name, "oss", fields, _renamed_oss_event(name)
-
-
-def _renamed_oss_event(name: str) -> Callable[[Any, MatrixCase], Any]:
-    def build(rng: Any, case: MatrixCase) -> Any:
-        from .events import oss_event
-
-        event = oss_event(
-            rng=rng,
-            event_name="ObjectCreated:PutObject",
-            overrides={"events.0.eventName": name},
-            **case.resolved_fields(rng),
-        )
-        event.variant = name
-        return event
-
-    return build
-
-
-def _timer_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    from .triggers.cron import schedule_of
-
-    schedule = schedule_of(trigger)  # a bad expression fails collection (file:line), not the test
-    for index in range(1, fires + 1):
-
-        def build(rng: Any, case: MatrixCase, index: int = index) -> Any:
-            from .events import timer_event
-
-            when = schedule.next_fires(rng.base_time, index)[-1]
-            return timer_event(trigger_name=trigger.name, payload=trigger.payload or "", trigger_time=when, rng=rng)
-
-        yield f"fire-{index}", "timer", {}, build
-
-
-def _mns_topic_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    fmt = trigger.notify_format
-    fields: Dict[str, Any] = {"topic": trigger.topic, **_region(trigger)}
-    if trigger.filter_tag:
-        fields["tag"] = trigger.filter_tag
-    yield fmt, "mns_topic", fields, None
-    yield f"{fmt}+attrs", "mns_topic", fields, None
-
-
-def _log_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    fields = {
-        "project": trigger.project,
-        "logstore": trigger.logstore,
-        "parameter": trigger.function_parameter,
-        **_region(trigger),
-    }
-    yield f"{trigger.project}/{trigger.logstore}", "log", fields, None
-
-
-def _tablestore_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    from .events.catalog import TABLESTORE_ROW_TYPES
-
-    for row_type in TABLESTORE_ROW_TYPES:
-        yield row_type, "tablestore", {}, None
-
-
-def _cdn_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    name = trigger.cdn_event_name
-    domains = trigger.domains or [None]
-    for domain in domains:
-        label = name if len(domains) == 1 else f"{name}:{domain}"
-        fields: Dict[str, Any] = {"event_name": name}
-        if domain:
-            fields["domain"] = domain
-        yield label, "cdn_events", fields, None
-
-
-def _http_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    methods = trigger.methods or ["GET"]
-    for method in methods:
-        fields = {"method": method, "path": "/", "function_name": function.name, **_region(trigger)}
-        yield method, "http", fields, None
-
-
-def _eventbridge_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
-    source_type = trigger.event_source_type
-    params = trigger.event_source_parameters
-    streaming = trigger.delivery_mode == "event-streaming"
-    model = "stream" if streaming else "event"
-    batch = ((trigger.config.get("runOptions") or {}).get("batchWindow") or {}).get("CountBasedWindow")
-    batch_fields = {"batch": batch} if streaming and isinstance(batch, int) and batch > 1 else {}
-    region = {"region": params["RegionId"]} if params.get("RegionId") else {}
-    if source_type == "MNS":
-        fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **region, **batch_fields}
-        yield model, "mns_queue", fields, None
-    elif source_type == "RocketMQ":
-        fields = {
-            "topic": params.get("Topic"),
-            "instance_id": params.get("InstanceId"),
-            "trigger_name": trigger.name,
-            **region,
-            **batch_fields,
-        }
-        if params.get("Tag") and params["Tag"] != "*":
-            fields["tags"] = params["Tag"]
-        yield model, "rocketmq", fields, None
-    elif source_type == "RabbitMQ":
-        fields = {
-            "queue": params.get("QueueName"),
-            "vhost": params.get("VirtualHostName") or "eb-connect",
-            "instance_id": params.get("InstanceId"),
-            "trigger_name": trigger.name,
-            **region,
-            **batch_fields,
-        }
-        yield model, "rabbitmq", fields, None
-    elif source_type == "Kafka":
-        fields = {"topic": params.get("Topic"), "instance_id": params.get("InstanceId"), **region}
-        yield "eventbridge", "kafka", fields, None
-    elif source_type == "DTS":
-        yield "dts:ConsumeMessage", "eventbridge", dict(region), _dts_event(params)
-    else:  # Default: the Alibaba Cloud service events the rule pattern selects
-        pattern = trigger.event_rule_pattern
-        sources = _strings(pattern.get("source"))
-        types = _strings(pattern.get("type"))
-        if not types:
-            yield "default", "eventbridge", {}, None  # the catalog's ECS sample event
-            return
-        for event_type in types:
-            fields = {"type": event_type, "source": sources[0] if sources else "acs." + event_type.split(":")[0]}
-            yield event_type, "eventbridge", fields, _service_event
-
-
-def _strings(value: Any) -> List[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def _service_event(rng: Any, case: MatrixCase) -> Any:
-    """A Default-source EventBridge event of the type the rule pattern names.
-
-    The event envelope is exact; ``data`` of arbitrary Alibaba Cloud services is not in
-    the seeds, so it is an empty object unless it is the ECS sample the builder knows.
-    Add real data with the ``pytest_fctrigger_matrix_cases`` hook (``case.fields['data']``).
-    """
-    from .events import eventbridge_event
-
-    fields = case.resolved_fields(rng)
-    try:
-        return eventbridge_event(rng=rng, **fields)
-    except ConfigError:
-        fields.setdefault("data", {})
-        return eventbridge_event(rng=rng, **fields)
-
-
-def _dts_event(params: Mapping[str, Any]) -> Callable[[Any, MatrixCase], Any]:
-    """DTS change record via EventBridge (reference section 5: type ``dts:ConsumeMessage``,
-    data ``{id, topicPartition, offset, sourceTimestamp, operationType, schema,
-    beforeImage, afterImage}``; the nesting inside those fields is UNCONFIRMED)."""
-    topic = params.get("Topic") or "cn_hangzhou_rm_dts"
-
-    def build(rng: Any, case: MatrixCase) -> Any:
-        from .events import eventbridge_event
-
-        when = rng.time()
-        row_id = rng.randint(1, 10**6)
-        data = {
-            "id": rng.randint(1, 10**9),
-            "topicPartition": {"hash": 0, "partition": 0, "topic": topic},
-            "offset": rng.randint(1, 10**7),
-            "sourceTimestamp": int(when.timestamp()),
-            "operationType": "INSERT",
-            "schema": {
-                "recordFields": [
-                    {"fieldName": "id", "rawDataTypeNum": 8, "isPrimaryKey": True},
-                    {"fieldName": "name", "rawDataTypeNum": 253, "isPrimaryKey": False},
-                ],
-                "nameIndex": {"id": {"fieldName": "id"}, "name": {"fieldName": "name"}},
-                "schemaId": "(`shop`,`orders`)",
-                "databaseName": "shop",
-                "tableName": "orders",
-                "primaryIndexInfo": {"indexType": "PrimaryKey", "indexFields": [{"fieldName": "id"}]},
-            },
-            "beforeImage": {},
-            "afterImage": {"id": row_id, "name": f"order-{rng.hex(6)}"},
-        }
-        fields = case.resolved_fields(rng)
-        return eventbridge_event(
-            rng=rng, source="acs.dts", type="dts:ConsumeMessage", data=data, event_time=when, **fields
-        )
-
-    return build
-
-
-_TRIGGER_CASES: Dict[str, Callable[[Any, Any, int], Iterable[Case]]] = {
-    "oss": _oss_cases,
-    "timer": _timer_cases,
-    "mns_topic": _mns_topic_cases,
-    "log": _log_cases,
-    "tablestore": _tablestore_cases,
-    "cdn_events": _cdn_cases,
-    "http": _http_cases,
-    "eventbridge": _eventbridge_cases,
-}
+    kind = REGISTRY.find(trigger.type)
+    if kind is None or kind.matrix_cases is None:
+        raise ConfigError(f"fc_matrix does not know how to build events for {trigger.type} trigger {trigger.name!r}")
+    return kind.matrix_cases(trigger, function, fires)
 
 
 # --------------------------------------------------------------------------- pytest wiring
@@ -467,7 +243,7 @@ def marker_cases(metafunc: Any, marker: Any, extra_sources: Mapping[str, Any]) -
     if isinstance(fires, bool) or not isinstance(fires, int) or fires < 1:
         raise ConfigError(f"fc_matrix(fires=) must be a positive integer, got {fires!r}")
     if app_path is None:
-        for option in ("function", "vars"):
+        for option in ("function", "vars", "include_disabled"):
             if marker.kwargs.get(option) is not None:
                 raise ConfigError(f"fc_matrix({option}=...) needs app='s.yaml'")
         bad = [t for t in marker.args if not isinstance(t, str)]
@@ -484,8 +260,11 @@ def marker_cases(metafunc: Any, marker: Any, extra_sources: Mapping[str, Any]) -
     variables = marker.kwargs.get("vars")
     if variables is not None and not isinstance(variables, Mapping):
         raise ConfigError(f"fc_matrix(vars=) must be a dict, got {variables!r}")
+    include_disabled = marker.kwargs.get("include_disabled", False)
+    if not isinstance(include_disabled, bool):
+        raise ConfigError(f"fc_matrix(include_disabled=) must be True or False, got {include_disabled!r}")
     app = _load(path, variables)
-    return cases_for_app(app, marker.kwargs.get("function"), fires=fires)
+    return cases_for_app(app, marker.kwargs.get("function"), fires=fires, include_disabled=include_disabled)
 
 
 def _extra_sources(config: Any) -> Dict[str, Any]:

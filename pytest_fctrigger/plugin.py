@@ -38,14 +38,15 @@ EVENT_BUILDERS = (
     "wsgi_environ",
 )
 
-LOOP_MODES = ("fail", "warn", "allow")
-ISOLATE_MODES = ("none", "process")  # pytest_fctrigger.instances.ISOLATE_MODES (not imported here: start-up cost)
 
 _SEED_KEY = pytest.StashKey[int]()
 
 
 # --------------------------------------------------------------------------- options
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # the one table of loop modes (a stdlib-only core module, imported when options are added)
+    from pytest_fctrigger.core.settings import ISOLATE_MODES, LOOP_MODES
+
     group = parser.getgroup("fctrigger", "Alibaba Cloud Function Compute (pytest-fctrigger)")
     group.addoption(
         "--fc-seed",
@@ -114,6 +115,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("fc_app", "s.yaml / template.yml that the fc_app fixture loads (relative to rootdir)", default="")
 
 
+def __getattr__(name: str) -> Any:
+    if name == "LOOP_MODES":  # moved to core.settings (the plugin module imports none of its own at load)
+        from pytest_fctrigger.core.settings import LOOP_MODES
+
+        return LOOP_MODES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from pytest_fctrigger import hookspecs
 
@@ -152,6 +161,7 @@ _ZYGOTE_KEY = pytest.StashKey[Any]()  # (the zygote, instances started) when the
 def pytest_configure(config: pytest.Config) -> None:
     import sys
 
+    _register_trigger_kinds(config)
     for line in (
         "fc(seed=None, region=None, runtime=None, loop=None, loop_depth=None, allow_network=None, "
         "timeout=None, isolate=None): pytest-fctrigger options for this test, class or module (closest wins).",
@@ -171,6 +181,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _configured_isolate(config: pytest.Config) -> str:
+    from pytest_fctrigger.core.settings import ISOLATE_MODES
+
     value = config.getoption("--fc-isolate", None) or config.getini("fc_isolate") or "none"
     if value not in ISOLATE_MODES:
         raise pytest.UsageError(
@@ -182,6 +194,25 @@ def _configured_isolate(config: pytest.Config) -> str:
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
+def _register_trigger_kinds(config: pytest.Config) -> None:
+    """Kinds from ``pytest_fctrigger_trigger_kinds``: registered for this session only."""
+    kinds = [kind for result in config.hook.pytest_fctrigger_trigger_kinds(config=config) for kind in (result or ())]
+    if not kinds:
+        return
+    from pytest_fctrigger.errors import FCTriggerError
+    from pytest_fctrigger.kinds.registry import REGISTRY
+
+    config.add_cleanup(lambda: REGISTRY.unregister(config))
+    problem = None
+    try:
+        for kind in kinds:
+            REGISTRY.register(kind, owner=config)
+    except FCTriggerError as exc:
+        problem = f"pytest_fctrigger_trigger_kinds: {exc}"
+    if problem is not None:
+        raise pytest.UsageError(problem)
 
 
 def pytest_report_header(config: pytest.Config) -> Any:
@@ -252,6 +283,8 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
     elif isinstance(seed, bool) or not isinstance(seed, int):
         _bad_option(item, f"fc seed must be an integer, got {seed!r}")
     loop = marks.get("loop") or config.getoption("--fc-loop") or config.getini("fc_loop") or "fail"
+    from pytest_fctrigger.core.settings import ISOLATE_MODES, LOOP_MODES
+
     if loop not in LOOP_MODES:
         _bad_option(item, f"loop mode {loop!r} is not one of {', '.join(LOOP_MODES)}")
     depth_raw = marks.get("loop_depth", config.getoption("--fc-loop-depth"))

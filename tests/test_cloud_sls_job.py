@@ -298,7 +298,7 @@ def test_trigger_problems_name_the_fix():
             cloud.sls.job(lambda e, c: None, log_trigger(PROJECT, LOGSTORE))
         cloud.sls.logstore(PROJECT, LOGSTORE)
         with pytest.raises(FCTriggerError, match="runs a 'log' trigger, got oss trigger"):
-            cloud.sls.job(lambda e, c: None, TriggerSpec.from_marker("oss", bucket="b"))
+            cloud.sls.job(lambda e, c: None, TriggerSpec.from_marker("oss", bucket="bkt"))
         with pytest.raises(ConfigError, match="needs the source project"):
             cloud.sls.job(lambda e, c: None, {"logstore": LOGSTORE})
         # the FC API config (fc3 triggerConfig) with sourceArn works as well

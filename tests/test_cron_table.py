@@ -287,7 +287,7 @@ def test_non_timer_trigger_and_bad_trigger_cron_say_where():
     from pytest_fctrigger.errors import ConfigError
 
     with pytest.raises(ConfigError, match="not a timer trigger"):
-        next_fires(TriggerSpec.from_marker("oss", bucket="b"), START, 1)
+        next_fires(TriggerSpec.from_marker("oss", bucket="bkt"), START, 1)
     bad = TriggerSpec(
         name="t",
         type="timer",

@@ -123,9 +123,9 @@ def test_unknown_trigger_type_and_variant_list_the_valid_ones():
 
 
 def test_catalog_fields_win_over_the_variant():
-    event = get_source("oss").build(rng(), "ObjectCreated:PutObject", bucket="b", key="k.txt")
+    event = get_source("oss").build(rng(), "ObjectCreated:PutObject", bucket="bkt", key="k.txt")
     record = event.data["events"][0]
-    assert record["oss"]["bucket"]["name"] == "b" and record["oss"]["object"]["key"] == "k.txt"
+    assert record["oss"]["bucket"]["name"] == "bkt" and record["oss"]["object"]["key"] == "k.txt"
 
 
 # --------------------------------------------------------------------------- keywords and overrides
@@ -246,8 +246,8 @@ def test_source_ips_are_public_addresses():
 
 
 def test_oss_event_region_and_account_overrides_flow_into_the_arn():
-    record = oss_event(bucket="b", region="cn-beijing", account_id="1111222233334444", rng=1).data["events"][0]
-    assert record["oss"]["bucket"]["arn"] == "acs:oss:cn-beijing:1111222233334444:b"
+    record = oss_event(bucket="bkt", region="cn-beijing", account_id="1111222233334444", rng=1).data["events"][0]
+    assert record["oss"]["bucket"]["arn"] == "acs:oss:cn-beijing:1111222233334444:bkt"
     assert record["region"] == "cn-beijing"
 
 

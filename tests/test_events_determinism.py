@@ -91,7 +91,7 @@ def test_a_deferred_oss_event_is_the_eager_one_built_later():
     calls = [
         {},
         {"event_name": "oss:ObjectCreated:*", "object_meta": True},
-        {"event_name": "ObjectRemoved:DeleteObject", "bucket": "b", "key": "k", "size": 5},
+        {"event_name": "ObjectRemoved:DeleteObject", "bucket": "bkt", "key": "k", "size": 5},
         {"event_name": "ObjectCreated:CompleteMultipartUpload", "size": 12 * 1024 * 1024},
     ]
     eager_rng, later_rng = FCRandom(11), FCRandom(11)

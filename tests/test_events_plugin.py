@@ -41,7 +41,7 @@ from pytest_fctrigger.events import FCRandom, oss_event as plain
 
 def test_seeded(fc_seed, oss_event):
     assert fc_seed == 1234
-    assert oss_event(bucket="b") == plain(bucket="b", rng=FCRandom(1234, region="cn-hangzhou"))
+    assert oss_event(bucket="bkt") == plain(bucket="bkt", rng=FCRandom(1234, region="cn-hangzhou"))
 """
 
 

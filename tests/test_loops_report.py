@@ -177,7 +177,7 @@ def test_sls_fix():
     ],
 )
 def test_oss_fix_depends_on_the_filter(config, fix):
-    msg = _loop_message(TriggerSpec.from_marker("oss", bucket="b", **config), oss_write("b", "in/x.png"))
+    msg = _loop_message(TriggerSpec.from_marker("oss", bucket="bkt", **config), oss_write("bkt", "in/x.png"))
     assert fix in msg
 
 

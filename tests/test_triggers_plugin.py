@@ -88,7 +88,7 @@ def test_fc_trigger_markers_of_module_class_and_test_add_up_outermost_first(pyte
     [
         ('"sqs", queue="q"', "@pytest.mark.fc_trigger('sqs', ...): unknown trigger type 'sqs'; valid types: oss, log"),
         (
-            '"oss", bucket="b", events=["ObjectCreated:Put"]',
+            '"oss", bucket="bkt", events=["ObjectCreated:Put"]',
             "@pytest.mark.fc_trigger('oss', ...): oss trigger 'oss-trigger': unknown OSS event "
             "'oss:ObjectCreated:Put'; valid events: oss:ObjectCreated:*",
         ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..errors import ConfigError
@@ -34,6 +35,21 @@ OSS_EVENT_NAMES: Tuple[str, ...] = (
     "ObjectRemoved:AbortMultipartUpload",
 )
 
+# OSS bucket naming rules (OSS docs "Bucket naming conventions"): 3-63 characters of
+# lower-case letters, digits and '-', starting and ending with a letter or digit.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+BUCKET_NAME_RULE = "3-63 characters: lower-case letters, digits and '-', not starting or ending with '-'"
+
+
+def is_valid_bucket_name(name: Any) -> bool:
+    """OSS's bucket naming rules (3-63 of ``[a-z0-9-]``, no ``-`` at either end)."""
+    return isinstance(name, str) and bool(_BUCKET_NAME.match(name))
+
+
+# Events a trigger config may name that no notification sample documents (devsapp/fc3
+# src/interface/base.ts ``OSSEvents``); they are delivered in the ObjectCreated shape.
+OSS_CONFIG_ONLY_EVENT_NAMES: Tuple[str, ...] = ("ObjectModified:UpdateObjectMeta",)
+
 # The 8 CDN event names (seeds/002 "CDN trigger").
 CDN_EVENT_NAMES: Tuple[str, ...] = (
     "LogFileCreated",
@@ -46,6 +62,9 @@ CDN_EVENT_NAMES: Tuple[str, ...] = (
     "CdnDomainDeleted",
 )
 
+# notifyContentFormat values of an MNS topic subscription (STREAM is FC's default)
+MNS_TOPIC_FORMATS: Tuple[str, ...] = ("STREAM", "JSON")
+
 # The four MNS topic event forms (seeds/002 "MNS topic trigger"): format x attributes.
 MNS_TOPIC_VARIANTS: Tuple[str, ...] = ("STREAM", "STREAM+attrs", "JSON", "JSON+attrs")
 
@@ -56,11 +75,17 @@ EVENTBRIDGE_MODELS: Tuple[str, ...] = ("event", "stream")
 
 ALIASES: Dict[str, str] = {
     "sls": "log",
+    "mnstopic": "mns_topic",
     "cdn": "cdn_events",
     "ots": "tablestore",
     "api_gateway": "apigw",
     "apigateway": "apigw",
 }
+
+
+def aliases_of(name: str) -> Tuple[str, ...]:
+    """The aliases of one canonical name (the trigger kinds take theirs from here)."""
+    return tuple(alias for alias, target in ALIASES.items() if target == name)
 
 
 @dataclasses.dataclass(frozen=True)

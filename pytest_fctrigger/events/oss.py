@@ -38,7 +38,9 @@ from ._fields import (
     to_payload,
 )
 from ._random import FCRandom
-from .catalog import OSS_EVENT_NAMES
+from .catalog import BUCKET_NAME_RULE, OSS_EVENT_NAMES, is_valid_bucket_name
+
+MAX_KEY_BYTES = 1023  # OSS object keys: 1-1023 bytes of UTF-8
 
 __all__ = ["OSS_EVENT_NAMES", "oss_event", "expand_oss_event_names", "normalize_oss_event_name"]
 
@@ -260,8 +262,14 @@ def _draw(
     account_id = account_id or rng.account_id
     if bucket is None:
         bucket = f"{rng.choice(('media', 'uploads', 'data', 'assets', 'ingest'))}-{rng.hex(8)}"
+    elif not is_valid_bucket_name(bucket):  # OSS would never deliver such an event
+        raise ConfigError(
+            f"oss_event(bucket={bucket!r}): not a valid OSS bucket name; allowed: a string of {BUCKET_NAME_RULE}"
+        )
     if key is None:
         key = object_key(rng)
+    elif not isinstance(key, str) or not key or len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise ConfigError(f"oss_event(key={key!r}): an OSS object key is a string of 1-{MAX_KEY_BYTES} bytes")
     if type(event_time) is _dt.datetime and event_time.tzinfo is not None:
         when, when_text = event_time, None
     else:
@@ -270,6 +278,8 @@ def _draw(
         size = 0 if name == "ObjectCreated:InitiateMultipartUpload" else _default_size(rng)
     elif type(size) is not int:
         size = as_int(size, "oss_event(size=)")
+    if size < 0:
+        raise ConfigError(f"oss_event(size={size!r}): an object size is an integer >= 0 (bytes)")
     if delta_size is None:
         delta_size = -size if name.startswith("ObjectRemoved:") else size
     elif type(delta_size) is not int:

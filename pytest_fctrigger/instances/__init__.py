@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ISOLATE_MODES = ("none", "process")
-DEFAULT_ISOLATE = "none"
+from ..core.settings import DEFAULT_ISOLATE, ISOLATE_MODES, check_isolate
 
 __all__ = [
     "ISOLATE_MODES",
@@ -31,18 +30,6 @@ __all__ = [
     "InstanceHandlerError",
     "InstanceStartError",
 ]
-
-
-def check_isolate(value: Any, where: str) -> str:
-    """``value`` if it is an isolation mode, else a ``ConfigError`` naming ``where``."""
-    if isinstance(value, str) and value in ISOLATE_MODES:
-        return value
-    from ..errors import ConfigError
-
-    raise ConfigError(
-        f"{where}: isolation mode must be one of {', '.join(repr(m) for m in ISOLATE_MODES)}, got {value!r} "
-        f"('none': in the test process, the default; 'process': each FC instance is a child process)"
-    )
 
 
 def protection() -> str:

@@ -111,8 +111,8 @@ class Invoker:
         loop_rules: Any = None,
         isolate: str = "none",
     ):
+        from ..core.settings import check_isolate
         from ..events._random import FCRandom
-        from ..instances import check_isolate
 
         defaults = dict(context_defaults or {})
         runtime = defaults.pop("runtime", None) or runtime
@@ -196,7 +196,7 @@ class Invoker:
         overrides the Invoker's isolation mode for this call."""
         __tracebackhide__ = True
         if isolate is not None:
-            from ..instances import check_isolate
+            from ..core.settings import check_isolate
 
             check_isolate(isolate, "fc_invoke(..., isolate=...)")
         tgt = self._resolve_target(target, code_dir)

@@ -680,10 +680,11 @@ class _Loader:
             function=spec.name,
         )
         for path, key_line in canonical.unknown:
+            best = canonical.closest.get(path)  # the kind's schema key closest to the typo
             self.note(
                 "FCT012",
                 f"function {spec.name!r}, {trigger.type} trigger {trigger.name!r}: unknown "
-                f"config key {path!r}; kept as written",
+                f"config key {path!r}" + (f" (did you mean {best!r}?)" if best else "") + "; kept as written",
                 key_line,
                 fix="check the spelling against the FC trigger docs",
                 function=spec.name,

@@ -14,90 +14,54 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..errors import ConfigError
-
-# Trigger types FC configures (FC API ``triggerType``).
-TRIGGER_TYPES = ("oss", "log", "timer", "http", "mns_topic", "cdn_events", "tablestore", "eventbridge")
-
-# Other names users write for the same types (Funcraft ``Type:``, short forms).
-TYPE_ALIASES = {
-    "oss": "oss",
-    "log": "log",
-    "sls": "log",
-    "timer": "timer",
-    "http": "http",
-    "mns_topic": "mns_topic",
-    "mnstopic": "mns_topic",
-    "cdn_events": "cdn_events",
-    "cdn": "cdn_events",
-    "tablestore": "tablestore",
-    "ots": "tablestore",
-    "eventbridge": "eventbridge",
-}
-
-# EventBridge source types an ``eventbridge`` trigger can have (eventSourceConfig.eventSourceType).
-EVENTBRIDGE_SOURCE_TYPES = ("Default", "MNS", "RocketMQ", "RabbitMQ", "Kafka", "DTS")
-
-# eventSourceType -> the key of its parameters under eventSourceConfig.eventSourceParameters
-EVENTBRIDGE_SOURCE_PARAMETERS = {
-    "MNS": "sourceMNSParameters",
-    "RocketMQ": "sourceRocketMQParameters",
-    "RabbitMQ": "sourceRabbitMQParameters",
-    "Kafka": "sourceKafkaParameters",
-    "DTS": "sourceDTSParameters",
-}
-
-# OSS events a trigger config may name (devsapp/fc3 src/interface/base.ts ``OSSEvents``;
-# seeds/001 "OSS触发器概述" event table). ``oss:ObjectCreated:*`` is the documented wildcard;
-# ``oss:ObjectRemoved:*`` (OSS notification syntax) is accepted too, as the event builders do.
-OSS_CREATED_EVENTS = tuple(
-    "oss:ObjectCreated:" + n
-    for n in (
-        "PutObject",
-        "PostObject",
-        "CompleteMultipartUpload",
-        "PutSymlink",
-        "CopyObject",
-        "InitiateMultipartUpload",
-        "UploadPart",
-        "UploadPartCopy",
-        "AppendObject",
-    )
+from ..events.catalog import CDN_EVENT_NAMES
+from ..kinds.eventbridge import EVENTBRIDGE_SOURCE_PARAMETERS, EVENTBRIDGE_SOURCE_TYPES
+from ..kinds.mns_topic import MNS_NOTIFY_FORMATS, MNS_NOTIFY_STRATEGIES
+from ..kinds.oss import (
+    OSS_CONFIG_EVENTS,
+    OSS_CREATED_EVENTS,
+    OSS_MODIFIED_EVENTS,
+    OSS_REMOVED_EVENTS,
+    expand_oss_events,
 )
-OSS_REMOVED_EVENTS = tuple("oss:ObjectRemoved:" + n for n in ("DeleteObject", "DeleteObjects", "AbortMultipartUpload"))
-OSS_MODIFIED_EVENTS = ("oss:ObjectModified:UpdateObjectMeta",)
-OSS_CONFIG_EVENTS = (
-    ("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + ("oss:ObjectRemoved:*",) + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS
-)
-_OSS_WILDCARDS = {"oss:ObjectCreated:*": OSS_CREATED_EVENTS, "oss:ObjectRemoved:*": OSS_REMOVED_EVENTS}
+from ..kinds.registry import REGISTRY
 
-# CDN event names (seeds/001 "CDN事件触发器概述"; reference section 5).
-CDN_EVENT_NAMES = (
-    "LogFileCreated",
-    "CachedObjectsRefreshed",
-    "CachedObjectsPushed",
-    "CachedObjectsBlocked",
-    "CdnDomainStarted",
-    "CdnDomainStopped",
-    "CdnDomainAdded",
-    "CdnDomainDeleted",
-)
+# The tables above are defined once, by their kinds (pytest_fctrigger/kinds/<type>.py) or
+# the event catalog, and re-exported here for the model's users.
+__all__ = [
+    "App",
+    "CDN_EVENT_NAMES",
+    "EVENTBRIDGE_SOURCE_PARAMETERS",
+    "EVENTBRIDGE_SOURCE_TYPES",
+    "Finding",
+    "FunctionSpec",
+    "MNS_NOTIFY_FORMATS",
+    "MNS_NOTIFY_STRATEGIES",
+    "OSS_CONFIG_EVENTS",
+    "OSS_CREATED_EVENTS",
+    "OSS_MODIFIED_EVENTS",
+    "OSS_REMOVED_EVENTS",
+    "SEVERITIES",
+    "TriggerSpec",
+    "canonical_type",
+    "expand_oss_events",
+]
 
-MNS_NOTIFY_FORMATS = ("STREAM", "JSON")
-MNS_NOTIFY_STRATEGIES = ("BACKOFF_RETRY", "EXPONENTIAL_DECAY_RETRY")
 
+def __getattr__(name: str) -> Any:
+    if name == "TRIGGER_TYPES":  # FC trigger types, including kinds added by plugins
+        return REGISTRY.trigger_types()
+    if name == "TYPE_ALIASES":
+        import warnings
 
-def expand_oss_events(events: Any) -> List[str]:
-    """Concrete ``oss:`` event names of a config's ``events`` (wildcards expanded)."""
-    out: List[str] = []
-    for event in events or ():
-        name = str(event)
-        if not name.startswith("oss:"):
-            name = "oss:" + name
-        expanded = _OSS_WILDCARDS.get(name, (name,))
-        for item in expanded:
-            if item not in out:
-                out.append(item)
-    return out
+        warnings.warn(
+            "pytest_fctrigger.triggers.model.TYPE_ALIASES is deprecated; use "
+            "pytest_fctrigger.kinds.REGISTRY.aliases() (or canonical_type())",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return {a: t for a, t in REGISTRY.aliases().items() if t in REGISTRY.trigger_types()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 Location = Tuple[str, Optional[int]]
@@ -105,11 +69,11 @@ Location = Tuple[str, Optional[int]]
 
 def canonical_type(type_: str, location: Optional[Location] = None) -> str:
     """Map any accepted spelling of a trigger type to the FC API name, or raise ConfigError."""
-    key = str(type_).strip().lower().replace("-", "_")
-    if key in TYPE_ALIASES:
-        return TYPE_ALIASES[key]
-    file, line = location if location else (None, None)
-    raise ConfigError(f"unknown trigger type {type_!r}; valid types: {', '.join(TRIGGER_TYPES)}", file, line)
+    try:
+        return REGISTRY.get(str(type_), fc_trigger=True).name
+    except ConfigError as exc:
+        file, line = location if location else (None, None)
+        raise ConfigError(exc.reason, file, line) from None
 
 
 def _arn_parts(arn: Optional[str]) -> List[str]:
@@ -147,9 +111,36 @@ class TriggerSpec:
         ``filter_tag``/``format``; tablestore ``instance``/``table``; log
         ``project``/``logstore``.
         """
-        from .normalize import trigger_from_shorthand
+        import copy
 
-        return trigger_from_shorthand(type_, config)
+        from ..kinds.base import MarkerTrigger
+
+        kind = REGISTRY.get(type_, fc_trigger=True)
+        kind.check_marker(config)  # unknown key (with the closest valid one), bad type or value
+        extra = dict(config)
+        m = MarkerTrigger(
+            name=extra.pop("name", None) or f"{kind.name}-trigger",
+            type=kind.name,
+            config={},
+            extra=extra,
+            source_arn=extra.pop("sourceArn", None) or extra.pop("source_arn", None),
+            qualifier=extra.pop("qualifier", None),
+            role=extra.pop("role", None) or extra.pop("invocationRole", None),
+            region=extra.pop("region", None) or "*",
+            account=extra.pop("account_id", None) or "*",
+        )
+        if kind.from_marker is not None:
+            kind.from_marker(m)
+        # everything left is a triggerConfig key in the FC API spelling
+        for k, v in m.extra.items():
+            m.config[k] = copy.deepcopy(v)
+        if kind.name == "oss" and "filter" in m.config:
+            from ..kinds.oss import normalize_oss_filter
+
+            m.config["filter"] = normalize_oss_filter(m.config["filter"])
+        return cls(
+            name=m.name, type=m.type, config=m.config, source_arn=m.source_arn, qualifier=m.qualifier, role=m.role
+        )
 
     # --- ARN-derived ----------------------------------------------------------------
     @property

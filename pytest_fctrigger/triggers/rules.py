@@ -228,3 +228,52 @@ _rule(
     "An EventBridge Kafka source that is not in event-streaming mode.",
     "devsapp/fc3 __tests__/e2e/trigger/eb/s.yaml 'Kafka 时，只支持 event-streaming 模式'",
 )
+_rule(
+    "FCT802",
+    "eventbridge-custom-bus-limit",
+    "error",
+    "More than 10 EventBridge triggers with an MNS queue, RocketMQ or RabbitMQ source in one "
+    "region: each gets its own custom event bus, and EventBridge allows at most 10 custom "
+    "buses per region (and 10 rules per bus), so FC cannot create the rest.",
+    "EventBridge trigger docs: RocketMQ / RabbitMQ / MNS queue trigger notes",
+)
+
+# --- Tablestore --------------------------------------------------------------------------
+_rule(
+    "FCT901",
+    "tablestore-function-timeout",
+    "warning",
+    "A Tablestore-triggered function whose timeout is over 60 s: a triggered invocation must finish within one minute.",
+    "Tablestore trigger overview ('触发的函数执行时间不能超过一分钟')",
+)
+_rule(
+    "FCT902",
+    "tablestore-trigger-region",
+    "error",
+    "A Tablestore trigger in a region that has no Tablestore triggers (Beijing, Hangzhou, "
+    "Shanghai, Shenzhen, Tokyo, Singapore, Sydney, Frankfurt, Hong Kong).",
+    "Tablestore trigger overview, region limits ('地域限制')",
+)
+_rule(
+    "FCT903",
+    "tablestore-internal-endpoint",
+    "warning",
+    "A Tablestore-triggered function configured with a Tablestore internal endpoint "
+    "(`*.ots-internal.aliyuncs.com`): from FC use the VPC endpoint "
+    "`{instance}.{region}.vpc.tablestore.aliyuncs.com`.",
+    "Tablestore trigger overview, usage notes ('不可以使用Tablestore内网Endpoint')",
+)
+
+
+def rule_for(code: str) -> Rule:
+    """The rule of ``code``: a built-in one above, or one a registered trigger kind brings."""
+    rule = RULES.get(code)
+    if rule is not None:
+        return rule
+    from ..kinds.registry import REGISTRY
+
+    for kind in REGISTRY.kinds():
+        for extra in kind.rules:
+            if extra.code == code:
+                return extra
+    raise KeyError(f"no lint rule {code!r} is registered (built-in or by a trigger kind)")
