@@ -1005,8 +1005,10 @@ class Invoker:
                     f"function {target.name!r} has runtime {target.runtime!r}; fc_invoke runs "
                     f"Python handlers ({', '.join(_PY_RUNTIMES)})"
                 )
+            _check_handler_string(target.handler, f"function {target.name!r}: ")
             return _Target(None, target.handler, os.path.abspath(str(root)), target)
         if isinstance(target, str):
+            _check_handler_string(target)
             root = os.path.abspath(str(code_dir)) if code_dir is not None else os.getcwd()
             return _Target(None, target, root)
         if callable(target):
@@ -1118,6 +1120,16 @@ class Invoker:
 
 
 _PY_RUNTIMES = tuple(RUNTIMES)
+
+
+def _check_handler_string(handler: Optional[str], owner: str = "") -> None:
+    """A handler string with a control character (NUL ...) cannot be deployed, imported
+    or put in FC_FUNCTION_HANDLER: one ConfigError, not os.putenv's ValueError."""
+    if handler and any(ord(c) < 32 or ord(c) == 127 for c in handler):
+        raise ConfigError(
+            f"{owner}handler {handler!r} contains a control character; a handler is "
+            "'<file>.<function>' like 'index.handler'"
+        )
 
 
 def _format_seconds(seconds: float) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..errors import ConfigError
-from ._yaml import RosTag, YDict, YList, load_yaml
+from ._yaml import RosTag, YDict, YList, load_yaml, read_config_bytes
 from .model import App, Finding, FunctionSpec, TriggerSpec
 from .normalize import Canonical, build_trigger
 from .rules import RULES
@@ -127,7 +127,14 @@ class _Loader:
     # --- top level -----------------------------------------------------------------
     def load(self) -> App:
         try:
-            raw_bytes = self.path.read_bytes()
+            return self._load()
+        except RecursionError:
+            # a safety net: the YAML and ${} limits stop deep input before this
+            raise ConfigError("the file nests too deeply to read", self.file) from None
+
+    def _load(self) -> App:
+        try:
+            raw_bytes = read_config_bytes(self.path)
         except FileNotFoundError:
             raise ConfigError("no such file", self.file) from None
         except OSError as exc:
@@ -524,19 +531,27 @@ class _Loader:
             return None, line
 
         name, name_line = get(*names) if names else (None, line)
-        name = _str(name) or fallback_name
+        name = _text(name, f"{resource}: {names[0] if names else 'name'}", "the function name", self.file, name_line)
+        name = name or fallback_name
         if not name:
             raise ConfigError(
                 f"{resource}: missing required key {names[0]!r} (the function name)", self.file, name_line
             )
         runtime, runtime_line = get("runtime")
-        runtime = _str(runtime)
+        runtime = _text(runtime, f"function {name!r}: runtime", "e.g. python3.10", self.file, runtime_line)
         if not runtime:
             raise ConfigError(
                 f"function {name!r}: missing required key 'runtime' (e.g. python3.10)", self.file, runtime_line
             )
         handler, handler_line = get("handler")
-        handler = _str(handler)
+        handler = _text(handler, f"function {name!r}: handler", "e.g. index.handler", self.file, handler_line)
+        if handler and any(ord(c) < 32 or ord(c) == 127 for c in handler):
+            raise ConfigError(
+                f"function {name!r}: handler {handler!r} contains a control character; "
+                "a handler is '<file>.<function>' like 'index.handler'",
+                self.file,
+                handler_line,
+            )
         if not handler and not runtime.startswith("custom"):
             raise ConfigError(
                 f"function {name!r}: missing required key 'handler' (e.g. index.handler)", self.file, handler_line
@@ -788,6 +803,19 @@ def _str(value: Any) -> Optional[str]:
     return text if text != "" else None
 
 
+def _text(value: Any, what: str, example: str, file: str, line: Optional[int]) -> Optional[str]:
+    """A key that must be one string: None when absent or empty, an error for a list or mapping."""
+    if isinstance(value, (dict, list)):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        raise ConfigError(f"{what} must be a string ({example}), got {kind}: {_short(value)}", file, line)
+    return _str(value)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _scalar_text(value: Any, file: str, line: Optional[int], key: Any) -> str:
     if isinstance(value, (dict, list)):
         raise ConfigError(f"environment variable {key!r} must be a string, got {value!r}", file, line)
@@ -803,9 +831,12 @@ def _int_value(value: Any, what: str, file: str, line: Optional[int], function: 
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, str))
-        or (isinstance(value, str) and not value.strip().isdigit())
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and a length a
+        # setting can have (int() refuses more than 4300 digits)
+        or (isinstance(value, str) and not (value.strip().isascii() and value.strip().isdigit()))
+        or (isinstance(value, str) and len(value.strip()) > 18)
     ):
-        raise ConfigError(f"{owner}{what} must be a positive integer, got {value!r}", file, line)
+        raise ConfigError(f"{owner}{what} must be a positive integer, got {_short(value)}", file, line)
     number = int(value)
     if number < 1:
         raise ConfigError(f"{owner}{what} must be a positive integer, got {value!r}", file, line)
