@@ -818,7 +818,11 @@ class Invoker:
         from .loops import LoopDetector
 
         if triggers is None:
-            triggers = spec.triggers if spec is not None else self.triggers
+            # a FunctionSpec's own triggers AND the invoker's (the test's fc_trigger markers)
+            # both apply: the same handler must loop whether named by string or by spec
+            triggers = self.triggers
+            if spec is not None:
+                triggers = list(spec.triggers) + [t for t in self.triggers if t not in spec.triggers]
         key = (id(spec), tuple(id(t) for t in triggers))
         detector = self._loop_detectors.get(key)
         if detector is None:
