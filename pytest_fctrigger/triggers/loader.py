@@ -23,6 +23,7 @@ also issued as ``ConfigWarning``).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
@@ -144,10 +145,25 @@ class _Loader:
         except UnicodeDecodeError as exc:
             line = raw_bytes[: exc.start].count(b"\n") + 1
             raise ConfigError("the file is not UTF-8 text", self.file, line) from None
-        text, line_map, notes = render_placeholders(text, self.variables, lambda: publish_defaults(self.base_dir))
+        substituted: List[Tuple[int, str, str]] = []
+        text, line_map, notes = render_placeholders(
+            text, self.variables, lambda: publish_defaults(self.base_dir), substituted
+        )
         for code, message, line, fix in notes:
             self.note(code, message, line, fix=fix)
-        top = load_yaml(text, self.file, line_map)
+        try:
+            top = load_yaml(text, self.file, line_map)
+        except ConfigError as exc:
+            culprits = [f"{{{{ {name} }}}} -> {value!r}" for line, name, value in substituted if line == exc.line]
+            if not culprits or exc.line is None:
+                raise
+            # the YAML was broken by a substitution: say which, and what went in
+            raise ConfigError(
+                f"{exc.reason}, after substituting {', '.join(culprits)} on this line; "
+                "give the placeholder a value that keeps the YAML valid (vars= / --vars) or quote it",
+                self.file,
+                exc.line,
+            ) from None
         if not isinstance(top, dict):
             raise ConfigError(
                 "expected a mapping at the top of the file; " + _FORMATS_HELP, self.file, getattr(top, "line", 1)
@@ -630,6 +646,7 @@ class _Loader:
                 actual = pick(*candidates)
                 return None if actual is None else item[actual]  # noqa: B023
 
+            _reject_hand_edit_placeholders(item, self.file, getattr(item, "line", iline), spec.name)
             type_key = pick("triggerType", "type")
             arn_key = pick("sourceArn")
             config_key = pick("triggerConfig", "config")
@@ -801,6 +818,42 @@ def _str(value: Any) -> Optional[str]:
         return None
     text = str(value)
     return text if text != "" else None
+
+
+# ``{TriggerName}`` / ``acs:mns:{Region}:...``: template text meant to be edited by hand.
+# Unquoted, ``{TriggerName}`` is a YAML flow mapping {'TriggerName': None}.
+_HAND_PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Z][A-Za-z0-9_]*)\}(?!\})")
+
+
+def _reject_hand_edit_placeholders(node: Any, file: str, line: Optional[int], function: str, depth: int = 0) -> None:
+    """One ConfigError naming the file, line and placeholder a template left for hand editing."""
+    if depth > 20:
+        return
+    if isinstance(node, dict):
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if value is None and isinstance(key, str) and re.fullmatch(r"[A-Z][A-Za-z0-9_]*", key):
+                raise ConfigError(
+                    f"function {function!r}: placeholder {{{key}}} was left unedited (YAML reads it as a "
+                    f"mapping); replace it with the real value",
+                    file,
+                    line,
+                )
+        for key, value in node.items():
+            _reject_hand_edit_placeholders(value, file, _line(node, key) or line, function, depth + 1)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            sub_line = node.line_of(index) if isinstance(node, YList) else line
+            _reject_hand_edit_placeholders(value, file, sub_line, function, depth + 1)
+    elif isinstance(node, str):
+        match = _HAND_PLACEHOLDER.search(node)
+        if match:
+            raise ConfigError(
+                f"function {function!r}: placeholder {match.group(0)} in {node!r} was left unedited; "
+                "replace it with the real value",
+                file,
+                line,
+            )
 
 
 def _text(value: Any, what: str, example: str, file: str, line: Optional[int]) -> Optional[str]:

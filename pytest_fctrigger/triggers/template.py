@@ -90,8 +90,13 @@ def render_placeholders(
     text: str,
     values: Mapping[str, Any],
     defaults: Callable[[], Mapping[str, Any]],
+    record: Optional[List[Tuple[int, str, str]]] = None,
 ) -> Tuple[str, Optional[List[int]], List[Note]]:
-    """Substitute ``{{ name }}``; returns (text, line_map or None, notes)."""
+    """Substitute ``{{ name }}``; returns (text, line_map or None, notes).
+
+    ``record`` (if given) gets ``(line, name, text substituted)`` of every substitution, so a
+    YAML error on a line a substitution broke can name it.
+    """
     if "{{" not in text:
         return text, None, []
     notes: List[Note] = []
@@ -137,7 +142,13 @@ def render_placeholders(
                     )
                 return name
 
-            line = _PLACEHOLDER.sub(substitute, line)
+            def recorded(match: re.Match[str]) -> str:
+                text = substitute(match)
+                if record is not None:
+                    record.append((lineno, match.group(1), text))  # noqa: B023 - within this iteration
+                return text
+
+            line = _PLACEHOLDER.sub(recorded, line)
         pieces = line.split("\n")
         if len(pieces) > 1:
             shifted = True
