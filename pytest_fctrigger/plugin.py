@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -161,6 +162,11 @@ _ZYGOTE_KEY = pytest.StashKey[Any]()  # (the zygote, instances started) when the
 def pytest_configure(config: pytest.Config) -> None:
     import sys
 
+    informational = config.getoption("help", False) or config.getoption("version", False)
+    if not informational:
+        # every option and ini value is checked once, here: a bad one stops the run
+        # with one usage error instead of failing every test that uses it
+        _session_defaults(config)
     _register_trigger_kinds(config)
     for line in (
         "fc(seed=None, region=None, runtime=None, loop=None, loop_depth=None, allow_network=None, "
@@ -173,7 +179,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", line)
     client = sys.modules.get("pytest_fctrigger.instances._zygote_client")
     config.stash[_ZYGOTE_KEY] = (client.Zygote._shared, client.Zygote.started) if client is not None else (None, 0)
-    if _configured_isolate(config) == "process" and not _is_xdist_controller(config):
+    if not informational and _configured_isolate(config) == "process" and not _is_xdist_controller(config):
         # start the instance zygote now: it imports the SDKs while pytest collects
         from pytest_fctrigger.instances._zygote_client import Zygote
 
@@ -181,15 +187,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _configured_isolate(config: pytest.Config) -> str:
-    from pytest_fctrigger.core.settings import ISOLATE_MODES
-
-    value = config.getoption("--fc-isolate", None) or config.getini("fc_isolate") or "none"
-    if value not in ISOLATE_MODES:
-        raise pytest.UsageError(
-            f"ini fc_isolate = {value!r}: must be one of {', '.join(ISOLATE_MODES)} "
-            "('none': in the test process; 'process': each FC instance is a child process)"
-        )
-    return str(value)
+    return str(_session_defaults(config)["isolate"].value)
 
 
 def _is_xdist_controller(config: pytest.Config) -> bool:
@@ -215,15 +213,130 @@ def _register_trigger_kinds(config: pytest.Config) -> None:
         raise pytest.UsageError(problem)
 
 
-def pytest_report_header(config: pytest.Config) -> Any:
-    seed = config.getoption("--fc-seed")
-    how = f"--fc-seed {seed}" if seed is not None else "per test, from the node id"
-    lines = [f"fctrigger: seed {how}"]
-    if _configured_isolate(config) == "process":  # only when process mode is in use
+def pytest_report_header(config: pytest.Config) -> Optional[List[str]]:
+    """``fctrigger: loop=warn (ini fc_loop), ...``: only the settings that differ from their
+    defaults, each with where it came from; nothing when all are defaults."""
+    changed = [
+        f"{name}={_shown(name, setting.value)} ({setting.source})"
+        for name, setting in _session_defaults(config).items()
+        if setting.source
+    ]
+    lines = [f"fctrigger: {', '.join(changed)}"] if changed else []
+    if _configured_isolate(config) == "process":  # what protects the network in the instances
         from pytest_fctrigger.instances import probe_protection
 
         lines.append(f"fctrigger: isolate process; {probe_protection()}")
-    return lines
+    return lines or None
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "redis_url" and isinstance(value, str):
+        return re.sub(r"//[^@/]*@", "//***@", value)  # never print a password
+    return str(value)
+
+
+# --------------------------------------------------------------------------- session settings
+@dataclasses.dataclass(frozen=True)
+class _Setting:
+    value: Any
+    source: str  # "" for the default, else "--fc-loop", "ini fc_loop", "env FC_TEST_REDIS_URL"
+
+
+_SESSION_KEY = pytest.StashKey[Dict[str, _Setting]]()
+_DEFAULT_RUNTIME = "python3.10"
+_DEFAULT_REGION = "cn-hangzhou"
+# an Alibaba Cloud region id: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1 ...
+_REGION_ID = re.compile(r"[a-z]{2}(?:-[a-z0-9]+)+")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _session_defaults(config: pytest.Config) -> Dict[str, _Setting]:
+    """The command line / ini / environment settings of the session, checked once."""
+    settings = config.stash.get(_SESSION_KEY, None)
+    if settings is None:
+        settings = config.stash[_SESSION_KEY] = _read_session_defaults(config)
+    return settings
+
+
+def _usage(where: str, message: str) -> NoReturn:
+    raise pytest.UsageError(f"pytest-fctrigger: {where}: {message}")
+
+
+def _pick(config: pytest.Config, option: Optional[str], ini: str, default: Any) -> Tuple[Any, str, str]:
+    """(raw value, source label, how to name it in an error) of one setting."""
+    value = config.getoption(option) if option else None
+    if option and value is not None:
+        return value, option, f"{option}={value}"
+    try:
+        raw = config.getini(ini)
+    except ValueError as exc:  # e.g. fc_allow_network = maybe (pytest parses bool ini values)
+        _usage(f"ini {ini}", str(exc))
+    if raw not in ("", None) and raw != default:
+        return raw, f"ini {ini}", f"ini {ini} = {raw}"
+    return default, "", ""
+
+
+def _read_session_defaults(config: pytest.Config) -> Dict[str, _Setting]:
+    out: Dict[str, _Setting] = {}
+    seed = config.getoption("--fc-seed")
+    out["seed"] = _Setting(seed, "--fc-seed" if seed is not None else "")
+
+    from pytest_fctrigger.core.settings import DEFAULT_ISOLATE, ISOLATE_MODES, LOOP_MODES
+
+    loop, source, where = _pick(config, "--fc-loop", "fc_loop", "fail")
+    if loop not in LOOP_MODES:
+        _usage(where, f"the loop mode must be one of {', '.join(LOOP_MODES)}")
+    out["loop"] = _Setting(loop, source)
+
+    depth_raw, source, where = _pick(config, "--fc-loop-depth", "fc_loop_depth", 0)
+    try:
+        depth = int(str(depth_raw).strip())
+    except ValueError:
+        _usage(where, "the loop depth must be a whole number of hops >= 0 (0: stop at the first hop)")
+    if depth < 0:
+        _usage(where, "the loop depth must be a whole number of hops >= 0 (0: stop at the first hop)")
+    out["loop_depth"] = _Setting(depth, source if depth != 0 else "")
+
+    allow, source, _ = _pick(config, "--fc-allow-network", "fc_allow_network", False)
+    out["allow_network"] = _Setting(bool(allow), source if allow else "")
+
+    runtime, source, where = _pick(config, "--fc-runtime", "fc_runtime", _DEFAULT_RUNTIME)
+    if runtime != _DEFAULT_RUNTIME:
+        from pytest_fctrigger.context import RUNTIMES
+
+        if runtime not in RUNTIMES:
+            _usage(where, f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
+    out["runtime"] = _Setting(runtime, source)
+
+    region, source, where = _pick(config, None, "fc_region", _DEFAULT_REGION)
+    if not _REGION_ID.fullmatch(region):
+        _usage(where, "a region id is lower case, like cn-hangzhou or ap-southeast-1")
+    out["region"] = _Setting(region, source)
+
+    redis_url, source, where = _pick(config, "--fc-redis-url", "fc_redis_url", "")
+    if not redis_url and os.environ.get("FC_TEST_REDIS_URL"):
+        redis_url = os.environ["FC_TEST_REDIS_URL"]
+        source, where = "env FC_TEST_REDIS_URL", f"environment FC_TEST_REDIS_URL={_shown('redis_url', redis_url)}"
+    if redis_url and not redis_url.startswith(_REDIS_SCHEMES):
+        _usage(where, f"a Redis URL starts with {', '.join(_REDIS_SCHEMES)} (e.g. redis://localhost:6379/0)")
+    out["redis_url"] = _Setting(redis_url or None, source)
+
+    isolate, source, where = _pick(config, "--fc-isolate", "fc_isolate", DEFAULT_ISOLATE)
+    if isolate not in ISOLATE_MODES:
+        _usage(
+            where,
+            f"the isolation mode must be one of {', '.join(ISOLATE_MODES)} "
+            "('none': in the test process; 'process': each FC instance is a child process)",
+        )
+    out["isolate"] = _Setting(isolate, source)
+
+    app = config.getini("fc_app")
+    if app:
+        path = os.path.join(str(config.rootpath), app)
+        if not os.path.isfile(path):
+            _usage(f"ini fc_app = {app}", f"no such file {path} (fc_app is relative to the rootdir)")
+    out["app"] = _Setting(app or None, "ini fc_app" if app else "")
+    return out
 
 
 # --------------------------------------------------------------------------- settings
@@ -272,66 +385,58 @@ def _marker_options(node: pytest.Item) -> Dict[str, Any]:
 
 
 def _resolve_settings(item: pytest.Item) -> FCSettings:
-    config = item.config
-    from pytest_fctrigger.context import RUNTIMES
+    """The session's settings (checked at configure time), overridden by ``fc`` markers (checked here)."""
     from pytest_fctrigger.events._random import seed_from_text
 
-    marks = _marker_options(item)
-    seed = marks.get("seed", config.getoption("--fc-seed"))
+    session = _session_defaults(item.config)
+    # fc(loop=None) is the documented "not set here", as in the marker's signature
+    marks = {key: value for key, value in _marker_options(item).items() if value is not None}
+    seed = marks.get("seed", session["seed"].value)
     if seed is None:
         seed = seed_from_text(item.nodeid)
     elif isinstance(seed, bool) or not isinstance(seed, int):
         _bad_option(item, f"fc seed must be an integer, got {seed!r}")
-    loop = marks.get("loop") or config.getoption("--fc-loop") or config.getini("fc_loop") or "fail"
     from pytest_fctrigger.core.settings import ISOLATE_MODES, LOOP_MODES
 
+    loop = marks.get("loop", session["loop"].value)
     if loop not in LOOP_MODES:
         _bad_option(item, f"loop mode {loop!r} is not one of {', '.join(LOOP_MODES)}")
-    depth_raw = marks.get("loop_depth", config.getoption("--fc-loop-depth"))
-    if depth_raw is None:
-        depth_raw = config.getini("fc_loop_depth") or 0
-    try:
-        depth = int(depth_raw)
-    except (TypeError, ValueError):
-        _bad_option(item, f"fc loop depth must be an integer, got {depth_raw!r}")
+    depth = marks.get("loop_depth", session["loop_depth"].value)
+    if isinstance(depth, bool) or not isinstance(depth, int):
+        _bad_option(item, f"fc loop depth must be an integer, got {depth!r}")
     if depth < 0:
         _bad_option(item, f"fc loop depth must be >= 0, got {depth}")
-    allow = marks.get("allow_network")
-    if allow is None:
-        allow = bool(config.getoption("--fc-allow-network") or config.getini("fc_allow_network"))
-    region = marks.get("region") or config.getini("fc_region") or "cn-hangzhou"
-    if not isinstance(region, str):
+    allow = marks.get("allow_network", session["allow_network"].value)
+    if not isinstance(allow, bool):
+        _bad_option(item, f"fc allow_network must be True or False, got {allow!r}")
+    region = marks.get("region", session["region"].value)
+    if not isinstance(region, str) or not _REGION_ID.fullmatch(region):
         _bad_option(item, f"fc region must be a region id like 'cn-hangzhou', got {region!r}")
-    runtime = marks.get("runtime") or config.getoption("--fc-runtime") or config.getini("fc_runtime")
-    if runtime not in RUNTIMES:
-        _bad_option(item, f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
+    runtime = marks.get("runtime", session["runtime"].value)
+    if "runtime" in marks:
+        from pytest_fctrigger.context import RUNTIMES
+
+        if runtime not in RUNTIMES:
+            _bad_option(item, f"unknown FC runtime {runtime!r}; valid runtimes: {', '.join(RUNTIMES)}")
     timeout = marks.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0):
         _bad_option(item, f"fc timeout must be a number of seconds > 0, got {timeout!r}")
-    isolate = marks.get("isolate")
-    if isolate is None:
-        isolate = _configured_isolate(config)
+    isolate = marks.get("isolate", session["isolate"].value)
     if isolate not in ISOLATE_MODES:
         _bad_option(
             item,
             f"@pytest.mark.fc(isolate={isolate!r}): must be one of {', '.join(ISOLATE_MODES)} "
             "('none': in the test process; 'process': each FC instance is a child process)",
         )
-    redis_url = (
-        config.getoption("--fc-redis-url")
-        or config.getini("fc_redis_url")
-        or os.environ.get("FC_TEST_REDIS_URL")
-        or None
-    )
     return FCSettings(
         seed=seed,
         region=region,
         runtime=runtime,
         loop=loop,
         loop_depth=depth,
-        allow_network=bool(allow),
+        allow_network=allow,
         timeout=timeout,
-        redis_url=redis_url,
+        redis_url=session["redis_url"].value,
         isolate=isolate,
     )
 
@@ -401,7 +506,7 @@ def fc_app(request: pytest.FixtureRequest):
     Redefine it in ``conftest.py`` to ``return load_app("s.yaml")``; ``fc_invoke`` then
     reports cascades across the app's functions.
     """
-    path = request.config.getini("fc_app")
+    path = _session_defaults(request.config)["app"].value
     if not path:
         return None
     from pytest_fctrigger.errors import FCTriggerError
@@ -583,7 +688,44 @@ def fc_trigger_event(request: pytest.FixtureRequest, fc_random):
 
 
 # --------------------------------------------------------------------------- collection
+# marker -> the fixture that reads it (a test reaches it directly or through fc_invoke,
+# fc_http, fc_context, the event builders ...: metafunc.fixturenames is the closure)
+_MARKER_READERS = {"fc": "fc_settings", "fc_trigger": "fc_triggers"}
+
+
+def _unused_marker_error(metafunc: pytest.Metafunc) -> None:
+    """A marker written on a test that uses no fixture reading it would do nothing: a collection error.
+
+    Only markers on the test function itself: a module or class marker applies to the
+    fc tests there, and a module may also hold plain tests.
+    """
+    name = metafunc.function.__name__
+    for marker in metafunc.definition.own_markers:
+        reader = _MARKER_READERS.get(marker.name)
+        if reader is not None and reader not in metafunc.fixturenames:
+            users = (
+                "fc_invoke or fc_http"
+                if marker.name == "fc_trigger"
+                else "fc_invoke, fc_context, fc_cloud or an event fixture"
+            )
+            raise _collect_error(
+                metafunc,
+                f"@pytest.mark.{marker.name} on {name}() does nothing: the test uses no fixture that reads it "
+                f"({users}); add one to its arguments, e.g. def {name}(fc_invoke, ...), or remove the marker",
+            )
+
+
+def _collect_error(metafunc: pytest.Metafunc, message: str) -> Exception:
+    node: Any = metafunc.definition
+    while node is not None and not hasattr(node, "CollectError"):
+        node = node.parent
+    error_class = getattr(node, "CollectError", None) or pytest.UsageError
+    return error_class(f"{metafunc.definition.nodeid}: {message}")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.own_markers:
+        _unused_marker_error(metafunc)
     markers = list(metafunc.definition.iter_markers("fc_matrix"))
     if not markers:
         return

@@ -37,6 +37,10 @@ NUMBER = r"-?[\d,]+(?:\.\d+)?"
 # per script, the figure lines it must print (sizes are the quick ones, so a script that
 # ignored --quick would show up here, if its full run did not hit the timeout first)
 FIGURES = {
+    "bench_config_limits": [
+        r"config limits: 3 bad inputs, each loaded in a fresh process; targets 1 s, 100 MB",
+        rf"alias bomb \(billion laughs\) +{NUMBER} B: {NUMBER} s \(target < 1\)  peak {NUMBER} MB \(target < 100\)",
+    ],
     "bench_events": [
         rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
         rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)",

@@ -81,7 +81,7 @@ def test_bad_values_are_one_clear_error_each(pytester):
     pytester.makeini("[pytest]\nfc_isolate = sandbox\n")
     bad_ini = pytester.runpytest()
     assert bad_ini.ret == pytest.ExitCode.USAGE_ERROR
-    bad_ini.stderr.fnmatch_lines(["*ini fc_isolate = 'sandbox': must be one of none, process*"])
+    bad_ini.stderr.fnmatch_lines(["*ini fc_isolate = sandbox: the isolation mode must be one of none, process*"])
 
 
 def test_instances_end_with_their_test(pytester, tmp_path):

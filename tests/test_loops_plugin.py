@@ -246,3 +246,21 @@ def test_warning_category_can_be_made_an_error(pytester):
     result = run(pytester, LOOPING, "--fc-loop=warn", "-W", "error::pytest_fctrigger.loops.SelfTriggerLoopWarning")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*SelfTriggerLoopWarning: Self-trigger loop*"])
+
+
+def test_fc_invoke_of_a_function_spec_also_applies_the_tests_fc_trigger_markers(pytester):
+    # issue 9 point 2: the same handler loops with a handler string and with its FunctionSpec
+    source = (
+        HEADER
+        + """
+from pytest_fctrigger.triggers.model import FunctionSpec
+
+@pytest.mark.fc_trigger("oss", name="resize", bucket="images", events=["oss:ObjectCreated:*"])
+def test_resize_spec(fc_invoke, upload):
+    spec = FunctionSpec(name="resize", handler="index.handler", runtime="python3.10")
+    fc_invoke(spec, upload, code_dir=RESIZE)
+"""
+    )
+    result = run(pytester, source)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*SelfTriggerLoop: Self-trigger loop*", "*oss trigger 'resize' on bucket 'images'*"])

@@ -92,10 +92,22 @@ def test_default_seed_is_per_test_and_stable(pytester: pytest.Pytester):
     assert a.split()[1] != b.split()[1]
 
 
-def test_report_header_names_the_seed_mode(pytester: pytest.Pytester):
+def test_report_header_only_names_settings_that_differ_from_defaults_and_where_from(
+    pytester: pytest.Pytester, monkeypatch
+):
+    # issue 8: like pytest-django, the header is silent with default settings
     pytester.makepyfile("def test_x():\n    pass\n")
-    pytester.runpytest().stdout.fnmatch_lines(["fctrigger: seed per test, from the node id"])
-    pytester.runpytest("--fc-seed", "42").stdout.fnmatch_lines(["fctrigger: seed --fc-seed 42"])
+    assert "fctrigger:" not in pytester.runpytest().stdout.str()
+    pytester.makeini("[pytest]\nfc_loop = warn\n")
+    monkeypatch.setenv("FC_TEST_REDIS_URL", "redis://user:secret@127.0.0.1:6379/0")
+    result = pytester.runpytest("--fc-seed", "42")
+    result.stdout.fnmatch_lines(
+        [
+            "fctrigger: seed=42 (--fc-seed), loop=warn (ini fc_loop), redis_url=redis://***@127.0.0.1:6379/0 "
+            "(env FC_TEST_REDIS_URL)"
+        ]
+    )
+    assert "secret" not in result.stdout.str()
 
 
 @pytest.mark.parametrize(
@@ -140,10 +152,61 @@ def fc_context_defaults():
     assert "plugin.py" not in result.stdout.str()
 
 
-def test_runtime_option_is_checked(pytester: pytest.Pytester):
-    pytester.makepyfile("def test_it(fc_context):\n    pass\n")
-    result = pytester.runpytest("-p", "no:cacheprovider", "--fc-runtime", "python2.7")
-    result.stdout.fnmatch_lines(["*unknown FC runtime 'python2.7'; valid runtimes: *python3.12*"])
+@pytest.mark.parametrize(
+    "args, ini, message",
+    [
+        (
+            ["--fc-runtime", "python2.7"],
+            "",
+            "--fc-runtime=python2.7: unknown FC runtime 'python2.7'; valid runtimes: *",
+        ),
+        (["--fc-loop-depth=-1"], "", "--fc-loop-depth=-1: the loop depth must be a whole number of hops >= 0*"),
+        ([], "fc_loop = stop", "ini fc_loop = stop: the loop mode must be one of fail, warn, allow"),
+        ([], "fc_loop_depth = two", "ini fc_loop_depth = two: the loop depth must be *"),
+        ([], "fc_region = Hangzhou", "ini fc_region = Hangzhou: a region id is lower case, like cn-hangzhou*"),
+        ([], "fc_runtime = python3.11", "ini fc_runtime = python3.11: unknown FC runtime*"),
+        ([], "fc_redis_url = localhost:6379", "ini fc_redis_url = localhost:6379: a Redis URL starts with redis://*"),
+        ([], "fc_app = missing.yaml", "ini fc_app = missing.yaml: no such file *missing.yaml*"),
+    ],
+)
+def test_bad_options_and_ini_values_are_one_usage_error_at_start(pytester: pytest.Pytester, args, ini, message):
+    # checked once at configure time, not once per test
+    if ini:
+        pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile("def test_a(fc_context):\n    pass\n\ndef test_b(fc_context):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: pytest-fctrigger: {message}"])
+    assert result.stderr.str().count("pytest-fctrigger:") == 1
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_good_options_are_accepted(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nfc_region = ap-southeast-1\nfc_loop_depth = 2\n")
+    pytester.makepyfile(
+        "def test_a(fc_settings):\n    assert (fc_settings.region, fc_settings.loop_depth) == ('ap-southeast-1', 2)\n"
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "--fc-runtime", "python3.12").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("marker", ['fc_trigger("oss", bucket="b", events=["oss:ObjectCreated:*"])', "fc(seed=1)"])
+def test_a_marker_on_a_test_that_uses_no_fc_fixture_is_a_collection_error(pytester: pytest.Pytester, marker):
+    pytester.makepyfile(f"""
+import pytest
+
+@pytest.mark.{marker}
+def test_forgot_the_fixture():
+    assert True
+
+def test_plain():
+    pass
+""")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--continue-on-collection-errors")
+    result.assert_outcomes(errors=1)
+    name = marker.split("(")[0]
+    result.stdout.fnmatch_lines(
+        [f"*test_forgot_the_fixture: @pytest.mark.{name} on test_forgot_the_fixture() does nothing*"]
+    )
 
 
 def test_a_broken_fc_app_file_is_one_line_naming_the_ini_key(pytester: pytest.Pytester):

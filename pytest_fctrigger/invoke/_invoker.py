@@ -270,7 +270,11 @@ class Invoker:
         from ..loops import LoopDetector
 
         if triggers is None:
-            triggers = spec.triggers if spec is not None else self.triggers
+            # a FunctionSpec's own triggers AND the invoker's (the test's fc_trigger markers)
+            # both apply: the same handler must loop whether named by string or by spec
+            triggers = self.triggers
+            if spec is not None:
+                triggers = list(spec.triggers) + [t for t in self.triggers if t not in spec.triggers]
         key = (id(spec), tuple(id(t) for t in triggers))
         detector = self._loop_detectors.get(key)
         if detector is None:
@@ -457,8 +461,10 @@ class Invoker:
                     f"function {target.name!r} has runtime {target.runtime!r}; fc_invoke runs "
                     f"Python handlers ({', '.join(_PY_RUNTIMES)})"
                 )
+            _check_handler_string(target.handler, f"function {target.name!r}: ")
             return _Target(None, target.handler, os.path.abspath(str(root)), target)
         if isinstance(target, str):
+            _check_handler_string(target)
             root = os.path.abspath(str(code_dir)) if code_dir is not None else os.getcwd()
             return _Target(None, target, root)
         if callable(target):
@@ -570,6 +576,16 @@ class Invoker:
 
 
 _PY_RUNTIMES = tuple(RUNTIMES)
+
+
+def _check_handler_string(handler: Optional[str], owner: str = "") -> None:
+    """A handler string with a control character (NUL ...) cannot be deployed, imported
+    or put in FC_FUNCTION_HANDLER: one ConfigError, not os.putenv's ValueError."""
+    if handler and any(ord(c) < 32 or ord(c) == 127 for c in handler):
+        raise ConfigError(
+            f"{owner}handler {handler!r} contains a control character; a handler is "
+            "'<file>.<function>' like 'index.handler'"
+        )
 
 
 _ONE_OFF_RNG: List[Any] = []

@@ -6,13 +6,30 @@ through ``line_map`` when the text was rendered from a template whose placeholde
 changed the line count, so they always point into the file the user wrote.
 
 PyYAML is imported on first use (this module is loaded only by the loaders).
+
+Bad input is bounded (a config file is read by a test run, so it must never hang it or
+eat the machine's memory): the parsed node graph is checked BEFORE any Python object
+is built from it, so a recursive alias, nesting deeper than ``MAX_DEPTH`` or aliases
+that expand past ``MAX_EXPANDED_NODES`` / ``MAX_EXPANDED_CHARS`` ("billion laughs")
+are one ``ConfigError`` with the line; a value Python cannot build (an integer of
+more than 4300 digits) is one too. ``read_config_text`` caps the bytes read.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import ConfigError
+
+# Limits of what one config file may expand to. Real s.yaml / template.yml files nest
+# about 10 levels and expand to at most a few thousand nodes; these are 10x-100x that,
+# and low enough that walking the expansion takes well under 1 s and 100 MB.
+MAX_DEPTH = 100
+MAX_EXPANDED_NODES = 100_000  # nodes after every alias is expanded (or 2x the file's own nodes, if more)
+MAX_EXPANDED_CHARS = 10_000_000  # characters of scalars after alias expansion (or 2x the file's own)
+# Bytes a config file may have: a large s.yaml is ~100 KB; this stops /dev/zero or a
+# mistaken path to a data file from being read into memory.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class YDict(dict):
@@ -93,6 +110,35 @@ def _loader_class():
         line_map: Optional[Sequence[int]] = None
         file: Optional[str] = None
 
+        _depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # The pure-Python composer recurses per nesting level (RecursionError near
+            # 500 levels); libyaml stops at 1000 levels itself. Count the levels here so
+            # both stop at MAX_DEPTH with the line.
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise ConfigError(_too_deep(), self.file, self._line(self.peek_event()))
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep=deep)
+            except ConfigError:
+                raise
+            except (ValueError, OverflowError) as exc:
+                # e.g. an integer of more than 4300 digits (Python's int/str limit) or
+                # a timestamp like 2024-02-30: one line naming the value's line
+                if node.tag == "tag:yaml.org,2002:int":
+                    digits = sum(c.isdigit() for c in node.value)
+                    what = f"an integer of {digits:,} digits is too long to read; quote it if it is meant as text"
+                else:
+                    what = f"cannot read this value: {_first_line(exc)}"
+                raise ConfigError(what, self.file, self._line(node)) from None
+
         def _line(self, node: Any) -> int:
             line = node.start_mark.line
             if self.line_map is not None and line < len(self.line_map):
@@ -160,6 +206,22 @@ def _loader_class():
     return LineLoader
 
 
+def read_config_bytes(path: Any) -> bytes:
+    """The bytes of a config file, refusing one of more than ``MAX_FILE_BYTES`` (or endless, as /dev/zero).
+
+    Raises ``OSError`` as ``open`` does; a too-large file is a ``ConfigError``.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB (or endless); "
+            "an s.yaml / template.yml is a few KB: is this the right path?",
+            str(path),
+        )
+    return data
+
+
 def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence[int]] = None) -> Any:
     """Parse one YAML document; malformed input raises one ``ConfigError`` with file and line."""
     import yaml
@@ -168,7 +230,14 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
     loader.file = file
     loader.line_map = line_map
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node, loader, len(text))
+        return loader.construct_document(node)
+    except RecursionError:
+        # only reachable if the interpreter's limit is far below MAX_DEPTH levels
+        raise ConfigError(_too_deep(), file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = None
@@ -195,3 +264,76 @@ def load_yaml(text: str, file: Optional[str] = None, line_map: Optional[Sequence
         raise ConfigError(f"malformed YAML: {what}", file, line) from None
     finally:
         loader.dispose()
+
+
+def _too_deep() -> str:
+    return f"the YAML nests more than {MAX_DEPTH} levels deep; a config file needs about 10"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_graph(root: Any, loader: Any, text_chars: int) -> None:
+    """Reject a node graph that is cyclic, too deep, or expands past the limits.
+
+    An alias is the anchored node itself in the graph, so a recursive alias is a cycle
+    and an alias bomb is a small DAG with a huge expansion. Sizes are memoised per
+    node, so this is linear in the file, and iterative, so it cannot hit the
+    recursion limit itself.
+    """
+    expanded: Dict[int, Tuple[int, int]] = {}  # id(node) -> (nodes, chars) once expanded
+    on_path: Dict[int, int] = {}  # id(node) -> depth, for the nodes being expanded
+    own_nodes = own_chars = 0
+    stack: List[Tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            del on_path[key]
+            nodes, chars = 1, 0
+            for child in _children(node):
+                child_nodes, child_chars = expanded[id(child)]
+                nodes += child_nodes
+                chars += child_chars
+            expanded[key] = (nodes, chars)
+            if nodes > max(MAX_EXPANDED_NODES, 2 * own_nodes) or chars > max(MAX_EXPANDED_CHARS, 2 * text_chars):
+                raise ConfigError(
+                    f"YAML aliases here expand to {nodes:,} values / {chars:,} characters "
+                    f"(limits: {MAX_EXPANDED_NODES:,} values, {MAX_EXPANDED_CHARS:,} characters); "
+                    "an alias of an alias of ... (a 'billion laughs' file) is refused",
+                    loader.file,
+                    loader._line(node),
+                )
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise ConfigError(
+                "recursive YAML alias: the anchor defined here is used inside its own value",
+                loader.file,
+                loader._line(node),
+            )
+        depth = len(on_path) + 1
+        if depth > MAX_DEPTH:
+            raise ConfigError(_too_deep(), loader.file, loader._line(node))
+        on_path[key] = depth
+        own_nodes += 1
+        if node.id == "scalar":
+            own_chars += len(node.value)
+            expanded[key] = (1, len(node.value))
+            del on_path[key]
+            continue
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) not in expanded:
+                stack.append((child, False))
+
+
+def _children(node: Any) -> List[Any]:
+    if node.id == "sequence":
+        return list(node.value)
+    if node.id == "mapping":
+        return [part for pair in node.value for part in pair]
+    return []

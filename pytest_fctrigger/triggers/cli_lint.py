@@ -72,6 +72,8 @@ def run(args: argparse.Namespace, out: Optional[Any] = None) -> int:
     else:
         for finding in findings:
             out.write(str(finding) + "\n")
-        summary = f"{args.file}: {errors} error(s), {warnings} warning(s)"
-        out.write(summary + "\n")
+        # a file that cannot be loaded at all is its one FCT001 line; a count adds nothing
+        if not (len(findings) == 1 and findings[0].code == "FCT001"):
+            summary = f"{args.file}: {errors} error(s), {warnings} warning(s)"
+            out.write(summary + "\n")
     return 1 if has_errors(findings) else 0

@@ -95,7 +95,12 @@ class CronError(ConfigError):
         self.expression = expression
         self.field = field
         where = f"{field} field: " if field else ""
-        super().__init__(f"invalid cron expression {expression!r}: {where}{reason}", file, line)
+        shown = (
+            repr(expression)
+            if len(expression) <= 200
+            else repr(expression[:100]) + f"... ({len(expression):,} characters)"
+        )
+        super().__init__(f"invalid cron expression {shown}: {where}{reason}", file, line)
         self.reason = reason
 
 
@@ -285,7 +290,12 @@ def parse_cron(expression: Any) -> CronSchedule:
     cached = _CACHE.get(expression)
     if cached is not None:
         return cached
-    schedule = _parse(expression)
+    try:
+        schedule = _parse(expression)
+    except CronError:
+        raise
+    except ValueError:  # int() refuses a number of more than 4300 digits: one CronError, not ValueError
+        raise CronError(expression, "a number in it is too long to read") from None
     if len(_CACHE) < 4096:
         _CACHE[expression] = schedule
     return schedule

@@ -23,12 +23,13 @@ also issued as ``ConfigWarning``).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..errors import ConfigError
-from ._yaml import RosTag, YDict, YList, load_yaml
+from ._yaml import RosTag, YDict, YList, load_yaml, read_config_bytes
 from .model import App, Finding, FunctionSpec, TriggerSpec
 from .normalize import Canonical, build_trigger
 from .rules import RULES
@@ -127,7 +128,14 @@ class _Loader:
     # --- top level -----------------------------------------------------------------
     def load(self) -> App:
         try:
-            raw_bytes = self.path.read_bytes()
+            return self._load()
+        except RecursionError:
+            # a safety net: the YAML and ${} limits stop deep input before this
+            raise ConfigError("the file nests too deeply to read", self.file) from None
+
+    def _load(self) -> App:
+        try:
+            raw_bytes = read_config_bytes(self.path)
         except FileNotFoundError:
             raise ConfigError("no such file", self.file) from None
         except OSError as exc:
@@ -137,10 +145,25 @@ class _Loader:
         except UnicodeDecodeError as exc:
             line = raw_bytes[: exc.start].count(b"\n") + 1
             raise ConfigError("the file is not UTF-8 text", self.file, line) from None
-        text, line_map, notes = render_placeholders(text, self.variables, lambda: publish_defaults(self.base_dir))
+        substituted: List[Tuple[int, str, str]] = []
+        text, line_map, notes = render_placeholders(
+            text, self.variables, lambda: publish_defaults(self.base_dir), substituted
+        )
         for code, message, line, fix in notes:
             self.note(code, message, line, fix=fix)
-        top = load_yaml(text, self.file, line_map)
+        try:
+            top = load_yaml(text, self.file, line_map)
+        except ConfigError as exc:
+            culprits = [f"{{{{ {name} }}}} -> {value!r}" for line, name, value in substituted if line == exc.line]
+            if not culprits or exc.line is None:
+                raise
+            # the YAML was broken by a substitution: say which, and what went in
+            raise ConfigError(
+                f"{exc.reason}, after substituting {', '.join(culprits)} on this line; "
+                "give the placeholder a value that keeps the YAML valid (vars= / --vars) or quote it",
+                self.file,
+                exc.line,
+            ) from None
         if not isinstance(top, dict):
             raise ConfigError(
                 "expected a mapping at the top of the file; " + _FORMATS_HELP, self.file, getattr(top, "line", 1)
@@ -524,19 +547,27 @@ class _Loader:
             return None, line
 
         name, name_line = get(*names) if names else (None, line)
-        name = _str(name) or fallback_name
+        name = _text(name, f"{resource}: {names[0] if names else 'name'}", "the function name", self.file, name_line)
+        name = name or fallback_name
         if not name:
             raise ConfigError(
                 f"{resource}: missing required key {names[0]!r} (the function name)", self.file, name_line
             )
         runtime, runtime_line = get("runtime")
-        runtime = _str(runtime)
+        runtime = _text(runtime, f"function {name!r}: runtime", "e.g. python3.10", self.file, runtime_line)
         if not runtime:
             raise ConfigError(
                 f"function {name!r}: missing required key 'runtime' (e.g. python3.10)", self.file, runtime_line
             )
         handler, handler_line = get("handler")
-        handler = _str(handler)
+        handler = _text(handler, f"function {name!r}: handler", "e.g. index.handler", self.file, handler_line)
+        if handler and any(ord(c) < 32 or ord(c) == 127 for c in handler):
+            raise ConfigError(
+                f"function {name!r}: handler {handler!r} contains a control character; "
+                "a handler is '<file>.<function>' like 'index.handler'",
+                self.file,
+                handler_line,
+            )
         if not handler and not runtime.startswith("custom"):
             raise ConfigError(
                 f"function {name!r}: missing required key 'handler' (e.g. index.handler)", self.file, handler_line
@@ -615,6 +646,7 @@ class _Loader:
                 actual = pick(*candidates)
                 return None if actual is None else item[actual]  # noqa: B023
 
+            _reject_hand_edit_placeholders(item, self.file, getattr(item, "line", iline), spec.name)
             type_key = pick("triggerType", "type")
             arn_key = pick("sourceArn")
             config_key = pick("triggerConfig", "config")
@@ -789,6 +821,55 @@ def _str(value: Any) -> Optional[str]:
     return text if text != "" else None
 
 
+# ``{TriggerName}`` / ``acs:mns:{Region}:...``: template text meant to be edited by hand.
+# Unquoted, ``{TriggerName}`` is a YAML flow mapping {'TriggerName': None}.
+_HAND_PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Z][A-Za-z0-9_]*)\}(?!\})")
+
+
+def _reject_hand_edit_placeholders(node: Any, file: str, line: Optional[int], function: str, depth: int = 0) -> None:
+    """One ConfigError naming the file, line and placeholder a template left for hand editing."""
+    if depth > 20:
+        return
+    if isinstance(node, dict):
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if value is None and isinstance(key, str) and re.fullmatch(r"[A-Z][A-Za-z0-9_]*", key):
+                raise ConfigError(
+                    f"function {function!r}: placeholder {{{key}}} was left unedited (YAML reads it as a "
+                    f"mapping); replace it with the real value",
+                    file,
+                    line,
+                )
+        for key, value in node.items():
+            _reject_hand_edit_placeholders(value, file, _line(node, key) or line, function, depth + 1)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            sub_line = node.line_of(index) if isinstance(node, YList) else line
+            _reject_hand_edit_placeholders(value, file, sub_line, function, depth + 1)
+    elif isinstance(node, str):
+        match = _HAND_PLACEHOLDER.search(node)
+        if match:
+            raise ConfigError(
+                f"function {function!r}: placeholder {match.group(0)} in {node!r} was left unedited; "
+                "replace it with the real value",
+                file,
+                line,
+            )
+
+
+def _text(value: Any, what: str, example: str, file: str, line: Optional[int]) -> Optional[str]:
+    """A key that must be one string: None when absent or empty, an error for a list or mapping."""
+    if isinstance(value, (dict, list)):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        raise ConfigError(f"{what} must be a string ({example}), got {kind}: {_short(value)}", file, line)
+    return _str(value)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _scalar_text(value: Any, file: str, line: Optional[int], key: Any) -> str:
     if isinstance(value, (dict, list)):
         raise ConfigError(f"environment variable {key!r} must be a string, got {value!r}", file, line)
@@ -804,9 +885,12 @@ def _int_value(value: Any, what: str, file: str, line: Optional[int], function: 
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, str))
-        or (isinstance(value, str) and not value.strip().isdigit())
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and a length a
+        # setting can have (int() refuses more than 4300 digits)
+        or (isinstance(value, str) and not (value.strip().isascii() and value.strip().isdigit()))
+        or (isinstance(value, str) and len(value.strip()) > 18)
     ):
-        raise ConfigError(f"{owner}{what} must be a positive integer, got {value!r}", file, line)
+        raise ConfigError(f"{owner}{what} must be a positive integer, got {_short(value)}", file, line)
     number = int(value)
     if number < 1:
         raise ConfigError(f"{owner}{what} must be a positive integer, got {value!r}", file, line)

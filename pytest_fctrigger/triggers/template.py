@@ -31,6 +31,14 @@ from ._yaml import YDict, YList
 # obviously not one (FC account ids never start with 0).
 FAKE_ACCOUNT_ID = "0123456789012345"
 
+# What ``${...}`` evaluation may produce in one file: characters of interpolated text
+# and values copied while resolving. Real files produce a few KB; vars that double a
+# string (``b: ${vars.a}${vars.a}``, ``c: ${vars.b}${vars.b}`` ...) reach gigabytes in
+# 30 lines, so evaluation stops with one ConfigError at these bounds.
+MAX_EXPANSION_CHARS = 2_000_000
+MAX_RESOLVED_VALUES = 300_000
+MAX_VAR_CHAIN = 50  # vars.a uses vars.b uses ... (each level is ~10 Python frames)
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.\-]*)\s*\}\}")
 _EXPRESSION = re.compile(r"\$\{([^{}]*)\}")
 
@@ -43,11 +51,10 @@ def publish_defaults(directory: str) -> Dict[str, Any]:
     for folder in (directory, os.path.dirname(directory)):
         candidate = os.path.join(folder, "publish.yaml")
         if os.path.isfile(candidate):
-            from ._yaml import load_yaml
+            from ._yaml import load_yaml, read_config_bytes
 
             try:
-                with open(candidate, encoding="utf-8") as fh:
-                    doc = load_yaml(fh.read(), candidate)
+                doc = load_yaml(read_config_bytes(candidate).decode("utf-8-sig"), candidate)
             except (OSError, UnicodeDecodeError, ConfigError):
                 return {}
             if not isinstance(doc, dict):
@@ -83,8 +90,13 @@ def render_placeholders(
     text: str,
     values: Mapping[str, Any],
     defaults: Callable[[], Mapping[str, Any]],
+    record: Optional[List[Tuple[int, str, str]]] = None,
 ) -> Tuple[str, Optional[List[int]], List[Note]]:
-    """Substitute ``{{ name }}``; returns (text, line_map or None, notes)."""
+    """Substitute ``{{ name }}``; returns (text, line_map or None, notes).
+
+    ``record`` (if given) gets ``(line, name, text substituted)`` of every substitution, so a
+    YAML error on a line a substitution broke can name it.
+    """
     if "{{" not in text:
         return text, None, []
     notes: List[Note] = []
@@ -130,7 +142,13 @@ def render_placeholders(
                     )
                 return name
 
-            line = _PLACEHOLDER.sub(substitute, line)
+            def recorded(match: re.Match[str]) -> str:
+                text = substitute(match)
+                if record is not None:
+                    record.append((lineno, match.group(1), text))  # noqa: B023 - within this iteration
+                return text
+
+            line = _PLACEHOLDER.sub(recorded, line)
         pieces = line.split("\n")
         if len(pieces) > 1:
             shifted = True
@@ -192,10 +210,20 @@ class Evaluator:
         self._vars_busy: List[str] = []
         self._cache: Dict[str, Any] = {}  # expression -> value (expressions without `this`)
         self.this: Any = None
+        self._produced_chars = 0  # characters of text produced by interpolation so far
+        self._resolved_values = 0  # values visited by resolve() so far
 
     # --- public ------------------------------------------------------------------
     def resolve(self, value: Any, line: Optional[int] = None) -> Any:
         """A copy of ``value`` with every ``${...}`` evaluated (line info kept)."""
+        self._resolved_values += 1
+        if self._resolved_values > MAX_RESOLVED_VALUES:
+            raise ConfigError(
+                f"${{...}} expressions in this file copy more than {MAX_RESOLVED_VALUES:,} values "
+                "(a var or resource referenced inside itself many times over?); refused",
+                self.file,
+                line,
+            )
         if isinstance(value, str):
             return self._resolve_str(value, line) if "${" in value else value
         if isinstance(value, YDict):
@@ -228,6 +256,13 @@ class Evaluator:
             if head in self._vars_busy:
                 chain = " -> ".join(self._vars_busy + [head])
                 raise ConfigError(f"vars refer to each other in a cycle: {chain}", self.file, line)
+            if len(self._vars_busy) >= MAX_VAR_CHAIN:
+                raise ConfigError(
+                    f"vars refer to vars more than {MAX_VAR_CHAIN} levels deep "
+                    f"({self._vars_busy[0]} -> ... -> {head}); refused",
+                    self.file,
+                    line,
+                )
             self._vars_busy.append(head)
             try:
                 raw = self._raw_vars[head]
@@ -269,7 +304,16 @@ class Evaluator:
                 return json.dumps(value, ensure_ascii=False)
             return _placeholder_text(value)
 
-        return _EXPRESSION.sub(substitute, text)
+        result = _EXPRESSION.sub(substitute, text)
+        self._produced_chars += len(result)
+        if self._produced_chars > MAX_EXPANSION_CHARS:
+            raise ConfigError(
+                f"${{...}} expressions in this file expand to more than {MAX_EXPANSION_CHARS:,} characters "
+                f"(this value alone is {len(result):,}; vars that repeat other vars double at each step); refused",
+                self.file,
+                line,
+            )
+        return result
 
     def _evaluate(self, expr: str, line: Optional[int]) -> Any:
         cacheable = "this" not in expr
@@ -297,6 +341,8 @@ class Evaluator:
             if pos != len(tokens):
                 raise ValueError(f"unexpected {tokens[pos][1]!r}")
             return value
+        except ConfigError:
+            raise  # already names its own line (e.g. a var that var refers to); not wrapped again
         except ValueError as exc:
             raise ConfigError(f"cannot evaluate ${{{expr}}}: {exc}", self.file, line) from None
 
