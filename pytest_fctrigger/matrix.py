@@ -309,14 +309,18 @@ def _eventbridge_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case
     batch = ((trigger.config.get("runOptions") or {}).get("batchWindow") or {}).get("CountBasedWindow")
     batch_fields = {"batch": batch} if streaming and isinstance(batch, int) and batch > 1 else {}
     region = {"region": params["RegionId"]} if params.get("RegionId") else {}
+    # FC names the event source and bus <Type>-<function name>-<trigger name> and, with the
+    # RawData push format, delivers only each CloudEvent's data (h9-services)
+    named = {"function_name": function.name, "push_format": trigger.event_schema}
     if source_type == "MNS":
-        fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **region, **batch_fields}
+        fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **named, **region, **batch_fields}
         yield model, "mns_queue", fields, None
     elif source_type == "RocketMQ":
         fields = {
             "topic": params.get("Topic"),
             "instance_id": params.get("InstanceId"),
             "trigger_name": trigger.name,
+            **named,
             **region,
             **batch_fields,
         }
@@ -329,6 +333,7 @@ def _eventbridge_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case
             "vhost": params.get("VirtualHostName") or "eb-connect",
             "instance_id": params.get("InstanceId"),
             "trigger_name": trigger.name,
+            **named,
             **region,
             **batch_fields,
         }
@@ -342,11 +347,12 @@ def _eventbridge_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case
         pattern = trigger.event_rule_pattern
         sources = _strings(pattern.get("source"))
         types = _strings(pattern.get("type"))
+        raw = {"push_format": "RawData"} if trigger.event_schema == "RawData" else {}
         if not types:
-            yield "default", "eventbridge", {}, None  # the catalog's ECS sample event
+            yield "default", "eventbridge", raw, None  # the catalog's ECS sample event
             return
         for event_type in types:
-            fields = {"type": event_type, "source": sources[0] if sources else "acs." + event_type.split(":")[0]}
+            fields = {"type": event_type, "source": sources[0] if sources else "acs." + event_type.split(":")[0], **raw}
             yield event_type, "eventbridge", fields, _service_event
 
 

@@ -59,6 +59,23 @@ __all__ = ["rocketmq_event", "rabbitmq_event", "kafka_event", "eventbridge_event
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
+#: an EventBridge trigger's push format (``eventSinkConfig.deliveryOption.eventSchema``): the
+#: whole CloudEvent, or only its ``data`` (FC docs, "RocketMQ trigger" / "RabbitMQ trigger" /
+#: "MNS queue trigger" pages: "RawData: only the data field of the CloudEvent is delivered")
+PUSH_FORMATS = ("CloudEvents", "RawData")
+#: the function-name part of ``<Type>-<function name>-<trigger name>`` in the doc samples
+SAMPLE_FUNCTION_NAME = "Function"
+
+
+def source_name(source_type: str, function_name: Any, trigger_name: Any, builder_name: str) -> str:
+    """The event source and bus name FC creates for an MQ trigger: ``<Type>-<function>-<trigger>``
+    (FC docs, "RocketMQ trigger": "event bus / event source: RocketMQ-<function name>-<trigger name>")."""
+    function_name = as_text(function_name, f"{builder_name}(function_name=)")
+    trigger_name = as_text(trigger_name, f"{builder_name}(trigger_name=)")
+    if not function_name or not trigger_name:
+        raise ConfigError(f"{builder_name}(): function_name and trigger_name must be non-empty")
+    return f"{source_type}-{function_name}-{trigger_name}"
+
 
 def cloud_event(
     rng: FCRandom,
@@ -105,17 +122,29 @@ def cloud_event_batch(
     bodies: Sequence[Any],
     make: Callable[[int, Any], Dict[str, Any]],
     overrides: Optional[Mapping[str, Any]],
+    push_format: str = "CloudEvents",
 ) -> FCEvent:
     """Assemble the event model (one object) or the stream model (a JSON array).
 
     ``bodies`` holds one message body per event; ``make(i, body)`` returns event ``i``.
+    With ``push_format="RawData"`` each event is replaced by its ``data``, which is all
+    FC delivers in that format; ``overrides`` then address the delivered data.
     """
+    one_of(f"{builder_name}(push_format=)", push_format, PUSH_FORMATS)
+    raw = push_format == "RawData"
+
+    def made(i: int, body: Any) -> Any:
+        event = make(i, body)
+        return event["data"] if raw else event
+
     if batch is None:
-        data: Any = make(0, bodies[0])
+        data: Any = made(0, bodies[0])
         variant = "event"
     else:
-        data = [make(i, body) for i, body in enumerate(bodies)]
+        data = [made(i, body) for i, body in enumerate(bodies)]
         variant = "stream"
+    if raw:
+        variant += "+RawData"
     apply_overrides(data, overrides, f"{builder_name}()")
     return FCEvent(to_payload(data), data, trigger_type, variant)
 
@@ -159,6 +188,8 @@ def rocketmq_event(
     keys: Optional[str] = None,
     user_properties: Optional[Mapping[str, str]] = None,
     trigger_name: str = "rocketmq-trigger",
+    function_name: str = SAMPLE_FUNCTION_NAME,
+    push_format: str = "CloudEvents",
     region: Optional[str] = None,
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
@@ -167,6 +198,10 @@ def rocketmq_event(
     **unknown: Any,
 ) -> FCEvent:
     """A RocketMQ trigger event (``type`` ``mq:Topic:SendMessage``).
+
+    ``source`` and ``aliyuneventbusname`` are ``RocketMQ-<function_name>-<trigger_name>``
+    (default function name ``Function``, as in the doc sample); ``push_format="RawData"``
+    delivers each message's ``data`` only.
 
     ``subject`` is ``acs:mq:<region>:<account>:<instance_id>%<topic>``; ``instance_id``
     defaults to ``MQ_INST_<account>_<8 letters>``. Offsets grow along a batch.
@@ -179,7 +214,7 @@ def rocketmq_event(
     account_id = account_id or rng.account_id
     topic = topic or resource_name(rng, "topic")
     instance_id = instance_id or f"MQ_INST_{account_id}_{mixed_letters(rng, 8)}"
-    source = f"RocketMQ-Function-{trigger_name}"
+    source = source_name("RocketMQ", function_name, trigger_name, "rocketmq_event")
     user_props = dict(as_mapping(user_properties, "rocketmq_event(user_properties=)")) if user_properties else {}
     first_offset = rng.randint(0, 10_000)
     max_offset = first_offset + len(bodies)
@@ -213,7 +248,7 @@ def rocketmq_event(
             event_time=when_text or when,
         )
 
-    return cloud_event_batch("rocketmq_event", "rocketmq", rng, batch, bodies, make, overrides)
+    return cloud_event_batch("rocketmq_event", "rocketmq", rng, batch, bodies, make, overrides, push_format)
 
 
 # --------------------------------------------------------------------------- RabbitMQ
@@ -233,6 +268,8 @@ def rabbitmq_event(
     redeliver: bool = False,
     content_encoding: str = "UTF-8",
     trigger_name: str = "rabbitmq-trigger",
+    function_name: str = SAMPLE_FUNCTION_NAME,
+    push_format: str = "CloudEvents",
     region: Optional[str] = None,
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
@@ -241,6 +278,9 @@ def rabbitmq_event(
     **unknown: Any,
 ) -> FCEvent:
     """A RabbitMQ trigger event (``type`` ``amqp:Queue:SendMessage``).
+
+    ``source`` and ``aliyuneventbusname`` are ``RabbitMQ-<function_name>-<trigger_name>``;
+    ``push_format="RawData"`` delivers each message's ``data`` only.
 
     ``data.body`` is the message as a JSON value: a dict (the sample's
     ``{"Hello": "RabbitMQ"}``) or a string. ``subject`` is
@@ -257,7 +297,7 @@ def rabbitmq_event(
     account_id = account_id or rng.account_id
     queue = queue or resource_name(rng, "queue")
     instance_id = instance_id or f"amqp-cn-{alnum(rng, 12)}"
-    source = f"RabbitMQ-Function-{trigger_name}"
+    source = source_name("RabbitMQ", function_name, trigger_name, "rabbitmq_event")
     first_tag = rng.randint(1, 500)
 
     def make(i: int, payload: Any) -> Dict[str, Any]:
@@ -283,7 +323,7 @@ def rabbitmq_event(
             datacontenttype="application/json;charset=utf-8",
         )
 
-    return cloud_event_batch("rabbitmq_event", "rabbitmq", rng, batch, bodies, make, overrides)
+    return cloud_event_batch("rabbitmq_event", "rabbitmq", rng, batch, bodies, make, overrides, push_format)
 
 
 # --------------------------------------------------------------------------- Kafka
@@ -431,11 +471,13 @@ def eventbridge_event(
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
     event_id: Optional[str] = None,
+    push_format: str = "CloudEvents",
     rng: Union[FCRandom, int, None] = None,
     overrides: Optional[Mapping[str, Any]] = None,
     **unknown: Any,
 ) -> FCEvent:
-    """An Alibaba Cloud service event delivered through EventBridge (one CloudEvent).
+    """An Alibaba Cloud service event delivered through EventBridge (one CloudEvent, or
+    with ``push_format="RawData"`` its ``data`` alone, as FC delivers in that format).
 
     The default is the seeds' ECS sample: ``source`` ``acs.ecs``, ``type``
     ``ecs:Disk:ConvertToPostpaidCompleted``, ``data`` ``{"result": "accomplished",
@@ -447,6 +489,7 @@ def eventbridge_event(
     """
     if unknown:
         reject_unknown(eventbridge_event, unknown)
+    one_of("eventbridge_event(push_format=)", push_format, PUSH_FORMATS)
     rng = coerce_rng(rng)
     region = region or rng.region
     account_id = account_id or rng.account_id
@@ -482,5 +525,8 @@ def eventbridge_event(
         "aliyunregionid": region,
         "aliyunpublishaddr": f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
     }
+    if push_format == "RawData":
+        apply_overrides(data, overrides, "eventbridge_event()")
+        return FCEvent(to_payload(data), data, "eventbridge", type + "+RawData")
     apply_overrides(event, overrides, "eventbridge_event()")
     return FCEvent(to_payload(event), event, "eventbridge", type)
