@@ -3,7 +3,9 @@
 ``Cloud`` is what the ``fc_cloud`` fixture yields: fresh, in-process OSS, MNS,
 Tablestore and SLS sharing one write journal. ``activate()`` installs the SDK
 interception (``responses`` for the requests-based SDKs, the single I/O seam of
-Tablestore and MNS) and the network guard; leaving it restores everything.
+Tablestore and MNS) and the network guard; leaving it restores everything. SDKs are
+patched as they are imported, in whichever copy the handler imports (``_seams.py``):
+nothing is imported up front.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ SERVICES = {
     "tablestore": "pytest_fctrigger.cloud.tablestore:TablestoreService",
     "sls": "pytest_fctrigger.cloud.sls:SlsService",
 }
+
+
+# SDK packages whose import-time warnings (tablestore: ImportWarning about its C++
+# extension) are silenced while they load under an active cloud: ``pytest -W error``
+# must not turn an SDK's own import noise into a failure of the user's test
+QUIET_IMPORTS = ("tablestore", "mns", "oss2", "alibabacloud_oss_v2", "aliyun.log", "requests", "urllib3")
 
 
 class Cloud:
@@ -45,8 +53,9 @@ class Cloud:
         self._redis_factory = redis
         self._redis = None
         self._services: Dict[str, Any] = {}
-        self._router = None
-        self._guard = None
+        self._router: Any = None
+        self._seams: Any = None
+        self._guard: Any = None
         self._stack: Optional[contextlib.ExitStack] = None
 
     # --- services -------------------------------------------------------------------
@@ -107,11 +116,17 @@ class Cloud:
     # --- activation -------------------------------------------------------------------
     @contextlib.contextmanager
     def activate(self) -> Iterator[Cloud]:
-        """Install interception for every service and the network guard."""
+        """Install interception for every service and the network guard.
+
+        No SDK is imported here: each service patches its SDK's I/O seam in every copy
+        of the SDK (installed, or vendored into a code dir) as that copy is imported, or
+        at once for copies imported before (``_seams.SeamPatcher``).
+        """
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
         from ._http import HttpRouter
+        from ._seams import SeamPatcher
 
         with contextlib.ExitStack() as stack:
             if not self.allow_network:
@@ -121,21 +136,27 @@ class Cloud:
                 if self._redis is not None:
                     self._allow_redis_host(self._redis)
             router = HttpRouter(allow_network=self.allow_network)
+            seams = SeamPatcher(quiet=QUIET_IMPORTS)
             self._router = router
+            self._seams = seams
             self._stack = stack
             try:
-                # every service intercepts its SDK even before the test touches it, so a
-                # handler's first call reaches the fake, never the network
+                # the requests-based SDKs (oss2, the OSS v2 SDK, aliyun-log) share one seam:
+                # HTTPAdapter.send of whichever copy of requests they import
+                seams.add("requests.adapters", router.attach)
+                # every service registers its routes and seams before the handler's first
+                # call, so that call reaches the fake, never the network
                 for name in SERVICES:
                     existing = self._services.get(name)
                     if existing is None:
                         self._service(name)  # creates and installs (self._stack is set)
                     else:
                         existing.install(router, stack)
-                router.start()
-                stack.callback(router.stop)
+                seams.start()
+                stack.callback(seams.stop)
                 yield self
             finally:
                 self._stack = None
                 self._router = None
+                self._seams = None
                 self._guard = None

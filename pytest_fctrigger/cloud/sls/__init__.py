@@ -56,9 +56,9 @@ class SlsService:
         self._cursor_store = None
 
     def install(self, router: Any, stack: Any) -> None:
-        """Serve the SLS endpoints of every region to the SDK (skipped when it is absent)."""
-        if _sdk_available():
-            router.add("sls", URL_PATTERN, self._http)
+        """Serve the SLS endpoints of every region to the SDK, installed or vendored
+        (nothing is imported: the route is consulted only when a request is sent)."""
+        router.add("sls", URL_PATTERN, self._http)
 
     # --- logstores -----------------------------------------------------------------
     def logstore(
