@@ -11,6 +11,7 @@ nothing is imported up front.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 from typing import Any, Callable, Dict, Iterator, Optional
 
@@ -26,6 +27,9 @@ SERVICES = {
     "sls": "pytest_fctrigger.cloud.sls:SlsService",
 }
 
+
+# service -> the SDK module whose first import (any copy) creates it (see _seams.py)
+LAZY_SEAMS = {"mns": "mns.mns_http", "tablestore": "tablestore.connection"}
 
 # SDK packages whose import-time warnings (tablestore: ImportWarning about its C++
 # extension) are silenced while they load under an active cloud: ``pytest -W error``
@@ -109,6 +113,16 @@ class Cloud:
         if host:
             self._guard.allow_host(host)
 
+    def _create_http_services(self) -> None:
+        for name in ("oss", "sls"):
+            if self._stack is not None:
+                self._service(name)
+
+    def _create_for_seam(self, name: str, module: Any) -> None:
+        # creating the service installs it: its seam patch is applied to this copy at once
+        if self._stack is not None:
+            self._service(name)
+
     @property
     def active(self) -> bool:
         return self._stack is not None
@@ -142,16 +156,16 @@ class Cloud:
             self._stack = stack
             try:
                 # the requests-based SDKs (oss2, the OSS v2 SDK, aliyun-log) share one seam:
-                # HTTPAdapter.send of whichever copy of requests they import
+                # HTTPAdapter.send of whichever copy of requests they import; their services
+                # are created (and add their routes) when the first request is routed
                 seams.add("requests.adapters", router.attach)
-                # every service registers its routes and seams before the handler's first
-                # call, so that call reaches the fake, never the network
-                for name in SERVICES:
-                    existing = self._services.get(name)
-                    if existing is None:
-                        self._service(name)  # creates and installs (self._stack is set)
-                    else:
-                        existing.install(router, stack)
+                router.before_first_route(self._create_http_services)
+                # MNS and Tablestore: created when a copy of their SDK's I/O module is
+                # imported (or was before); creating one registers its seam patch
+                for name, seam in LAZY_SEAMS.items():
+                    seams.add(seam, functools.partial(self._create_for_seam, name))
+                for existing in list(self._services.values()):  # services the test used before
+                    existing.install(router, stack)
                 seams.start()
                 stack.callback(seams.stop)
                 yield self

@@ -35,6 +35,7 @@ class HttpRouter:
         self._routes: List[Tuple[str, Pattern[str], Callback]] = []
         self._mock: Any = None  # the first attached copy's mock (tests read its history)
         self._undo: List[Callable[[], None]] = []
+        self._prepare: Optional[Callable[[], None]] = None
 
     def add(self, service: str, url_pattern: str | Pattern[str], callback: Callback) -> None:
         """Register ``callback(request) -> (status, headers, body)`` for URLs matching the regex.
@@ -49,7 +50,15 @@ class HttpRouter:
     def services(self) -> List[str]:
         return sorted({s for s, _, _ in self._routes})
 
+    def before_first_route(self, prepare: Callable[[], None]) -> None:
+        """Run ``prepare()`` (e.g. create the services, which add their routes) just before
+        the first request is routed: a test that sends none never pays for it."""
+        self._prepare = prepare
+
     def route_for(self, url: str) -> Optional[Callback]:
+        if self._prepare is not None:
+            prepare, self._prepare = self._prepare, None
+            prepare()
         for _service, pattern, callback in self._routes:
             if pattern.match(url):
                 return callback
