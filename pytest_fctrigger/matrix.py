@@ -273,7 +273,22 @@ def _log_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
         "parameter": trigger.function_parameter,
         **_region(trigger),
     }
-    yield f"{trigger.project}/{trigger.logstore}", "log", fields, None
+    yield f"{trigger.project}/{trigger.logstore}", "log", fields, _log_event
+
+
+def _log_event(rng: Any, case: MatrixCase) -> Any:
+    """The SLS trigger event; when the test's fc_cloud has the trigger's logstore, its range
+    is made of that logstore's real cursors, so a pull_logs handler can run the case (h9-services)."""
+    from .cloud import active_cloud
+    from .events import sls_event
+
+    fields = case.resolved_fields(rng)
+    cloud = active_cloud()
+    sls = cloud._services.get("sls") if cloud is not None else None
+    found = sls.trigger_range(fields.get("project"), fields.get("logstore")) if sls is not None else None
+    if found is not None:
+        fields.update(found)
+    return sls_event(rng=rng, **fields)
 
 
 def _tablestore_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:

@@ -13,11 +13,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from .journal import Journal, Write
 
-__all__ = ["Cloud", "Journal", "Write"]
+__all__ = ["Cloud", "Journal", "Write", "active_cloud"]
+
+# the clouds active in this process, innermost last (event builders that can use the
+# test's simulated state, e.g. fc_matrix log cases, find it here)
+_ACTIVE: List[Cloud] = []
+
+
+def active_cloud() -> Optional[Cloud]:
+    """The innermost active ``Cloud`` (``None`` when no cloud is active)."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
 
 # attribute -> "module:class"; each service is created on first access
 SERVICES = {
@@ -168,6 +178,8 @@ class Cloud:
                     existing.install(router, stack)
                 seams.start()
                 stack.callback(seams.stop)
+                _ACTIVE.append(self)
+                stack.callback(_ACTIVE.remove, self)
                 yield self
             finally:
                 self._stack = None
