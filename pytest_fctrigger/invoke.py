@@ -801,6 +801,7 @@ class Invoker:
     # FunctionSpec target's, else the Invoker's fc_trigger markers) and, with an app,
     # every other function's; --fc-loop-depth re-delivers through ``_redeliver``.
     def _check_loops(self, tgt: _Target, event: Any, result: InvokeResult, triggers: Any) -> None:
+        __tracebackhide__ = True  # a SelfTriggerLoop report starts at the test's line
         if self.cloud is None or self.loop_mode == "allow" or not result.writes:
             return
         detector = self._loop_detector(tgt.spec, triggers)
