@@ -1,6 +1,7 @@
 """``fc_http``: drive an HTTP-triggered handler the way FC's front end and runtime do.
 
-Two handler styles (reference/fc-runtime-and-config.md section 2):
+Two handler styles (Function Compute docs: "HTTP handlers" of the Python runtime, FC 2.0;
+"HTTP Trigger Overview", FC 3.0 event format):
 
 * **FC 2.0 WSGI** (``style="wsgi"``): ``handler(environ, start_response)``; the
   environ is built inside the invocation, so it carries the function's environment
@@ -19,8 +20,8 @@ Two handler styles (reference/fc-runtime-and-config.md section 2):
 ``style=None`` picks ``event`` for ``python3.12`` and for apps loaded from an
 ``fc3`` s.yaml, else ``wsgi``.
 
-Limits of the HTTP trigger (seeds/001 "HTTP触发器概述", "Request限制项" /
-"Response限制项", doc version 20211110):
+Limits of the HTTP trigger (Function Compute docs, "HTTP Trigger Overview" / "HTTP触发器概述",
+request and response limits, doc version 20211110):
 
 ============================  =========================  =====================================
 what                          limit                      over the limit
@@ -37,18 +38,18 @@ to model them. Sizes count UTF-8 bytes of every key and value (no separators); t
 path is the one the handler sees (``/path?query``, without FC 2.0's
 ``/2016-08-15/proxy/<service>/<function>`` prefix).
 
-Headers FC does not let through (seeds/001 "HTTP触发器概述", 使用限制): request headers
+Headers FC does not let through ("HTTP Trigger Overview", usage limits): request headers
 ``x-fc-*``, ``accept-encoding``, ``connection``, ``keep-alive``, ``proxy-authorization``,
 ``te``, ``trailer``, ``transfer-encoding`` never reach the handler; response headers
 ``x-fc-*``, ``connection``, ``content-length``, ``content-encoding``, ``date``,
 ``keep-alive``, ``proxy-authenticate``, ``server``, ``trailer``, ``transfer-encoding``,
 ``upgrade`` set by the handler are dropped and FC's own ``Content-Length``, ``Date`` and
 ``X-Fc-Request-Id`` are sent; on the default domain FC
-forces ``Content-Disposition: attachment`` (seeds/001 "content-disposition:attachment"
-note; ``custom_domain=True`` lifts it). What was dropped is listed in
+forces ``Content-Disposition: attachment`` ("HTTP Trigger Overview", the
+"content-disposition: attachment" note; ``custom_domain=True`` lifts it). What was dropped is listed in
 ``HttpResponse.dropped_headers``.
 
-API Gateway (seeds/001 "API网关触发器"): the event function must return
+API Gateway (Function Compute docs, "API Gateway trigger" / "API网关触发器"): the event function must return
 ``{"isBase64Encoded", "statusCode", "headers", "body"}``; anything else makes API
 Gateway answer ``503 Service Unavailable``. ``fc_http.apigw(...)`` checks the keys in
 that order and says which one is wrong in the ``X-Ca-Error-Message`` header (API
@@ -88,7 +89,8 @@ __all__ = ["HttpDriver", "HttpLimits", "HttpResponse", "STYLES", "validate_apigw
 STYLES = ("wsgi", "event")
 MB = 1024 * 1024
 
-# seeds/001 "HTTP触发器概述", 使用限制: "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
+# Function Compute docs, "HTTP Trigger Overview" (HTTP触发器概述), usage limits:
+# "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
 # and the same sentence for Response Headers (x-fc-* is checked separately)
 DROPPED_REQUEST_HEADERS = frozenset(
     {
@@ -119,7 +121,7 @@ DROPPED_RESPONSE_HEADERS = frozenset(
 
 @dataclasses.dataclass(frozen=True)
 class HttpLimits:
-    """The HTTP trigger's size limits in bytes (defaults: seeds/001)."""
+    """The HTTP trigger's size limits in bytes (defaults: "HTTP Trigger Overview", doc version 20211110)."""
 
     request_headers: int = 4096
     path: int = 4096

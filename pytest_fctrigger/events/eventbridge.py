@@ -1,21 +1,22 @@
-"""EventBridge-delivered events: RocketMQ, RabbitMQ, Kafka and Alibaba Cloud service
-events (seeds/002 "Message Queue for Apache RocketMQ trigger", "Message Queue for
-RabbitMQ trigger", "Message Queue for Apache Kafka trigger"; seeds/000 and seeds/001
-"官方事件源触发器" for the ECS event; seeds/001 "创建FC Sink Connector" for the Kafka
-connector form). The MNS queue trigger (also EventBridge) lives in ``mns.py`` and
-uses the envelope built here.
+"""EventBridge-delivered events: RocketMQ, RabbitMQ, Kafka and Alibaba Cloud
+service events (Function Compute docs, "Formats of event for different triggers":
+"Message Queue for Apache RocketMQ trigger", "Message Queue for RabbitMQ trigger",
+"Message Queue for Apache Kafka trigger"; "Configure event triggers for Alibaba Cloud
+services" and "官方事件源触发器" for the ECS event; "创建FC Sink Connector" for the Kafka
+connector form). The MNS queue trigger (also EventBridge) lives in ``mns.py`` and uses
+the envelope built here.
 
-Two delivery models (reference section 5): the **event model** passes one CloudEvent
-object per invocation; the **stream model** passes a JSON array of them, batched by
-the trigger's batch window. The builders take ``batch=None`` (event model) or
-``batch=n`` (a stream of ``n`` messages).
+Two delivery models (the EventBridge trigger pages: event-driven vs event-streaming): the
+**event model** passes one CloudEvent object per invocation; the **stream model** passes
+a JSON array of them, batched by the trigger's batch window. The builders take
+``batch=None`` (event model) or ``batch=n`` (a stream of ``n`` messages).
 
 Envelope fields (CloudEvents 1.0 plus Alibaba Cloud extensions): ``id`` (UUID),
 ``source``, ``specversion`` ``"1.0"``, ``type``, ``datacontenttype``, ``subject`` (the
 resource ARN, in the event's region and account), ``time`` (when the message was
 produced), ``aliyunaccountid``, ``aliyunpublishtime`` (when EventBridge received it,
 after ``time``), ``aliyunoriginalaccountid``, ``aliyuneventbusname``,
-``aliyunregionid``, ``aliyunpublishaddr`` and ``data``. The seed samples mix regions
+``aliyunregionid``, ``aliyunpublishaddr`` and ``data``. The doc samples mix regions
 (a ``cn-hangzhou`` subject with ``aliyunregionid: cn-chengdu``); ours agree with each
 other and with the test's region.
 
@@ -381,7 +382,7 @@ def kafka_event(
     ``acs:alikafka_<instance>:topic:<topic>`` and ``data`` ``{topic, partition, offset,
     timestamp, headers: {headers: [...], isReadOnly: false}, key, value}``.
 
-    ``form="connector"`` (FC Sink Connector, seeds/001): ``[{key, offset, overflowFlag,
+    ``form="connector"`` (FC Sink Connector, "创建FC Sink Connector"): ``[{key, offset, overflowFlag,
     partition, timestamp, topic, value, valueSize}]``. A record larger than the
     connector's request limit (128 KB, asynchronous mode) is sent with
     ``overflowFlag: true`` and without its content; the doc's sample still carries a
@@ -479,7 +480,8 @@ def eventbridge_event(
     """An Alibaba Cloud service event delivered through EventBridge (one CloudEvent, or
     with ``push_format="RawData"`` its ``data`` alone, as FC delivers in that format).
 
-    The default is the seeds' ECS sample: ``source`` ``acs.ecs``, ``type``
+    The default is the ECS sample of the docs ("Configure event triggers for Alibaba
+    Cloud services"): ``source`` ``acs.ecs``, ``type``
     ``ecs:Disk:ConvertToPostpaidCompleted``, ``data`` ``{"result": "accomplished",
     "diskId": "d-..."}`` and ``subject`` ``acs:ecs:<region>:<account>:disk/<diskId>``, on
     the ``default`` bus. For any other ``source``/``type`` pass ``data`` (any JSON value)
@@ -509,7 +511,7 @@ def eventbridge_event(
     published = rng.time()
     if published <= when:
         published = when + _dt.timedelta(milliseconds=rng.randint(1, 900))
-    # Key order of the seed sample (seeds/000, seeds/001 "云服务器ECS").
+    # Key order of the doc sample ("Configure event triggers for Alibaba Cloud services", "云服务器ECS").
     event = {
         "datacontenttype": "application/json;charset=utf-8",
         "aliyunaccountid": account_id,
