@@ -1,6 +1,7 @@
 """``fc_http``: drive an HTTP-triggered handler the way FC's front end and runtime do.
 
-Two handler styles (reference/fc-runtime-and-config.md section 2):
+Two handler styles (Function Compute docs: "HTTP handlers" of the Python runtime, FC 2.0;
+"HTTP Trigger Overview", FC 3.0 event format):
 
 * **FC 2.0 WSGI** (``style="wsgi"``): ``handler(environ, start_response)``; the
   environ is built inside the invocation, so it carries the function's environment
@@ -19,8 +20,8 @@ Two handler styles (reference/fc-runtime-and-config.md section 2):
 ``style=None`` picks ``event`` for ``python3.12`` and for apps loaded from an
 ``fc3`` s.yaml, else ``wsgi``.
 
-Limits of the HTTP trigger (seeds/001 "HTTP触发器概述", "Request限制项" /
-"Response限制项", doc version 20211110):
+Limits of the HTTP trigger (Function Compute docs, "HTTP Trigger Overview" / "HTTP触发器概述",
+request and response limits, doc version 20211110):
 
 ============================  =========================  =====================================
 what                          limit                      over the limit
@@ -37,18 +38,18 @@ to model them. Sizes count UTF-8 bytes of every key and value (no separators); t
 path is the one the handler sees (``/path?query``, without FC 2.0's
 ``/2016-08-15/proxy/<service>/<function>`` prefix).
 
-Headers FC does not let through (seeds/001 "HTTP触发器概述", 使用限制): request headers
+Headers FC does not let through ("HTTP Trigger Overview", usage limits): request headers
 ``x-fc-*``, ``accept-encoding``, ``connection``, ``keep-alive``, ``proxy-authorization``,
 ``te``, ``trailer``, ``transfer-encoding`` never reach the handler; response headers
 ``x-fc-*``, ``connection``, ``content-length``, ``content-encoding``, ``date``,
 ``keep-alive``, ``proxy-authenticate``, ``server``, ``trailer``, ``transfer-encoding``,
 ``upgrade`` set by the handler are dropped and FC's own ``Content-Length``, ``Date`` and
 ``X-Fc-Request-Id`` are sent; on the default domain FC
-forces ``Content-Disposition: attachment`` (seeds/001 "content-disposition:attachment"
-note; ``custom_domain=True`` lifts it). What was dropped is listed in
+forces ``Content-Disposition: attachment`` ("HTTP Trigger Overview", the
+"content-disposition: attachment" note; ``custom_domain=True`` lifts it). What was dropped is listed in
 ``HttpResponse.dropped_headers``.
 
-API Gateway (seeds/001 "API网关触发器"): the event function must return
+API Gateway (Function Compute docs, "API Gateway trigger" / "API网关触发器"): the event function must return
 ``{"isBase64Encoded", "statusCode", "headers", "body"}``; anything else makes API
 Gateway answer ``503 Service Unavailable``. ``fc_http.apigw(...)`` checks the keys in
 that order and says which one is wrong in the ``X-Ca-Error-Message`` header (API
@@ -64,6 +65,7 @@ import base64
 import binascii
 import dataclasses
 import email.utils
+import hmac
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from wsgiref.headers import Headers
@@ -87,7 +89,8 @@ __all__ = ["HttpDriver", "HttpLimits", "HttpResponse", "STYLES", "validate_apigw
 STYLES = ("wsgi", "event")
 MB = 1024 * 1024
 
-# seeds/001 "HTTP触发器概述", 使用限制: "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
+# Function Compute docs, "HTTP Trigger Overview" (HTTP触发器概述), usage limits:
+# "Request Headers不支持以x-fc-开头的自定义及以下字段的自定义"
 # and the same sentence for Response Headers (x-fc-* is checked separately)
 DROPPED_REQUEST_HEADERS = frozenset(
     {
@@ -118,7 +121,7 @@ DROPPED_RESPONSE_HEADERS = frozenset(
 
 @dataclasses.dataclass(frozen=True)
 class HttpLimits:
-    """The HTTP trigger's size limits in bytes (defaults: seeds/001)."""
+    """The HTTP trigger's size limits in bytes (defaults: "HTTP Trigger Overview", doc version 20211110)."""
 
     request_headers: int = 4096
     path: int = 4096
@@ -298,6 +301,7 @@ class HttpDriver:
         timeout: Optional[float] = None,
         catch: bool = False,
         context: Any = None,
+        sign: bool = False,
     ) -> HttpResponse:
         __tracebackhide__ = True  # see invoke._HARNESS_FILES
         from .context import new_request_id
@@ -305,6 +309,10 @@ class HttpDriver:
         style = self._style(style, handler)
         # checked here: inside the call a bad request value would pass for the handler's error
         method = as_str(method, "fc_http(method=)").upper()
+        if not isinstance(sign, bool):
+            raise ConfigError(f"fc_http(sign=) must be True or False, got {sign!r}")
+        if sign:
+            headers = self.sign(method, path, headers=headers, query=query)
         if client_ip is not None:
             as_str(client_ip, "fc_http(client_ip=)")
         rng = self.invoker.rng
@@ -328,6 +336,10 @@ class HttpDriver:
                     f"{what}: {size} bytes, over the HTTP trigger limit of {limit} bytes",
                     rid,
                 )
+
+        refused = self._front_end(handler, method, raw_path, query_string, items, rid)
+        if refused is not None:
+            return refused
 
         dropped = [(k, v) for k, v in items if k.lower() in DROPPED_REQUEST_HEADERS or k.lower().startswith("x-fc-")]
         items = [kv for kv in items if kv not in dropped]
@@ -424,6 +436,148 @@ class HttpDriver:
             return HttpResponse(503, headers_out, b"", result.request_id, None, message, result)
         status, header_pairs, raw = parsed
         return HttpResponse(status, Headers(header_pairs), raw, result.request_id, invocation=result)
+
+    # ----------------------------------------------------------------- the trigger's front end
+    @property
+    def credentials(self) -> Any:
+        """The fake AccessKey the test's HTTP client signs with (``sign()``, ``sign=True``)."""
+        creds = getattr(self, "_credentials", None)
+        if creds is None:
+            from ._credentials import fake_credentials
+
+            creds = self._credentials = fake_credentials(self.invoker.rng.child("fc_http:caller"))
+        return creds
+
+    def server_time(self) -> Any:
+        """FC's clock for the ``Date`` check: the test's seeded clock, fixed for the test."""
+        return self.invoker.rng.base_time
+
+    def sign(
+        self,
+        method: str,
+        path: str = "/",
+        *,
+        headers: HeadersArg = None,
+        query: QueryArg = None,
+        date: Any = None,
+        access_key_id: Optional[str] = None,
+        access_key_secret: Optional[str] = None,
+    ) -> List[Tuple[str, str]]:
+        """``headers`` plus ``Date`` and ``Authorization``, signed as FC's signature
+        authentication specifies (``_fc_signature``), with the test's fake AccessKey unless
+        one is given. ``date``: a ``datetime`` (default: ``server_time()``) or a header string."""
+        from . import _fc_signature as fcsig
+
+        method = as_str(method, "fc_http.sign(method=)").upper()
+        items = [kv for kv in header_items(headers, "fc_http.sign(headers=)") if kv[0].lower() != "authorization"]
+        if not any(k.lower() == "date" for k, _ in items):
+            when = self.server_time() if date is None else date
+            items.append(("Date", when if isinstance(when, str) else fcsig.http_date(when)))
+        raw_path, query_string = request_uri_path(path, query)
+        key_id = access_key_id or self.credentials.access_key_id
+        secret = access_key_secret or self.credentials.access_key_secret
+        text = fcsig.string_to_sign(method, raw_path, query_string, items)
+        items.append(("Authorization", fcsig.authorization(key_id, secret, text)))
+        return items
+
+    def _http_triggers(self, handler: Any) -> Optional[List[Any]]:
+        """The function's HTTP triggers; ``None`` when nothing says which triggers it has
+        (a plain handler without ``fc_trigger`` markers: served as if anonymous, any method)."""
+        triggers = list(getattr(handler, "triggers", None) or []) + list(self.invoker.triggers)
+        if not triggers and getattr(handler, "triggers", None) is None:
+            return None
+        return [t for t in triggers if getattr(t, "type", None) == "http" and getattr(t, "enabled", True)]
+
+    def _front_end(
+        self,
+        handler: Any,
+        method: str,
+        path: str,
+        query_string: str,
+        items: List[Tuple[str, str]],
+        rid: str,
+    ) -> Optional[HttpResponse]:
+        """FC's answer when the request never reaches the function (HTTP trigger overview,
+        "Troubleshooting" table): 404 without an HTTP trigger, 403 for a method the trigger
+        does not allow, 400/403 for a missing or bad signature with ``authType: function``."""
+        triggers = self._http_triggers(handler)
+        if triggers is None:
+            return None
+        if not triggers:
+            name = getattr(handler, "name", None) or "the function"
+            return _error_response(
+                404,
+                "FcCommonError",
+                "TriggerNotFound",
+                f"{name} has no HTTP trigger: FC answers HTTP requests only for functions with one",
+                rid,
+            )
+        trigger = triggers[0]
+        if trigger.methods and method not in trigger.methods:
+            return _error_response(
+                403,
+                "FcCommonError",
+                "MethodNotAllowed",
+                f"method {method} is not allowed by HTTP trigger {trigger.name!r} "
+                f"(methods: {', '.join(trigger.methods)})",
+                rid,
+            )
+        if trigger.auth_type == "function":
+            return self._check_signature(method, path, query_string, items, rid, trigger)
+        return None
+
+    def _check_signature(
+        self, method: str, path: str, query_string: str, items: List[Tuple[str, str]], rid: str, trigger: Any
+    ) -> Optional[HttpResponse]:
+        from . import _fc_signature as fcsig
+        from ._credentials import secret_for
+
+        names = fcsig.header_names(items)
+        missing = [h for h in ("Date", "Authorization") if h.lower() not in names]
+        if missing:
+            return _error_response(
+                400,
+                "FcCommonError",
+                "MissingRequiredHeader",
+                f"HTTP trigger {trigger.name!r} has authType function: the request needs the "
+                f"{' and '.join(missing)} header{'s' if len(missing) > 1 else ''} "
+                "(sign it with fc_http(..., sign=True) or fc_http.sign(...))",
+                rid,
+            )
+        date = next(v for k, v in items if k.lower() == "date")
+        problem = fcsig.date_problem(date, self.server_time())
+        if problem is not None:
+            return _error_response(403, "FcCommonError", "RequestTimeTooSkewed", problem, rid)
+        header = next(v for k, v in items if k.lower() == "authorization")
+        parsed = fcsig.parse_authorization(header)
+        if parsed is None:
+            return _error_response(
+                403,
+                "FcCommonError",
+                "SignatureNotMatch",
+                f"Authorization {header[:40]!r} is not 'FC <AccessKeyId>:<signature>'",
+                rid,
+            )
+        key_id, given = parsed
+        secret = secret_for(key_id)
+        if secret is None:
+            return _error_response(
+                403,
+                "FcCommonError",
+                "InvalidAccessKeyId",
+                f"AccessKeyId {key_id!r} is not a key of this test (sign with fc_http.credentials)",
+                rid,
+            )
+        text = fcsig.string_to_sign(method, path, query_string, items)
+        if not hmac.compare_digest(given, fcsig.signature(secret, text)):
+            return _error_response(
+                403,
+                "FcCommonError",
+                "SignatureNotMatch",
+                f"the request signature does not match; the string to sign was {text!r}",
+                rid,
+            )
+        return None
 
     # ----------------------------------------------------------------- helpers
     def _style(self, style: Optional[str], handler: Any) -> str:

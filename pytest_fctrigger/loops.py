@@ -441,6 +441,7 @@ class LoopDetector:
         runs ``watched``'s function with an event and returns its ``Redelivery``;
         without it, depth is treated as 0.
         """
+        __tracebackhide__ = True  # the report starts at the test's line, not in the plugin
         if self.mode == "allow" or not writes or not self.index.watched:
             return None
         matches = self.index.match_all(writes)

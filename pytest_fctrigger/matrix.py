@@ -98,10 +98,25 @@ class MatrixCase:
         source = self.source
         if source is None:
             source = _source(self.trigger_type)
-        return source.build(rng, self.variant, **self.resolved_fields(rng))
+        fields = self.resolved_fields(rng)
+        if self.trigger_type == "log" and self.trigger is not None:
+            fields.update(_live_log_range(fields))
+        return source.build(rng, self.variant, **fields)
 
     def __repr__(self) -> str:
         return f"<MatrixCase {self.id}>"
+
+
+def _live_log_range(fields: Dict[str, Any]) -> Dict[str, Any]:
+    """The cursor range of an SLS trigger case from the test's fc_cloud logstore, when it has
+    the trigger's logstore: a ``pull_logs`` handler can then run the case (random cursors
+    are rejected by the simulated SLS as they are by SLS)."""
+    from .cloud import active_cloud
+
+    cloud = active_cloud()
+    sls = cloud._services.get("sls") if cloud is not None else None
+    found = sls.trigger_range(fields.get("project"), fields.get("logstore")) if sls is not None else None
+    return found or {}
 
 
 # --------------------------------------------------------------------------- by trigger type

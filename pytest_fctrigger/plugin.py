@@ -684,6 +684,9 @@ def fc_trigger_event(request: pytest.FixtureRequest, fc_random):
             "@pytest.mark.fc_matrix(...); add that marker to the test",
             pytrace=False,
         )
+    if case.trigger_type == "log" and getattr(case, "trigger", None) is not None:
+        # a log case's cursors are those of the test's simulated logstore when it exists
+        request.getfixturevalue("fc_cloud")
     return case.build(fc_random)
 
 

@@ -31,6 +31,7 @@ LAYERS: Dict[str, int] = {
     "errors": 0,
     "_audit": 0,  # the audit-hook multiplexer (stdlib only)
     "_outliving": 0,  # threads and timers that outlive their invocation (stdlib + errors)
+    "_fc_signature": 0,  # FC's request signature (stdlib only)
     "_credentials": 1,
     "events": 1,
     "context": 1,

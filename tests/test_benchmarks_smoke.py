@@ -37,6 +37,10 @@ NUMBER = r"-?[\d,]+(?:\.\d+)?"
 # per script, the figure lines it must print (sizes are the quick ones, so a script that
 # ignored --quick would show up here, if its full run did not hit the timeout first)
 FIGURES = {
+    "bench_cloud_activation": [
+        rf"first fc_cloud activation using oss2: {NUMBER} ms; import oss2 alone: {NUMBER} ms; ratio {NUMBER}",
+        rf"first fc_cloud activation using mns.account: {NUMBER} ms; import mns.account alone: {NUMBER} ms",
+    ],
     "bench_config_limits": [
         r"config limits: 3 bad inputs, each loaded in a fresh process; targets 1 s, 100 MB",
         rf"alias bomb \(billion laughs\) +{NUMBER} B: {NUMBER} s \(target < 1\)  peak {NUMBER} MB \(target < 100\)",

@@ -3,18 +3,31 @@
 ``Cloud`` is what the ``fc_cloud`` fixture yields: fresh, in-process OSS, MNS,
 Tablestore and SLS sharing one write journal. ``activate()`` installs the SDK
 interception (``responses`` for the requests-based SDKs, the single I/O seam of
-Tablestore and MNS) and the network guard; leaving it restores everything.
+Tablestore and MNS) and the network guard; leaving it restores everything. SDKs are
+patched as they are imported, in whichever copy the handler imports (``_seams.py``):
+nothing is imported up front.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from .journal import Journal, Write
 
-__all__ = ["Cloud", "Journal", "Write"]
+__all__ = ["Cloud", "Journal", "Write", "active_cloud"]
+
+# the clouds active in this process, innermost last (event builders that can use the
+# test's simulated state, e.g. fc_matrix log cases, find it here)
+_ACTIVE: List[Cloud] = []
+
+
+def active_cloud() -> Optional[Cloud]:
+    """The innermost active ``Cloud`` (``None`` when no cloud is active)."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
 
 # attribute -> "module:class"; each service is created on first access
 SERVICES = {
@@ -23,6 +36,15 @@ SERVICES = {
     "tablestore": "pytest_fctrigger.cloud.tablestore:TablestoreService",
     "sls": "pytest_fctrigger.cloud.sls:SlsService",
 }
+
+
+# service -> the SDK module whose first import (any copy) creates it (see _seams.py)
+LAZY_SEAMS = {"mns": "mns.mns_http", "tablestore": "tablestore.connection"}
+
+# SDK packages whose import-time warnings (tablestore: ImportWarning about its C++
+# extension) are silenced while they load under an active cloud: ``pytest -W error``
+# must not turn an SDK's own import noise into a failure of the user's test
+QUIET_IMPORTS = ("tablestore", "mns", "oss2", "alibabacloud_oss_v2", "aliyun.log", "requests", "urllib3")
 
 
 class Cloud:
@@ -45,8 +67,9 @@ class Cloud:
         self._redis_factory = redis
         self._redis = None
         self._services: Dict[str, Any] = {}
-        self._router = None
-        self._guard = None
+        self._router: Any = None
+        self._seams: Any = None
+        self._guard: Any = None
         self._stack: Optional[contextlib.ExitStack] = None
 
     # --- services -------------------------------------------------------------------
@@ -101,6 +124,16 @@ class Cloud:
         if host:
             self._guard.allow_host(host, kwargs.get("port") or 6379)  # that server only, not every port of the host
 
+    def _create_http_services(self) -> None:
+        for name in ("oss", "sls"):
+            if self._stack is not None:
+                self._service(name)
+
+    def _create_for_seam(self, name: str, module: Any) -> None:
+        # creating the service installs it: its seam patch is applied to this copy at once
+        if self._stack is not None:
+            self._service(name)
+
     @property
     def active(self) -> bool:
         return self._stack is not None
@@ -108,11 +141,17 @@ class Cloud:
     # --- activation -------------------------------------------------------------------
     @contextlib.contextmanager
     def activate(self) -> Iterator[Cloud]:
-        """Install interception for every service and the network guard."""
+        """Install interception for every service and the network guard.
+
+        No SDK is imported here: each service patches its SDK's I/O seam in every copy
+        of the SDK (installed, or vendored into a code dir) as that copy is imported, or
+        at once for copies imported before (``_seams.SeamPatcher``).
+        """
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
         from ._http import HttpRouter
+        from ._seams import SeamPatcher
 
         with contextlib.ExitStack() as stack:
             if not self.allow_network:
@@ -122,21 +161,29 @@ class Cloud:
                 if self._redis is not None:
                     self._allow_redis_host(self._redis)
             router = HttpRouter(allow_network=self.allow_network)
+            seams = SeamPatcher(quiet=QUIET_IMPORTS)
             self._router = router
+            self._seams = seams
             self._stack = stack
             try:
-                # every service intercepts its SDK even before the test touches it, so a
-                # handler's first call reaches the fake, never the network
-                for name in SERVICES:
-                    existing = self._services.get(name)
-                    if existing is None:
-                        self._service(name)  # creates and installs (self._stack is set)
-                    else:
-                        existing.install(router, stack)
-                router.start()
-                stack.callback(router.stop)
+                # the requests-based SDKs (oss2, the OSS v2 SDK, aliyun-log) share one seam:
+                # HTTPAdapter.send of whichever copy of requests they import; their services
+                # are created (and add their routes) when the first request is routed
+                seams.add("requests.adapters", router.attach)
+                router.before_first_route(self._create_http_services)
+                # MNS and Tablestore: created when a copy of their SDK's I/O module is
+                # imported (or was before); creating one registers its seam patch
+                for name, seam in LAZY_SEAMS.items():
+                    seams.add(seam, functools.partial(self._create_for_seam, name))
+                for existing in list(self._services.values()):  # services the test used before
+                    existing.install(router, stack)
+                seams.start()
+                stack.callback(seams.stop)
+                _ACTIVE.append(self)
+                stack.callback(_ACTIVE.remove, self)
                 yield self
             finally:
                 self._stack = None
                 self._router = None
+                self._seams = None
                 self._guard = None

@@ -16,7 +16,7 @@ would reorder routes.
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Optional, Pattern, Tuple, Union
+from typing import Any, Callable, List, Optional, Pattern, Tuple, Union
 from urllib.parse import urlsplit
 
 from .._outliving import refuse_if_outlived
@@ -34,8 +34,9 @@ class HttpRouter:
     def __init__(self, *, allow_network: bool = False) -> None:
         self.allow_network = allow_network
         self._routes: List[Tuple[str, Pattern[str], Callback]] = []
-        self._mock = None
-        self._registered: List[object] = []
+        self._mock: Any = None  # the first attached copy's mock (tests read its history)
+        self._undo: List[Callable[[], None]] = []
+        self._prepare: Optional[Callable[[], None]] = None
 
     def add(self, service: str, url_pattern: str | Pattern[str], callback: Callback) -> None:
         """Register ``callback(request) -> (status, headers, body)`` for URLs matching the regex.
@@ -50,24 +51,79 @@ class HttpRouter:
     def services(self) -> List[str]:
         return sorted({s for s, _, _ in self._routes})
 
+    def before_first_route(self, prepare: Callable[[], None]) -> None:
+        """Run ``prepare()`` (e.g. create the services, which add their routes) just before
+        the first request is routed: a test that sends none never pays for it."""
+        self._prepare = prepare
+
     def route_for(self, url: str) -> Optional[Callback]:
+        if self._prepare is not None:
+            prepare, self._prepare = self._prepare, None
+            prepare()
         for _service, pattern, callback in self._routes:
             if pattern.match(url):
                 return callback
         return None
 
     def start(self) -> None:
+        """Serve the copy of ``requests`` already imported, if any (``attach`` serves the others).
+
+        Kept for callers of the old API; ``Cloud`` attaches each copy of ``requests.adapters``
+        as it is imported (vendored copies included), so nothing is imported here.
+        """
+        import sys
+
+        adapters = sys.modules.get("requests.adapters")
+        if adapters is not None and not self._undo:
+            self._undo.append(self.attach(adapters))
+
+    def attach(self, adapters: Any) -> Callable[[], None]:
+        """Intercept ``HTTPAdapter.send`` of one copy of ``requests.adapters``; returns the undo.
+
+        Each copy (the installed one, or one vendored into a code dir) gets its own
+        ``responses`` mock whose passthrough is that copy's own ``send``. The mock is built
+        on the first request: this runs while the copy is still being imported, when
+        ``responses`` (which imports ``requests``) cannot be imported yet.
+        """
+        adapter_class = adapters.HTTPAdapter
+        saved = adapter_class.__dict__.get("send")
+        # What sends requests beneath us: the copy's real transport, or a test's own mock
+        # (e.g. a `responses` mock started in a fixture before fc_cloud). Requests no
+        # service claims go on to a mock beneath; the network guard still stands below it.
+        beneath = adapter_class.send
+        delegate = getattr(beneath, "__module__", None) != adapters.__name__
+        built: List[Any] = []
+
+        def first_send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not built:
+                built.append(self._mock_for(beneath, delegate))
+                if adapter_class.__dict__.get("send") is first_send:
+                    adapter_class.send = built[0].unbound_on_send()  # later requests go straight to it
+            return built[0].unbound_on_send()(adapter, request, *args, **kwargs)
+
+        adapter_class.send = first_send
+
+        def undo() -> None:
+            if saved is None:
+                try:
+                    del adapter_class.send
+                except AttributeError:
+                    pass
+            else:
+                adapter_class.send = saved
+            for mock in built:
+                mock.reset()
+                if self._mock is mock:
+                    self._mock = None
+
+        return undo
+
+    def _mock_for(self, beneath: Any, delegate: bool) -> Any:
         import responses
-        from requests.adapters import HTTPAdapter
 
         from .guard import is_loopback_host
 
-        # What sends requests beneath us: the real transport, or a test's own mock
-        # (e.g. a `responses` mock started in a fixture before fc_cloud). Requests no
-        # service claims go on to a mock beneath; the network guard still stands below it.
-        beneath = HTTPAdapter.send
-        delegate = beneath is not getattr(responses, "_real_send", beneath)
-        self._mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=beneath)
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=beneath)
         router = self
 
         class Claimed(responses.CallbackResponse):
@@ -88,20 +144,25 @@ class HttpRouter:
                     return False, "left to the transport beneath"  # -> passthrough below
                 return True, ""  # _dispatch refuses it with a clear error
 
+        def dispatch(request):
+            # responses keeps every call (request and response, bodies included) until the
+            # mock stops; nobody reads this mock's history, and a test uploading many large
+            # objects would hold each one twice (the store and the history): keep none
+            mock.calls.reset()
+            for item in registered:
+                item.calls.reset()
+            return router._dispatch(request)
+
         catch_all = re.compile(r".*")
         # content_type=None: a service's headers are exactly what it returns
-        self._registered = [self._mock.add(Claimed("*", catch_all, callback=self._dispatch, content_type=None))]
+        registered = [mock.add(Claimed("*", catch_all, callback=dispatch, content_type=None))]
         # unclaimed requests the matcher let go of are sent for real
-        self._mock.add_passthru(catch_all)
-        self._mock.start()
+        mock.add_passthru(catch_all)
+        if self._mock is None:
+            self._mock = mock
+        return mock
 
     def _dispatch(self, request):
-        # responses keeps every call (request and response, bodies included) until the mock
-        # stops; nobody reads this mock's history, and a test uploading many large objects
-        # would hold each one twice (the store and the history): keep none
-        self._mock.calls.reset()
-        for registered in self._registered:
-            registered.calls.reset()
         callback = getattr(request, "_fctrigger_route", None) or self.route_for(str(request.url))
         if callback is not None:
             refuse_if_outlived(f"{request.method} {request.url}")  # a thread of an ended invocation
@@ -120,8 +181,6 @@ class HttpRouter:
         raise blocked(host, parts.port or (443 if parts.scheme == "https" else 80))
 
     def stop(self) -> None:
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock.reset()
-            self._mock = None
-            self._registered = []
+        undo, self._undo = self._undo, []
+        for step in reversed(undo):
+            step()

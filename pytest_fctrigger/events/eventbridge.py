@@ -1,21 +1,22 @@
-"""EventBridge-delivered events: RocketMQ, RabbitMQ, Kafka and Alibaba Cloud service
-events (seeds/002 "Message Queue for Apache RocketMQ trigger", "Message Queue for
-RabbitMQ trigger", "Message Queue for Apache Kafka trigger"; seeds/000 and seeds/001
-"官方事件源触发器" for the ECS event; seeds/001 "创建FC Sink Connector" for the Kafka
-connector form). The MNS queue trigger (also EventBridge) lives in ``mns.py`` and
-uses the envelope built here.
+"""EventBridge-delivered events: RocketMQ, RabbitMQ, Kafka and Alibaba Cloud
+service events (Function Compute docs, "Formats of event for different triggers":
+"Message Queue for Apache RocketMQ trigger", "Message Queue for RabbitMQ trigger",
+"Message Queue for Apache Kafka trigger"; "Configure event triggers for Alibaba Cloud
+services" and "官方事件源触发器" for the ECS event; "创建FC Sink Connector" for the Kafka
+connector form). The MNS queue trigger (also EventBridge) lives in ``mns.py`` and uses
+the envelope built here.
 
-Two delivery models (reference section 5): the **event model** passes one CloudEvent
-object per invocation; the **stream model** passes a JSON array of them, batched by
-the trigger's batch window. The builders take ``batch=None`` (event model) or
-``batch=n`` (a stream of ``n`` messages).
+Two delivery models (the EventBridge trigger pages: event-driven vs event-streaming): the
+**event model** passes one CloudEvent object per invocation; the **stream model** passes
+a JSON array of them, batched by the trigger's batch window. The builders take
+``batch=None`` (event model) or ``batch=n`` (a stream of ``n`` messages).
 
 Envelope fields (CloudEvents 1.0 plus Alibaba Cloud extensions): ``id`` (UUID),
 ``source``, ``specversion`` ``"1.0"``, ``type``, ``datacontenttype``, ``subject`` (the
 resource ARN, in the event's region and account), ``time`` (when the message was
 produced), ``aliyunaccountid``, ``aliyunpublishtime`` (when EventBridge received it,
 after ``time``), ``aliyunoriginalaccountid``, ``aliyuneventbusname``,
-``aliyunregionid``, ``aliyunpublishaddr`` and ``data``. The seed samples mix regions
+``aliyunregionid``, ``aliyunpublishaddr`` and ``data``. The doc samples mix regions
 (a ``cn-hangzhou`` subject with ``aliyunregionid: cn-chengdu``); ours agree with each
 other and with the test's region.
 
@@ -58,6 +59,23 @@ from ._random import FCRandom
 __all__ = ["rocketmq_event", "rabbitmq_event", "kafka_event", "eventbridge_event", "cloud_event_batch"]
 
 JSON_UTF8 = "application/json; charset=utf-8"
+
+#: an EventBridge trigger's push format (``eventSinkConfig.deliveryOption.eventSchema``): the
+#: whole CloudEvent, or only its ``data`` (FC docs, "RocketMQ trigger" / "RabbitMQ trigger" /
+#: "MNS queue trigger" pages: "RawData: only the data field of the CloudEvent is delivered")
+PUSH_FORMATS = ("CloudEvents", "RawData")
+#: the function-name part of ``<Type>-<function name>-<trigger name>`` in the doc samples
+SAMPLE_FUNCTION_NAME = "Function"
+
+
+def source_name(source_type: str, function_name: Any, trigger_name: Any, builder_name: str) -> str:
+    """The event source and bus name FC creates for an MQ trigger: ``<Type>-<function>-<trigger>``
+    (FC docs, "RocketMQ trigger": "event bus / event source: RocketMQ-<function name>-<trigger name>")."""
+    function_name = as_text(function_name, f"{builder_name}(function_name=)")
+    trigger_name = as_text(trigger_name, f"{builder_name}(trigger_name=)")
+    if not function_name or not trigger_name:
+        raise ConfigError(f"{builder_name}(): function_name and trigger_name must be non-empty")
+    return f"{source_type}-{function_name}-{trigger_name}"
 
 
 def cloud_event(
@@ -105,17 +123,29 @@ def cloud_event_batch(
     bodies: Sequence[Any],
     make: Callable[[int, Any], Dict[str, Any]],
     overrides: Optional[Mapping[str, Any]],
+    push_format: str = "CloudEvents",
 ) -> FCEvent:
     """Assemble the event model (one object) or the stream model (a JSON array).
 
     ``bodies`` holds one message body per event; ``make(i, body)`` returns event ``i``.
+    With ``push_format="RawData"`` each event is replaced by its ``data``, which is all
+    FC delivers in that format; ``overrides`` then address the delivered data.
     """
+    one_of(f"{builder_name}(push_format=)", push_format, PUSH_FORMATS)
+    raw = push_format == "RawData"
+
+    def made(i: int, body: Any) -> Any:
+        event = make(i, body)
+        return event["data"] if raw else event
+
     if batch is None:
-        data: Any = make(0, bodies[0])
+        data: Any = made(0, bodies[0])
         variant = "event"
     else:
-        data = [make(i, body) for i, body in enumerate(bodies)]
+        data = [made(i, body) for i, body in enumerate(bodies)]
         variant = "stream"
+    if raw:
+        variant += "+RawData"
     apply_overrides(data, overrides, f"{builder_name}()")
     return FCEvent(to_payload(data), data, trigger_type, variant)
 
@@ -159,6 +189,8 @@ def rocketmq_event(
     keys: Optional[str] = None,
     user_properties: Optional[Mapping[str, str]] = None,
     trigger_name: str = "rocketmq-trigger",
+    function_name: str = SAMPLE_FUNCTION_NAME,
+    push_format: str = "CloudEvents",
     region: Optional[str] = None,
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
@@ -167,6 +199,10 @@ def rocketmq_event(
     **unknown: Any,
 ) -> FCEvent:
     """A RocketMQ trigger event (``type`` ``mq:Topic:SendMessage``).
+
+    ``source`` and ``aliyuneventbusname`` are ``RocketMQ-<function_name>-<trigger_name>``
+    (default function name ``Function``, as in the doc sample); ``push_format="RawData"``
+    delivers each message's ``data`` only.
 
     ``subject`` is ``acs:mq:<region>:<account>:<instance_id>%<topic>``; ``instance_id``
     defaults to ``MQ_INST_<account>_<8 letters>``. Offsets grow along a batch.
@@ -179,7 +215,7 @@ def rocketmq_event(
     account_id = account_id or rng.account_id
     topic = topic or resource_name(rng, "topic")
     instance_id = instance_id or f"MQ_INST_{account_id}_{mixed_letters(rng, 8)}"
-    source = f"RocketMQ-Function-{trigger_name}"
+    source = source_name("RocketMQ", function_name, trigger_name, "rocketmq_event")
     user_props = dict(as_mapping(user_properties, "rocketmq_event(user_properties=)")) if user_properties else {}
     first_offset = rng.randint(0, 10_000)
     max_offset = first_offset + len(bodies)
@@ -213,7 +249,7 @@ def rocketmq_event(
             event_time=when_text or when,
         )
 
-    return cloud_event_batch("rocketmq_event", "rocketmq", rng, batch, bodies, make, overrides)
+    return cloud_event_batch("rocketmq_event", "rocketmq", rng, batch, bodies, make, overrides, push_format)
 
 
 # --------------------------------------------------------------------------- RabbitMQ
@@ -233,6 +269,8 @@ def rabbitmq_event(
     redeliver: bool = False,
     content_encoding: str = "UTF-8",
     trigger_name: str = "rabbitmq-trigger",
+    function_name: str = SAMPLE_FUNCTION_NAME,
+    push_format: str = "CloudEvents",
     region: Optional[str] = None,
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
@@ -241,6 +279,9 @@ def rabbitmq_event(
     **unknown: Any,
 ) -> FCEvent:
     """A RabbitMQ trigger event (``type`` ``amqp:Queue:SendMessage``).
+
+    ``source`` and ``aliyuneventbusname`` are ``RabbitMQ-<function_name>-<trigger_name>``;
+    ``push_format="RawData"`` delivers each message's ``data`` only.
 
     ``data.body`` is the message as a JSON value: a dict (the sample's
     ``{"Hello": "RabbitMQ"}``) or a string. ``subject`` is
@@ -257,7 +298,7 @@ def rabbitmq_event(
     account_id = account_id or rng.account_id
     queue = queue or resource_name(rng, "queue")
     instance_id = instance_id or f"amqp-cn-{alnum(rng, 12)}"
-    source = f"RabbitMQ-Function-{trigger_name}"
+    source = source_name("RabbitMQ", function_name, trigger_name, "rabbitmq_event")
     first_tag = rng.randint(1, 500)
 
     def make(i: int, payload: Any) -> Dict[str, Any]:
@@ -283,7 +324,7 @@ def rabbitmq_event(
             datacontenttype="application/json;charset=utf-8",
         )
 
-    return cloud_event_batch("rabbitmq_event", "rabbitmq", rng, batch, bodies, make, overrides)
+    return cloud_event_batch("rabbitmq_event", "rabbitmq", rng, batch, bodies, make, overrides, push_format)
 
 
 # --------------------------------------------------------------------------- Kafka
@@ -341,7 +382,7 @@ def kafka_event(
     ``acs:alikafka_<instance>:topic:<topic>`` and ``data`` ``{topic, partition, offset,
     timestamp, headers: {headers: [...], isReadOnly: false}, key, value}``.
 
-    ``form="connector"`` (FC Sink Connector, seeds/001): ``[{key, offset, overflowFlag,
+    ``form="connector"`` (FC Sink Connector, "创建FC Sink Connector"): ``[{key, offset, overflowFlag,
     partition, timestamp, topic, value, valueSize}]``. A record larger than the
     connector's request limit (128 KB, asynchronous mode) is sent with
     ``overflowFlag: true`` and without its content; the doc's sample still carries a
@@ -431,13 +472,16 @@ def eventbridge_event(
     account_id: Optional[str] = None,
     event_time: Union[_dt.datetime, str, None] = None,
     event_id: Optional[str] = None,
+    push_format: str = "CloudEvents",
     rng: Union[FCRandom, int, None] = None,
     overrides: Optional[Mapping[str, Any]] = None,
     **unknown: Any,
 ) -> FCEvent:
-    """An Alibaba Cloud service event delivered through EventBridge (one CloudEvent).
+    """An Alibaba Cloud service event delivered through EventBridge (one CloudEvent, or
+    with ``push_format="RawData"`` its ``data`` alone, as FC delivers in that format).
 
-    The default is the seeds' ECS sample: ``source`` ``acs.ecs``, ``type``
+    The default is the ECS sample of the docs ("Configure event triggers for Alibaba
+    Cloud services"): ``source`` ``acs.ecs``, ``type``
     ``ecs:Disk:ConvertToPostpaidCompleted``, ``data`` ``{"result": "accomplished",
     "diskId": "d-..."}`` and ``subject`` ``acs:ecs:<region>:<account>:disk/<diskId>``, on
     the ``default`` bus. For any other ``source``/``type`` pass ``data`` (any JSON value)
@@ -447,6 +491,7 @@ def eventbridge_event(
     """
     if unknown:
         reject_unknown(eventbridge_event, unknown)
+    one_of("eventbridge_event(push_format=)", push_format, PUSH_FORMATS)
     rng = coerce_rng(rng)
     region = region or rng.region
     account_id = account_id or rng.account_id
@@ -466,7 +511,7 @@ def eventbridge_event(
     published = rng.time()
     if published <= when:
         published = when + _dt.timedelta(milliseconds=rng.randint(1, 900))
-    # Key order of the seed sample (seeds/000, seeds/001 "云服务器ECS").
+    # Key order of the doc sample ("Configure event triggers for Alibaba Cloud services", "云服务器ECS").
     event = {
         "datacontenttype": "application/json;charset=utf-8",
         "aliyunaccountid": account_id,
@@ -482,5 +527,8 @@ def eventbridge_event(
         "aliyunregionid": region,
         "aliyunpublishaddr": f"172.{rng.randint(16, 31)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
     }
+    if push_format == "RawData":
+        apply_overrides(data, overrides, "eventbridge_event()")
+        return FCEvent(to_payload(data), data, "eventbridge", type + "+RawData")
     apply_overrides(event, overrides, "eventbridge_event()")
     return FCEvent(to_payload(event), event, "eventbridge", type)

@@ -50,7 +50,7 @@ from ._fields import (
 )
 from ._random import FCRandom
 from .catalog import MNS_TOPIC_VARIANTS
-from .eventbridge import cloud_event, cloud_event_batch, message_bodies, single_only
+from .eventbridge import cloud_event, cloud_event_batch, message_bodies, single_only, source_name
 
 __all__ = ["mns_topic_event", "mns_queue_event", "MNS_TOPIC_VARIANTS"]
 
@@ -179,6 +179,8 @@ def mns_queue_event(
     queue: Optional[str] = None,
     base64_body: bool = False,
     trigger_name: str = "mnstrigger",
+    function_name: str = "Function",
+    push_format: str = "CloudEvents",
     message_id: Optional[str] = None,
     request_id: Optional[str] = None,
     region: Optional[str] = None,
@@ -190,7 +192,8 @@ def mns_queue_event(
 ) -> FCEvent:
     """An MNS queue trigger event: one CloudEvent, or with ``batch=n`` (or a list of
     bodies) a JSON array of ``n``. ``subject`` is ``acs:mns:<region>:<account>:queues/<queue>``,
-    ``source`` and ``aliyuneventbusname`` ``MNS-Function-<trigger_name>``.
+    ``source`` and ``aliyuneventbusname`` ``MNS-<function_name>-<trigger_name>`` (default function
+    name ``Function``, as in the doc sample); ``push_format="RawData"`` delivers ``data`` only.
     ``message_id``/``request_id`` can be fixed for a single message only."""
     if unknown:
         reject_unknown(mns_queue_event, unknown)
@@ -200,7 +203,7 @@ def mns_queue_event(
     region = region or rng.region
     account_id = account_id or rng.account_id
     queue = queue or resource_name(rng, "queue")
-    source = f"MNS-Function-{trigger_name}"
+    source = source_name("MNS", function_name, trigger_name, "mns_queue_event")
 
     def make(i: int, raw: Any) -> Dict[str, Any]:
         text = as_text(raw, "mns_queue_event(body=)")
@@ -222,4 +225,4 @@ def mns_queue_event(
             event_time=event_time,
         )
 
-    return cloud_event_batch("mns_queue_event", "mns_queue", rng, batch, bodies, make, overrides)
+    return cloud_event_batch("mns_queue_event", "mns_queue", rng, batch, bodies, make, overrides, push_format)

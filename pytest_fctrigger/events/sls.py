@@ -1,4 +1,5 @@
-"""Log Service (SLS) trigger events (seeds/002 "Log Service trigger", seeds/001 "SLS触发器").
+"""Log Service (SLS) trigger events (Function Compute docs: "Formats of event for
+different triggers", Log Service trigger; "SLS触发器概述").
 
 Payload::
 

@@ -22,6 +22,7 @@ import importlib
 import re
 import socket
 import threading
+import types
 from typing import Any, Dict, Optional, Tuple
 
 from . import _protocol
@@ -67,20 +68,35 @@ def rebuild_error(spec: Tuple[str, str, str]) -> BaseException:
 
 
 class _ServiceProxy:
-    """Stands in for a simulated service in its ``install`` method: ``handle`` forwards."""
+    """Stands in for a simulated service in its ``install`` method: ``handle`` forwards.
 
-    def __init__(self, forward: Forwarder, service: str) -> None:
+    The service's own methods (its ``_patch_copy``) run bound to the proxy, so the child
+    patches the SDK exactly as the test process does; ``cloud._seams`` is the child's
+    seam patcher (every copy of the SDK, installed or vendored, as it is imported).
+    """
+
+    def __init__(self, forward: Forwarder, service: str, cls: type, seams: Any) -> None:
         self._forward = forward
         self._service = service
+        self._cls = cls
+        self.cloud = types.SimpleNamespace(_seams=seams)
 
     def handle(self, *args: Any, **kwargs: Any) -> Any:
         return self._forward(self._service, args, kwargs)
 
+    def __getattr__(self, name: str) -> Any:
+        member = getattr(self._cls, name)  # AttributeError names the class's missing member
+        return member.__get__(self) if callable(member) else member
+
 
 def install(forward: Forwarder) -> contextlib.ExitStack:
     """Install every seam this interpreter has an SDK for; the stack undoes them."""
+    from ..cloud import QUIET_IMPORTS
+    from ..cloud._seams import SeamPatcher
+
     stack = contextlib.ExitStack()
     _install_requests(forward, stack)
+    seams = SeamPatcher(quiet=QUIET_IMPORTS)
     for service, path in (
         ("mns", "pytest_fctrigger.cloud.mns:MnsService"),
         ("tablestore", "pytest_fctrigger.cloud.tablestore:TablestoreService"),
@@ -88,7 +104,9 @@ def install(forward: Forwarder) -> contextlib.ExitStack:
         module_name, class_name = path.split(":")
         cls = getattr(importlib.import_module(module_name), class_name)
         # the service's own install, with a proxy as the service: the same patch, forwarding
-        cls.install(_ServiceProxy(forward, service), None, stack)
+        cls.install(_ServiceProxy(forward, service, cls, seams), None, stack)
+    seams.start()
+    stack.callback(seams.stop)
     return stack
 
 

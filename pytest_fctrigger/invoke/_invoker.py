@@ -253,6 +253,7 @@ class Invoker:
     # FunctionSpec target's, else the Invoker's fc_trigger markers) and, with an app,
     # every other function's; --fc-loop-depth re-delivers through ``_redeliver``.
     def _check_loops(self, tgt: _Target, event: Any, result: InvokeResult, triggers: Any) -> None:
+        __tracebackhide__ = True  # a SelfTriggerLoop report starts at the test's line
         if self.cloud is None or self.loop_mode == "allow" or not result.writes:
             return
         detector = self._loop_detector(tgt.spec, triggers)
@@ -375,7 +376,7 @@ class Invoker:
                 result.payload = call.payload(value)
             except TypeError as exc:  # the runtime's own serialisation error
                 result.error = error_payload(exc, traceback.extract_tb(exc.__traceback__))
-                logging.getLogger().error(to_json(result.error))
+                _runtime_error(to_json(result.error))
                 failure = FCInvokeError(
                     f"{tgt.label} returned a value FC cannot serialise: {exc}", error=result.error, result=result
                 )
@@ -391,13 +392,13 @@ class Invoker:
     def _load_failed(error: FCInvokeError, result: InvokeResult) -> FCInvokeError:
         result.error = error.error
         error.result = result
-        logging.getLogger().error(to_json(error.error))
+        _runtime_error(to_json(error.error))
         return error
 
     @staticmethod
     def _user_error(exc: BaseException, result: InvokeResult) -> BaseException:
         result.error = error_payload(exc)
-        logging.getLogger().error(to_json(result.error))
+        _runtime_error(to_json(result.error))
         return exc
 
     def _initialize(
@@ -576,6 +577,22 @@ class Invoker:
 
 
 _PY_RUNTIMES = tuple(RUNTIMES)
+
+
+def _runtime_error(text: str) -> None:
+    """The runtime's error line, written once to the function's log (stdout, FC format).
+
+    Through the root logger it would also reach pytest's log capture, and a failing test
+    would show the handler's error twice ("Captured stdout" and "Captured log").
+    """
+    root = logging.getLogger()
+    handlers = [h for h in root.handlers if isinstance(h, FCLogHandler)]
+    if not handlers:  # outside a call: the root logger is all there is
+        root.error(text)
+        return
+    record = root.makeRecord(root.name, logging.ERROR, __file__, 0, text, None, None)
+    for handler in handlers:
+        handler.handle(record)
 
 
 def _check_handler_string(handler: Optional[str], owner: str = "") -> None:

@@ -200,14 +200,20 @@ def _lint_buses(checker: Any, app: Any) -> None:
 
 
 # --- matrix -----------------------------------------------------------------------------------
-def source_fields(trigger: Any) -> Dict[str, Any]:
-    """Builder fields every EventBridge source shares: region, batch (event-streaming)."""
+def source_fields(trigger: Any, function: Any = None) -> Dict[str, Any]:
+    """Builder fields every EventBridge source shares: region, batch (event-streaming), and
+    with the function: the names FC gives the event source and bus
+    (``<Type>-<function name>-<trigger name>``) and the push format (``RawData``: only
+    each CloudEvent's ``data`` is delivered)."""
     params = trigger.event_source_parameters
     streaming = trigger.delivery_mode == "event-streaming"
     batch = ((trigger.config.get("runOptions") or {}).get("batchWindow") or {}).get("CountBasedWindow")
     fields: Dict[str, Any] = {"region": params["RegionId"]} if params.get("RegionId") else {}
     if streaming and isinstance(batch, int) and batch > 1:
         fields["batch"] = batch
+    if function is not None:
+        fields["function_name"] = function.name
+        fields["push_format"] = trigger.event_schema
     return fields
 
 
@@ -233,11 +239,12 @@ def matrix_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
     pattern = trigger.event_rule_pattern
     sources = strings(pattern.get("source"))
     types = strings(pattern.get("type"))
+    raw = {"push_format": "RawData"} if trigger.event_schema == "RawData" else {}
     if not types:
-        yield "default", "eventbridge", {}, None  # the catalog's ECS sample event
+        yield "default", "eventbridge", raw, None  # the catalog's ECS sample event
         return
     for event_type in types:
-        fields = {"type": event_type, "source": sources[0] if sources else "acs." + event_type.split(":")[0]}
+        fields = {"type": event_type, "source": sources[0] if sources else "acs." + event_type.split(":")[0], **raw}
         yield event_type, "eventbridge", fields, _service_event
 
 

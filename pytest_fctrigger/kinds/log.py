@@ -125,6 +125,7 @@ def matrix_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
         "parameter": trigger.function_parameter,
         **region_fields(trigger),
     }
+    # the cursors of the range are the test's fc_cloud logstore's, when it has one (matrix.py)
     yield f"{trigger.project}/{trigger.logstore}", "log", fields, None
 
 

@@ -13,7 +13,7 @@ from .eventbridge import model_of, source_fields
 
 def matrix_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
     params = trigger.event_source_parameters
-    fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **source_fields(trigger)}
+    fields = {"queue": params.get("QueueName"), "trigger_name": trigger.name, **source_fields(trigger, function)}
     yield model_of(trigger), "mns_queue", fields, None
 
 

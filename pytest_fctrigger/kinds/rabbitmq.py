@@ -18,7 +18,7 @@ def matrix_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
         "vhost": params.get("VirtualHostName") or "eb-connect",
         "instance_id": params.get("InstanceId"),
         "trigger_name": trigger.name,
-        **source_fields(trigger),
+        **source_fields(trigger, function),
     }
     yield model_of(trigger), "rabbitmq", fields, None
 

@@ -17,7 +17,7 @@ def matrix_cases(trigger: Any, function: Any, fires: int) -> Iterable[Case]:
         "topic": params.get("Topic"),
         "instance_id": params.get("InstanceId"),
         "trigger_name": trigger.name,
-        **source_fields(trigger),
+        **source_fields(trigger, function),
     }
     if params.get("Tag") and params["Tag"] != "*":
         fields["tags"] = params["Tag"]

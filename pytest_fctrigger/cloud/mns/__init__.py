@@ -33,8 +33,42 @@ from .store import (
 
 __all__ = ["MnsService", "TopicHandle", "QueueHandle", "PublishedMessage", "QueueMessage", "Subscription"]
 
-# {uid}.mns.{region}[-internal[-vpc]].aliyuncs.com[:port]
-_HOST_RE = re.compile(r"^(?P<uid>[^.]+)\.mns\.(?P<region>[a-z0-9-]+?)(?:-internal(?:-vpc)?)?\.aliyuncs\.com(?::\d+)?$")
+# {uid}.mns.{region}[-internal[-vpc]].aliyuncs.com[:port] (MNS docs, "Endpoints": public,
+# internal (classic network) and VPC endpoints of a region; the account id is the
+# numeric Alibaba Cloud account ID)
+_HOST_RE = re.compile(
+    r"^(?P<uid>[0-9]{1,32})\.mns\.(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+?)(?P<kind>-internal(?:-vpc)?)?"
+    r"\.aliyuncs\.com(?::[0-9]{1,5})?$",
+    re.IGNORECASE,
+)
+ENDPOINT_FORMS = (
+    "http(s)://<account id>.mns.<region>.aliyuncs.com",
+    "http(s)://<account id>.mns.<region>-internal.aliyuncs.com",
+    "http(s)://<account id>.mns.<region>-internal-vpc.aliyuncs.com",
+)
+
+
+def endpoint_problem(host: Any) -> Optional[str]:
+    """Why MNS does not answer on ``host`` (``None`` for a real MNS endpoint host).
+
+    Any other host would fail to resolve, or reach something that is not MNS: the
+    message names the host and the valid forms, since the usual cause is a sample
+    endpoint left unedited (``http://{AccountID}.mns.{Region}.aliyuncs.com``).
+    """
+    text = str(host or "")
+    if _HOST_RE.match(text):
+        return None
+    hint = ""
+    if "{" in text or "}" in text:
+        hint = " (a placeholder of a sample endpoint was left unedited)"
+    return (
+        f"Failed to resolve MNS endpoint host {text!r}{hint}: no MNS endpoint has this host. "
+        f"Valid endpoints: {'; '.join(ENDPOINT_FORMS)}, e.g. "
+        f'http://<account id>.mns.cn-hangzhou-internal.aliyuncs.com (MNS docs: "Endpoints"); '
+        f"in FC, build it from context.account_id and context.region"
+    )
+
+
 _SDK_NEW, _SDK_OLD = "aliyun-mns-sdk", "aliyun-mns"
 
 
@@ -99,18 +133,17 @@ class MnsService:
 
     # --- SDK interception ---------------------------------------------------------------
     def install(self, router: Any, stack: Any) -> None:
-        """Patch ``MNSHttp.send_request`` while the cloud is active (if the SDK is installed)."""
-        import importlib.util
+        """Patch ``MNSHttp.send_request`` of every copy of the SDK while the cloud is active."""
+        self.cloud._seams.add("mns.mns_http", self._patch_copy)
 
-        if importlib.util.find_spec("mns") is None:
-            return
-        try:
-            from mns import mns_http
-        except ImportError:
-            return
-        from unittest import mock
+    def _patch_copy(self, mns_http: Any) -> Any:
+        """Patch one copy of ``mns.mns_http`` (installed or vendored); returns the undo."""
+        from .._seams import patch_attribute
 
-        original = mns_http.MNSHttp.send_request
+        http_class = getattr(mns_http, "MNSHttp", None)
+        if http_class is None or not hasattr(http_class, "send_request"):
+            return None
+        original = http_class.send_request
         # aliyun-mns-sdk 1.3.0 hands the body on as str, aliyun-mns 1.1.5 as bytes: the
         # patched method must return what the installed version's callers expect.
         # (under a nested activation, the method found is an outer cloud's patch: reuse its finding)
@@ -122,6 +155,11 @@ class MnsService:
         service = self
 
         def send_request(http, req_inter):
+            problem = endpoint_problem(http.host)
+            if problem is not None:
+                # what the SDK raises when the host does not resolve (it wraps every
+                # transport error so): the handler's own error handling sees the real thing
+                raise mns_http.MNSClientNetworkException("NetWorkException", problem, req_inter.get_req_id())
             status, headers, body = service.handle(
                 http.host, req_inter.method, req_inter.uri, req_inter.header, req_inter.data, sdk=sdk
             )
@@ -129,7 +167,7 @@ class MnsService:
             return mns_http.ResponseInternal(status=status, header=headers, data=data)
 
         send_request.fctrigger_returns_str = returns_str  # type: ignore[attr-defined]
-        stack.enter_context(mock.patch.object(mns_http.MNSHttp, "send_request", send_request))
+        return patch_attribute(http_class, "send_request", send_request)
 
     def handle(
         self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any, *, sdk: str = _SDK_NEW

@@ -18,7 +18,7 @@ public or ``-intranet``). Checkpoints and job state live in the cursor store
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ..journal import Write
 from .handlers import URL_PATTERN, SlsHttp
@@ -56,9 +56,9 @@ class SlsService:
         self._cursor_store = None
 
     def install(self, router: Any, stack: Any) -> None:
-        """Serve the SLS endpoints of every region to the SDK (skipped when it is absent)."""
-        if _sdk_available():
-            router.add("sls", URL_PATTERN, self._http)
+        """Serve the SLS endpoints of every region to the SDK, installed or vendored
+        (nothing is imported: the route is consulted only when a request is sent)."""
+        router.add("sls", URL_PATTERN, self._http)
 
     # --- logstores -----------------------------------------------------------------
     def logstore(
@@ -76,6 +76,26 @@ class SlsService:
 
             raise FCTriggerError(f"the simulated SLS has no logstore {project}/{logstore}")
         return store.get_cursor(shard, start)
+
+    def trigger_range(self, project: Any, logstore: Any) -> Optional[Dict[str, Any]]:
+        """The ``sls_event`` fields of the range a ``log`` trigger would deliver now for an
+        existing logstore (``None`` when it does not exist): its first shard holding data
+        (else shard 0), from the shard's first cursor to its end cursor, as real cursors of
+        this logstore that ``pull_logs`` accepts. ``fc_matrix`` ``log`` cases use it."""
+        proj = self.store.projects.get(project) if isinstance(project, str) else None
+        store = proj.logstores.get(logstore) if proj is not None and isinstance(logstore, str) else None
+        if store is None:
+            return None
+        shard = next((s for s in store.shards if s.end > s.begin), store.shards[0])
+        last = shard.received_at(shard.end - 1) if shard.end > shard.begin else None
+        return {
+            "shard_id": shard.shard_id,
+            "begin_cursor": shard.cursor(shard.begin),
+            "end_cursor": shard.cursor(shard.end),
+            "cursor_time": int(last if last is not None else self.store.now),
+            "endpoint": self.endpoint(store.region),
+            "region": store.region,
+        }
 
     @property
     def now(self) -> float:

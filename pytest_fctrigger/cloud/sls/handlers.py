@@ -1,7 +1,7 @@
 """The SLS HTTP API as ``aliyun-log-python-sdk`` calls it, answered from ``store``.
 
 The SDK sends every call with ``requests`` to ``http(s)://{project}.{endpoint}:{port}``
-(``reference/sdk-wire.md`` section 3), so one ``HttpRouter`` route catches every
+(``LogClient`` in aliyun-log-python-sdk's ``logclient.py``), so one ``HttpRouter`` route catches every
 region and both the public and the ``-intranet`` endpoints. Simulated operations:
 
 =================  =====================================================================

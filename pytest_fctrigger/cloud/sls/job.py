@@ -1,6 +1,7 @@
 """The Log Service ETL job behind an FC ``log`` trigger.
 
-What FC documents (seeds/001 "9.1 SLS触发器概述", seeds/002 "Log Service trigger"):
+What FC documents (Function Compute docs: "SLS触发器概述" / SLS trigger overview, and
+"Formats of event for different triggers", Log Service trigger):
 the job's timer fires every ``jobConfig.triggerInterval`` seconds ([3, 600], default
 60); for every shard with data written since the last run it invokes the function
 with a ``<shard_id, begin_cursor, end_cursor>`` range (no new data -> no invocation);
@@ -33,7 +34,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from ...errors import ConfigError, FCTriggerError
 from .store import Logstore, stable_hex
 
-# seeds/001 "9.2 配置SLS触发器": 触发间隔 [3,600] 默认 60; 重试次数 [0,100] 默认 3
+# Function Compute docs, "配置SLS触发器" (Configure an SLS trigger): 触发间隔 [3,600] 默认 60; 重试次数 [0,100] 默认 3
 INTERVAL_RANGE = (3, 600)
 DEFAULT_INTERVAL = 60
 RETRY_RANGE = (0, 100)
@@ -133,7 +134,7 @@ def _function_parameter(spec: Any) -> Any:
 
 
 def task_id_for(job_name: str, shard_id: int, begin: str, end: str) -> str:
-    """The deterministic ``taskId`` of a range (a UUID, as in the seeds' sample)."""
+    """The deterministic ``taskId`` of a range (a UUID, as in the doc's sample)."""
     digest = hashlib.sha256(f"{job_name}|{shard_id}|{begin}|{end}".encode()).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
@@ -250,7 +251,7 @@ class SlsJob:
         """Advance one ``triggerInterval`` and deliver every shard's new range.
 
         ``storage_upgrade=True`` then moves every shard's cursor without data and
-        delivers that empty range too: the seeds' extra empty trigger per shard.
+        delivers that empty range too: the docs' extra empty trigger per shard.
         Returns the invocations of this tick (retries included).
         """
         with self._cloud.activate():

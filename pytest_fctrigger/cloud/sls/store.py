@@ -4,10 +4,10 @@ Model (what the handlers observe through ``aliyun-log-python-sdk``):
 
 * A shard is an append-only sequence of *slots*. A slot is one LogGroup (one
   ``append`` call or one ``PutLogs`` request) or, after a simulated storage-system
-  upgrade, an empty slot: the cursor moves although no data was written (seeds/001
-  "9.1 SLS触发器概述": "当存储系统升级时，即使没有新数据写入，也可能发生Cursor变化").
+  upgrade, an empty slot: the cursor moves although no data was written (Function
+  Compute docs, "SLS触发器概述": "当存储系统升级时，即使没有新数据写入，也可能发生Cursor变化").
 * A cursor is the position of a slot: ``base64(decimal string)``, exactly the shape of
-  the seeds' samples (``MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==`` decodes to
+  the doc samples (``MTUyOTQ4MDIwOTY1NTk3ODQ2Mw==`` decodes to
   ``1529480209655978463``; the range of one LogGroup is two consecutive numbers).
   Each shard's numbers start at its own base (its creation time in nanoseconds plus a
   per-shard offset), so a cursor of one shard is out of range in every other shard.
@@ -415,7 +415,7 @@ class Logstore:
         return fake_logs(self._fake_rng, count, kind=kind, now=self._service.now)
 
     def storage_upgrade(self, shards: Optional[Iterable[int]] = None) -> None:
-        """Move every (or the given) shard's cursor without writing data: the seeds'
+        """Move every (or the given) shard's cursor without writing data: the docs'
         "empty trigger when the storage system upgrades"."""
         targets = [self.shard(s) for s in shards] if shards is not None else self.shards
         for target in targets:

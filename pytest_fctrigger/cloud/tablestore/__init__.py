@@ -42,11 +42,63 @@ from .store import (
 
 __all__ = ["TablestoreService", "TableHandle", "TableRow", "UnknownAccessKeyError"]
 
-# https://{instance}.{region}.ots.aliyuncs.com (also -internal / vpc.tablestore endpoints)
+# The endpoint forms of the Tablestore docs ("Endpoints"): https://<instance>.<region>.ots.aliyuncs.com
+# (public), .vpc.tablestore.aliyuncs.com (VPC), .ots-internal.aliyuncs.com (classic network),
+# .tablestore.aliyuncs.com (dual-stack public); instance names are 3-16 letters, digits or '-',
+# starting with a letter and not ending with '-'
 _ENDPOINT_RE = re.compile(
-    r"^https?://(?P<instance>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:\.vpc\.tablestore|\.ots-internal|\.ots|\.tablestore)"
-    r"\.aliyuncs\.com"
+    r"^https?://(?P<instance>[a-z][a-z0-9-]{1,14}[a-z0-9])\.(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)"
+    r"(?:\.vpc\.tablestore|\.ots-internal|\.ots|\.tablestore)\.aliyuncs\.com(?::[0-9]{1,5})?/?$",
+    re.IGNORECASE,
 )
+ENDPOINT_FORMS = (
+    "https://<instance>.<region>.ots.aliyuncs.com",
+    "https://<instance>.<region>.vpc.tablestore.aliyuncs.com",
+    "https://<instance>.<region>.ots-internal.aliyuncs.com",
+    "https://<instance>.<region>.tablestore.aliyuncs.com",
+)
+
+
+def _endpoint_error_class() -> Any:
+    from urllib3.exceptions import MaxRetryError
+
+    class TablestoreEndpointError(FCTriggerError, MaxRetryError):
+        """What the SDK raises when the endpoint does not resolve (urllib3's ``MaxRetryError``,
+        which ``OTSClient`` lets through), with a message naming the host and the valid forms."""
+
+        def __init__(self, url: str, message: str) -> None:
+            MaxRetryError.__init__(self, None, url, None)  # type: ignore[arg-type]
+            self.args = (message,)
+            self.message = message
+
+        def __str__(self) -> str:
+            return self.message
+
+        def __reduce__(self) -> Any:
+            return (type(self), (self.url, self.message))
+
+    return TablestoreEndpointError
+
+
+def endpoint_problem(endpoint: Any) -> Optional[str]:
+    """Why Tablestore does not answer on ``endpoint`` (``None`` for a real endpoint)."""
+    text = str(endpoint or "")
+    if _ENDPOINT_RE.match(text):
+        return None
+    hint = " (a placeholder of a sample endpoint was left unedited)" if "{" in text or "<" in text else ""
+    return (
+        f"Failed to resolve Tablestore endpoint {text!r}{hint}: no Tablestore endpoint has this host. "
+        f'Valid endpoints: {"; ".join(ENDPOINT_FORMS)} (Tablestore docs: "Endpoints"); in FC, '
+        "reach the instance by its VPC endpoint"
+    )
+
+
+def _check_endpoint(endpoint: Any, url: str) -> None:
+    problem = endpoint_problem(endpoint)
+    if problem is not None:
+        raise _endpoint_error_class()(f"{endpoint}{url}", problem)
+
+
 _SIGNATURE_HEADERS = ("x-ots-signature", "x-ots-signaturev4")
 
 
@@ -133,35 +185,34 @@ class TablestoreService:
 
     # --- SDK interception ---------------------------------------------------------------
     def install(self, router: Any, stack: Any) -> None:
-        """Patch the SDK's connection pools while the cloud is active (if installed)."""
-        import importlib.util
+        """Patch the connection pools of every copy of the SDK while the cloud is active."""
+        self.cloud._seams.add("tablestore.connection", self._patch_copy)
 
-        if importlib.util.find_spec("tablestore") is None:
-            return
-        import logging
-        from unittest import mock
+    def _patch_copy(self, connection: Any) -> Any:
+        """Patch one copy of ``tablestore.connection`` (installed or vendored); returns the undo."""
+        from .._seams import patch_attribute
 
-        # the SDK logs a warning about its missing native codec on import: not the user's concern
-        sdk_logger = logging.getLogger("tablestore")
-        level = sdk_logger.level
-        sdk_logger.setLevel(logging.ERROR)
-        try:
-            from tablestore import connection
-        except ImportError:
-            return
-        finally:
-            sdk_logger.setLevel(level)
         service = self
 
         def send_receive(pool, url, request_headers, request_body):
+            _check_endpoint(pool.host, url)
             return service.handle(pool.host, url, request_headers, request_body)
 
         async def async_send_receive(pool, url, request_headers, request_body):
+            _check_endpoint(pool.host, url)
             return service.handle(pool.host, url, request_headers, request_body)
 
-        stack.enter_context(mock.patch.object(connection.ConnectionPool, "send_receive", send_receive))
+        undo = []
+        if hasattr(connection, "ConnectionPool"):
+            undo.append(patch_attribute(connection.ConnectionPool, "send_receive", send_receive))
         if hasattr(connection, "AsyncConnectionPool"):
-            stack.enter_context(mock.patch.object(connection.AsyncConnectionPool, "send_receive", async_send_receive))
+            undo.append(patch_attribute(connection.AsyncConnectionPool, "send_receive", async_send_receive))
+
+        def restore() -> None:
+            for step in reversed(undo):
+                step()
+
+        return restore
 
     def handle(
         self, endpoint: str, url: str, headers: Dict[str, str], body: bytes
