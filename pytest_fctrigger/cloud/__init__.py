@@ -120,7 +120,7 @@ class Cloud:
                 self._guard = stack.enter_context(NetworkGuard())
                 if self._redis is not None:
                     self._allow_redis_host(self._redis)
-            router = HttpRouter(allow_network=self.allow_network)
+            router = HttpRouter(allow_network=self.allow_network, journal=self.journal)
             self._router = router
             self._stack = stack
             try:
