@@ -8,10 +8,14 @@ import pytest
 pytest.importorskip("moto")
 pytest.importorskip("boto3")
 pytest.importorskip("oss2")
+# imported here, so every in-process run shares them (numpy, under tablestore, loads only once)
+pytest.importorskip("tablestore")
+pytest.importorskip("mns")
+import requests  # noqa: F401
 
 # A handler that writes to OSS with oss2 and backs the object up to S3 with boto3: the
 # shape the issue reports failing when mock_aws started after fc_cloud.
-HANDLER = '''
+HANDLER = """
 import json, os
 import boto3, oss2
 
@@ -23,9 +27,9 @@ def handler(event, context):
     bucket.put_object("processed/a.txt", data.upper())
     boto3.client("s3", region_name="us-east-1").put_object(Bucket="backup", Key="a.txt", Body=data)
     return {"aws_key": os.environ.get("AWS_ACCESS_KEY_ID")}
-'''
+"""
 
-SETUP = '''
+SETUP = """
 import boto3, pytest
 from handler_mod import handler
 
@@ -42,7 +46,7 @@ def _check(fc_cloud, result):
         ("s3", "PutObject", "aws"),
     ]
     assert result.writes[1].resource == {"bucket": "backup", "key": "a.txt"}
-'''
+"""
 
 
 def _project(pytester, body):

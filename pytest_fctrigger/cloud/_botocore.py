@@ -93,8 +93,8 @@ def uninstall() -> None:
         from botocore.client import BaseClient
         from botocore.httpsession import URLLib3Session
 
-        URLLib3Session.send = _SAVED.pop("send")  # type: ignore[method-assign]
-        BaseClient._make_api_call = _SAVED.pop("make_api_call")  # type: ignore[method-assign]
+        URLLib3Session.send = _SAVED.pop("send")
+        BaseClient._make_api_call = _SAVED.pop("make_api_call")
 
 
 def _patch(_module: Any = None) -> None:
@@ -108,8 +108,8 @@ def _patch(_module: Any = None) -> None:
         real_call = BaseClient.__dict__["_make_api_call"]
         _SAVED["send"] = real_send
         _SAVED["make_api_call"] = real_call
-        URLLib3Session.send = _wrap_send(real_send)  # type: ignore[method-assign]
-        BaseClient._make_api_call = _wrap_call(real_call)  # type: ignore[method-assign]
+        URLLib3Session.send = _wrap_send(real_send)
+        BaseClient._make_api_call = _wrap_call(real_call)
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
@@ -203,7 +203,10 @@ def _wrap_send(real: Callable[..., Any]) -> Callable[..., Any]:
         status, headers, body = callback(_BotoRequest(request))
         if isinstance(body, str):
             body = body.encode("utf-8")
-        return AWSResponse(url, status, headers, _RawBody(body or b""))
+        body = body or b""
+        if not any(k.lower() == "content-length" for k in headers):  # as on the wire (HEAD sets its own)
+            headers = {**headers, "Content-Length": str(len(body))}
+        return AWSResponse(url, status, headers, _RawBody(body))
 
     send.__wrapped__ = real  # type: ignore[attr-defined]
     return send

@@ -215,7 +215,7 @@ def _patch_responses() -> None:
         return original(mock, adapter, request, *args, **kwargs)
 
     _on_request.__wrapped__ = original  # type: ignore[attr-defined]
-    cls._on_request = _on_request  # type: ignore[method-assign]
+    cls._on_request = _on_request  # type: ignore[method-assign,assignment]
 
 
 def _unpatch_responses() -> None:

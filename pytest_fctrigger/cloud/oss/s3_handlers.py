@@ -91,6 +91,7 @@ _STORAGE_CLASSES = {
 _XMLNS = re.compile(rb'\s+xmlns(?::\w+)?="[^"]*"')
 _V4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)")
 _S3_QUERY_AUTH = ("X-Amz-Signature", "X-Amz-Credential", "AWSAccessKeyId")
+_QUERY_AUTH_PREFIXES = ("X-Amz-", "AWSAccessKeyId")
 
 
 def is_s3_request(headers: Any, url: str) -> bool:
@@ -125,11 +126,11 @@ class S3Handler:
         self.service = oss.service
         self.store = oss.store
 
-    def __call__(self, prepared: Any, target: OssTarget) -> Response:
+    def __call__(self, prepared: Any, target: OssTarget, raw_query: Optional[Dict[str, str]] = None) -> Response:
         request_id = self.service.new_request_id()
         headers = {str(k).lower(): v for k, v in prepared.headers.items()}
         req = OssRequest(_Translated(prepared.method, str(prepared.url), _oss_headers(headers), prepared.body), target)
-        self._identify(req, headers)
+        self._identify(req, headers, target.query if raw_query is None else raw_query)
         op = "HeadBucket" if req.method == "HEAD" and not req.key and target.style != "service" else None
         op = op or operation_name(req)
         try:
@@ -157,10 +158,9 @@ class S3Handler:
 
     # --- request shape -----------------------------------------------------------------
     @staticmethod
-    def _identify(req: OssRequest, headers: Dict[str, str]) -> None:
+    def _identify(req: OssRequest, headers: Dict[str, str], query: Dict[str, str]) -> None:
         """Who signed, and how (journaled as ``auth`` / ``access_key_id`` / ``sdk``)."""
         auth = (headers.get("authorization") or "").strip()
-        query = req.query
         if auth.startswith("AWS4-HMAC-SHA256"):
             m = _V4_CREDENTIAL.search(auth)
             req.auth_kind, req.access_key_id = "s3-v4", m.group(1) if m else None
@@ -254,6 +254,11 @@ class OssDialects:
         target: Optional[OssTarget] = parse_url(url)
         if target is None:
             return self.oss(prepared)
-        if "x-id" in target.query:  # botocore names the API in the URL; OSS ignores it
-            target = target._replace(query={k: v for k, v in target.query.items() if k != "x-id"})
-        return self.s3(prepared, target)
+        query = target.query
+        if query:
+            # botocore names the API in the URL (x-id), and a presigned URL carries its
+            # signature there: neither selects an operation
+            plain = {k: v for k, v in query.items() if k != "x-id" and not k.startswith(_QUERY_AUTH_PREFIXES)}
+            if len(plain) != len(query):
+                return self.s3(prepared, target._replace(query=plain), query)
+        return self.s3(prepared, target, query)
