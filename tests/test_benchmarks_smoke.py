@@ -37,6 +37,12 @@ NUMBER = r"-?[\d,]+(?:\.\d+)?"
 # per script, the figure lines it must print (sizes are the quick ones, so a script that
 # ignored --quick would show up here, if its full run did not hit the timeout first)
 FIGURES = {
+    "bench_crosscloud": [
+        rf"fake OSS S3 API, boto3: 20 put_object\+get_object pairs of 1 KiB: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"peer, moto mock_aws S3, boto3, same workload: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"ratio fake / moto: {NUMBER} wall, {NUMBER} CPU",
+        rf"one test, fc_cloud \+ fc_aws: {NUMBER} ms wall, {NUMBER} ms CPU",
+    ],
     "bench_events": [
         rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
         rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)",
