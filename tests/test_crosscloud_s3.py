@@ -274,3 +274,19 @@ def test_into_own_prefix_is_a_loop(fc_cloud, fc_invoke, fc_context):
 """
     )
     pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_ranges_storage_class_and_upload_part_copy(bucket, s3):
+    s3.put_object(Bucket="s3-bkt", Key="cold", Body=b"0123456789", StorageClass="STANDARD_IA")
+    assert bucket.stat("cold").storage_class == "IA"
+    assert s3.head_object(Bucket="s3-bkt", Key="cold")["StorageClass"] == "IA"
+    part = s3.get_object(Bucket="s3-bkt", Key="cold", Range="bytes=2-4")
+    assert part["Body"].read() == b"234" and part["ContentRange"] == "bytes 2-4/10"
+    up = s3.create_multipart_upload(Bucket="s3-bkt", Key="copied")["UploadId"]
+    etag = s3.upload_part_copy(
+        Bucket="s3-bkt", Key="copied", UploadId=up, PartNumber=1, CopySource="s3-bkt/cold", CopySourceRange="bytes=0-3"
+    )["CopyPartResult"]["ETag"]
+    s3.complete_multipart_upload(
+        Bucket="s3-bkt", Key="copied", UploadId=up, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    )
+    assert bucket.get("copied") == b"0123"
