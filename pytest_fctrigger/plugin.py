@@ -690,6 +690,26 @@ def fc_trigger_event(request: pytest.FixtureRequest, fc_random):
     return case.build(fc_random)
 
 
+@pytest.fixture
+def fc_aws():
+    """moto's ``mock_aws`` with fake AWS credentials; real ``AWS_*`` settings are hidden (extra ``aws``)."""
+    from pytest_fctrigger.cloud.aws import AwsExtraMissing, AwsMock
+
+    mock = AwsMock()
+    try:
+        mock.__enter__()
+    except AwsExtraMissing as exc:
+        problem = str(exc)
+    else:
+        problem = None
+    if problem is not None:  # outside the except: the report shows the message alone
+        pytest.fail(problem, pytrace=False)
+    try:
+        yield mock
+    finally:
+        mock.__exit__(None, None, None)
+
+
 # --------------------------------------------------------------------------- collection
 # marker -> the fixture that reads it (a test reaches it directly or through fc_invoke,
 # fc_http, fc_context, the event builders ...: metafunc.fixturenames is the closure)

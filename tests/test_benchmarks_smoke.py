@@ -45,6 +45,12 @@ FIGURES = {
         r"config limits: 3 bad inputs, each loaded in a fresh process; targets 1 s, 100 MB",
         rf"alias bomb \(billion laughs\) +{NUMBER} B: {NUMBER} s \(target < 1\)  peak {NUMBER} MB \(target < 100\)",
     ],
+    "bench_crosscloud": [
+        rf"fake OSS S3 API, boto3: 20 put_object\+get_object pairs of 1 KiB: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"peer, moto mock_aws S3, boto3, same workload: {NUMBER} s wall, {NUMBER} s CPU",
+        rf"ratio fake / moto: {NUMBER} wall, {NUMBER} CPU",
+        rf"one test, fc_cloud \+ fc_aws: {NUMBER} ms wall, {NUMBER} ms CPU",
+    ],
     "bench_events": [
         rf"OSS events/s \(oss_event\) +{NUMBER} +\(wall +{NUMBER}\)",
         rf"Tablestore events/s \(tablestore_event, CBOR\) +{NUMBER} +\(wall +{NUMBER}\)",

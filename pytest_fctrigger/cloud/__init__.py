@@ -150,7 +150,8 @@ class Cloud:
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
-        from ._http import HttpRouter
+        from . import _botocore
+        from ._http import HttpRouter, patch_responses
         from ._seams import SeamPatcher
 
         with contextlib.ExitStack() as stack:
@@ -160,7 +161,7 @@ class Cloud:
                 self._guard = stack.enter_context(NetworkGuard())
                 if self._redis is not None:
                     self._allow_redis_host(self._redis)
-            router = HttpRouter(allow_network=self.allow_network)
+            router = HttpRouter(allow_network=self.allow_network, journal=self.journal)
             seams = SeamPatcher(quiet=QUIET_IMPORTS)
             self._router = router
             self._seams = seams
@@ -170,6 +171,9 @@ class Cloud:
                 # HTTPAdapter.send of whichever copy of requests they import; their services
                 # are created (and add their routes) when the first request is routed
                 seams.add("requests.adapters", router.attach)
+                # mocks started after this one (moto's mock_aws) hand our URLs back to us
+                seams.add("responses", patch_responses)
+                seams.add("botocore.client", _botocore.patch_client)  # boto3: OSS's S3 API, AWS writes
                 router.before_first_route(self._create_http_services)
                 # MNS and Tablestore: created when a copy of their SDK's I/O module is
                 # imported (or was before); creating one registers its seam patch
@@ -179,6 +183,8 @@ class Cloud:
                     existing.install(router, stack)
                 seams.start()
                 stack.callback(seams.stop)
+                router.activate()  # botocore (boto3) is served by the innermost active router
+                stack.callback(router.deactivate)
                 _ACTIVE.append(self)
                 stack.callback(_ACTIVE.remove, self)
                 yield self

@@ -8,6 +8,17 @@ own local server), and with ``allow_network=True`` every unclaimed URL does. Whe
 another mock of ``requests`` was started before the router (a test's own ``responses``
 mock in a fixture), unclaimed requests go to that mock instead.
 
+Composition with mocks started *after* the router (moto's ``mock_aws``, a test's own
+``responses`` mock): the one started last patches ``requests`` on top of ours, and its
+passthrough goes to the *original* transport, not to us. While a router is active,
+every ``responses.RequestsMock`` therefore hands a request for a URL a simulated
+service serves to the router (``patch_responses`` below, a seam on the ``responses``
+module): Alibaba hosts stay with ``fc_cloud``, AWS hosts with moto, and the guard
+beneath both refuses the rest.
+
+botocore (boto3) does not use ``requests``: ``_botocore.py`` serves the same routes
+at botocore's own HTTP seam and journals the AWS writes moto answers.
+
 One catch-all registration (for every method the services answer) dispatches to the
 routes itself: ``responses`` pops the first of several matching registrations, which
 would reorder routes.
@@ -16,6 +27,7 @@ would reorder routes.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Callable, List, Optional, Pattern, Tuple, Union
 from urllib.parse import urlsplit
 
@@ -26,17 +38,24 @@ from .guard import blocked
 Callback = Callable[[object], Tuple[int, dict, Union[bytes, str]]]
 _METHODS = frozenset(("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH"))
 _ALIBABA_HOST = re.compile(r"(^|\.)(aliyuncs\.com|aliyun\.com|alibabacloud\.com)$")
+_AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$")
+
+
+def is_alibaba_host(host: str) -> bool:
+    return bool(_ALIBABA_HOST.search(host.lower()))
 
 
 class HttpRouter:
     """Routes intercepted ``requests`` calls to the simulated services."""
 
-    def __init__(self, *, allow_network: bool = False) -> None:
+    def __init__(self, *, allow_network: bool = False, journal: Any = None) -> None:
         self.allow_network = allow_network
+        self.journal = journal  # where the AWS writes of boto3 calls are recorded (None: nowhere)
         self._routes: List[Tuple[str, Pattern[str], Callback]] = []
         self._mock: Any = None  # the first attached copy's mock (tests read its history)
         self._undo: List[Callable[[], None]] = []
         self._prepare: Optional[Callable[[], None]] = None
+        self._build_installed: Optional[Callable[[], Any]] = None  # builds the installed copy's mock
 
     def add(self, service: str, url_pattern: str | Pattern[str], callback: Callback) -> None:
         """Register ``callback(request) -> (status, headers, body)`` for URLs matching the regex.
@@ -103,6 +122,15 @@ class HttpRouter:
 
         adapter_class.send = first_send
 
+        def build() -> Any:
+            if not built:
+                built.append(self._mock_for(beneath, delegate))
+            return built[0]
+
+        if adapters.__name__ == "requests.adapters" and self._build_installed is None:
+            # a mock started after ours (moto) never calls first_send: patch_responses asks for it
+            self._build_installed = build
+
         def undo() -> None:
             if saved is None:
                 try:
@@ -162,25 +190,96 @@ class HttpRouter:
             self._mock = mock
         return mock
 
+    def own_mock(self) -> Any:
+        """The mock serving the installed ``requests`` (built now if no request built it yet)."""
+        if self._mock is None and self._build_installed is not None:
+            self._build_installed()
+        return self._mock
+
+    def unclaimed_error(self, method: str, url: str) -> Exception:
+        """What a request no service serves fails with (the router did not send it)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if _ALIBABA_HOST.search(host):
+            return NotSimulatedError(
+                "HTTP",
+                f"{method} {url}",
+                "no simulated service serves this Alibaba Cloud endpoint (served: "
+                + (", ".join(self.services) or "none")
+                + "); the request was not sent",
+            )
+        err = blocked(host, parts.port or (443 if parts.scheme == "https" else 80))
+        if _AWS_HOST.search(host):
+            hint = " AWS endpoints are served by moto: use the fc_aws fixture or moto's mock_aws."
+            text = (err.strerror or err.args[0]) + hint
+            err.args = (text,)
+            err.strerror = text
+        return err
+
     def _dispatch(self, request):
         callback = getattr(request, "_fctrigger_route", None) or self.route_for(str(request.url))
         if callback is not None:
             refuse_if_outlived(f"{request.method} {request.url}")  # a thread of an ended invocation
             return callback(request)
-        url = str(request.url)
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if _ALIBABA_HOST.search(host):
-            raise NotSimulatedError(
-                "HTTP",
-                f"{request.method} {url}",
-                "no simulated service serves this Alibaba Cloud endpoint (served: "
-                + (", ".join(self.services) or "none")
-                + "); the request was not sent",
-            )
-        raise blocked(host, parts.port or (443 if parts.scheme == "https" else 80))
+        raise self.unclaimed_error(request.method, str(request.url))
+
+    def activate(self) -> None:
+        """Make this the router that serves botocore and mocks started after it (innermost wins)."""
+        with _STATE_LOCK:
+            _ACTIVE.append(self)
+
+    def deactivate(self) -> None:
+        with _STATE_LOCK:
+            if self in _ACTIVE:
+                _ACTIVE.remove(self)
 
     def stop(self) -> None:
+        self.deactivate()
         undo, self._undo = self._undo, []
         for step in reversed(undo):
             step()
+
+
+# --------------------------------------------------------------------------- composition
+# Process-wide, like the network guard: the patched objects are global. The innermost
+# active router serves (the patches themselves are the cloud's seams).
+_ACTIVE: List[HttpRouter] = []
+_STATE_LOCK = threading.RLock()
+
+
+def active_router() -> Optional[HttpRouter]:
+    """The router of the innermost active ``fc_cloud`` (``None`` when none is active)."""
+    active = _ACTIVE
+    return active[-1] if active else None
+
+
+def patch_responses(module: Any) -> Callable[[], None]:
+    """Every ``RequestsMock`` of this copy of ``responses`` hands the router's URLs to the router.
+
+    Why a class-level patch: a mock started after ours (moto's module-level mock, a
+    test's ``responses.activate``) is outermost and passes unknown URLs to the
+    transport captured when ``responses`` was imported, past our mock; moto's own hook
+    for this (``override_responses_real_send``) would loop when moto started *first*.
+    Patching the one method every mock dispatches through works in either order and
+    needs no knowledge of which mock is which. Only URLs a simulated service serves are
+    taken; everything else goes on to the mock's own registrations and passthrough.
+    A seam on the ``responses`` module (``SeamPatcher``): nothing is imported for it.
+    """
+    cls = module.RequestsMock
+    saved = cls.__dict__["_on_request"]
+
+    def _on_request(mock: Any, adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        router = active_router()
+        if router is not None and router.route_for(str(request.url)) is not None:
+            own = router.own_mock()
+            if own is not None and mock is not own:
+                return own._on_request(adapter, request, *args, **kwargs)
+        return saved(mock, adapter, request, *args, **kwargs)
+
+    _on_request.__wrapped__ = saved  # type: ignore[attr-defined]
+    cls._on_request = _on_request
+
+    def undo() -> None:
+        cls._on_request = saved
+
+    return undo

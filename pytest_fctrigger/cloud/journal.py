@@ -50,7 +50,7 @@ class _EventField:
 class Write:
     """One mutating SDK call that reached a simulated service."""
 
-    service: str  # "oss" | "mns" | "tablestore" | "sls"
+    service: str  # "oss" | "mns" | "tablestore" | "sls"; AWS writes (boto3 on moto): "s3", "sqs", ...
     api: str  # the service API name, e.g. "PutObject", "PublishMessage", "PutRow"
     resource: Dict[str, Any]  # oss: bucket, key; mns: topic|queue; tablestore: instance, table; sls: project, logstore
     region: Optional[str] = None
@@ -61,8 +61,15 @@ class Write:
     attributes: Dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. MNS message tag
     sdk: Optional[str] = None  # which SDK made the call, e.g. "oss2", "alibabacloud_oss_v2"
 
+    @property
+    def cloud(self) -> str:
+        """``"alibaba"``, or ``"aws"`` for a write a handler made to AWS (served by moto)."""
+        return self.attributes.get("cloud", "alibaba")
+
     def describe(self) -> str:
         r = self.resource
+        if self.attributes.get("cloud") == "aws":
+            return f"{self.api} {_describe_aws(self.service, r)} (AWS)"
         if self.service == "oss":
             target = f"oss://{r.get('bucket')}/{r.get('key')}"
         elif self.service == "mns":
@@ -77,6 +84,18 @@ class Write:
         else:
             target = repr(r)
         return f"{self.api} {target}"
+
+
+def _describe_aws(service: str, r: Dict[str, Any]) -> str:
+    if service == "s3" and r.get("bucket"):
+        return f"s3://{r['bucket']}/{r['key']}" if r.get("key") is not None else f"s3://{r['bucket']}"
+    if service == "sqs" and r.get("queue"):
+        return f"queue {r['queue']!r}"
+    if service == "sns" and r.get("topic"):
+        return f"topic {r['topic']!r}"
+    if service == "dynamodb" and r.get("table"):
+        return f"table {r['table']!r}"
+    return f"{service} {r!r}"
 
 
 class Journal:

@@ -49,8 +49,10 @@ class OssService:
         """Serve every OSS endpoint URL through the cloud's ``HttpRouter``."""
         if self._handler is None:
             from .handlers import OssHandler
+            from .s3_handlers import OssDialects
 
-            self._handler = OssHandler(self)
+            # one route, two protocols: OSS's own and its S3-compatible API (s3_handlers.py)
+            self._handler = OssDialects(OssHandler(self))
         router.add("oss", URL_PATTERN, self._handler)
 
     # --- world ------------------------------------------------------------------------------
