@@ -157,3 +157,27 @@ def test_run_does_not_fire_timers_advance_does(tmp_path, fc_cloud):
     flow = make_flow(write_app(tmp_path, f={"handler": "echo", "triggers": [timer("t", "0 */5 * * * *")]}), fc_cloud)
     assert flow.run().invocations == []
     assert len(flow.advance(minutes=15)) == 3
+
+
+# --------------------------------------------------------------------------- SLS
+def test_sls_job_ticks_on_advance(tmp_path, fc_cloud):
+    trigger = {
+        "triggerName": "logs",
+        "triggerType": "log",
+        "sourceArn": "acs:log:cn-hangzhou:0123456789012345:project/app",
+        "triggerConfig": {
+            "sourceConfig": {"logstore": "access"},
+            "jobConfig": {"maxRetryTime": 1, "triggerInterval": 30},
+            "logConfig": {"project": "app", "logstore": "fc-logs"},
+            "enable": True,
+        },
+    }
+    flow = make_flow(write_app(tmp_path, etl={"handler": "echo", "triggers": [trigger]}), fc_cloud)
+    store = fc_cloud.sls.logstore("app", "access", shards=1)
+    store.append(0, [{"path": "/a"}])
+    assert flow.run().invocations == []  # the ETL job reads on its ticks, not per write
+    run = flow.advance(seconds=30)
+    (inv,) = run
+    assert inv.via == "sls" and inv.invocation_type == "Sync"
+    assert inv.result.json()["source"]["logstoreName"] == "access"
+    assert flow.advance(seconds=30).invocations == []  # nothing new
