@@ -5,13 +5,24 @@ import os
 import cbor2
 from tablestore import Condition, OTSClient, Row, RowExistenceExpectation
 
+_CLIENTS = {}  # one client per instance and credentials: a warm FC instance reuses it
+
+
+def _client(context, instance):
+    creds = context.credentials
+    key = (instance, creds.access_key_id, creds.security_token)
+    if key not in _CLIENTS:
+        endpoint = f"https://{instance}.{context.region}.vpc.tablestore.aliyuncs.com"
+        _CLIENTS[key] = OTSClient(
+            endpoint, creds.access_key_id, creds.access_key_secret, instance, sts_token=creds.security_token
+        )
+    return _CLIENTS[key]
+
 
 def handler(event, context):
     records = cbor2.loads(event)["Records"]
     instance = os.environ["OTS_INSTANCE"]
-    creds = context.credentials
-    endpoint = f"https://{instance}.{context.region}.vpc.tablestore.aliyuncs.com"
-    client = OTSClient(endpoint, creds.access_key_id, creds.access_key_secret, instance, sts_token=creds.security_token)
+    client = _client(context, instance)
     for record in records:
         pk = [(c["ColumnName"], c["Value"]) for c in record["PrimaryKey"]]
         row = Row(pk, [("change", record["Type"]), ("at", record["Info"]["Timestamp"])])
