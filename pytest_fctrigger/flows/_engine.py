@@ -221,6 +221,7 @@ class Flow:
         self._rejections: Dict[str, List[int]] = {}
         self._timers: Optional[List[Tuple[float, Any, Any, Iterator[_dt.datetime]]]] = None
         self._sls: Optional[List[Dict[str, Any]]] = None
+        self._generation = -1
         self._connectors: List[KafkaConnector] = []
         self._count = 0
         self._number = 0
@@ -674,8 +675,9 @@ class Flow:
 
     # ----------------------------------------------------------------- timers and SLS jobs
     def _start_schedules(self) -> None:
-        if self._timers is not None:
+        if self._timers is not None and self._generation == self.clock.generation:
             return
+        self._generation = self.clock.generation
         from ..triggers.cron import schedule_of
 
         self._timers = []

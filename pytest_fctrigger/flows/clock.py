@@ -25,6 +25,7 @@ class VirtualClock:
         self._now = _to_seconds(start or DEFAULT_START, "start")
         self._queue: List[Tuple[float, int, Any]] = []
         self._seq = 0
+        self.generation = 0  # bumped by set(): recurring schedules restart from the new time
 
     @property
     def now(self) -> float:
@@ -40,6 +41,7 @@ class VirtualClock:
         if self._queue:
             raise ConfigError("flow.clock.set() needs an empty schedule: deliveries are pending; call flow.run() first")
         self._now = _to_seconds(when, "flow.clock.set()")
+        self.generation += 1
 
     def schedule(self, due: float, item: Any) -> None:
         self._seq += 1

@@ -52,6 +52,25 @@ def _node_id(name: str) -> str:
     return "f_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
+_KIND_WORDS = {
+    "mns_queue": "MNS queue",
+    "mns_topic": "MNS topic",
+    "function": "function",
+    "eventbridge": "EventBridge bus",
+    "rocketmq": "RocketMQ",
+}
+
+
+def _dest_name(arn: str) -> str:
+    from .destinations import parse_destination
+
+    return parse_destination(arn, "destination").name or "rocketmq"
+
+
+def _dest_label(record: Any) -> str:
+    return f"{_KIND_WORDS.get(record.kind, record.kind)} {_dest_name(record.destination)}"
+
+
 def to_mermaid(run: Any) -> str:
     """A ``flowchart LR``: one node per function, one edge per (cause, trigger) with counts."""
     lines = ["flowchart LR"]
@@ -82,8 +101,8 @@ def to_mermaid(run: Any) -> str:
             if d.invocation is not None
             else node("test", "test writes")
         )
-        target = node("dest_" + d.destination, d.destination.split(":")[-1].strip("/") or d.destination)
-        edges.setdefault((source, target, d.condition), [0, 0])[0] += 1
+        target = node("dest_" + d.kind + "_" + _dest_name(d.destination), _dest_label(d))
+        edges.setdefault((source, target, d.condition), [0, 0])[0] += 1  # counted per payload sent
     for nid, label in nodes.items():
         shape = f'(["{label}"])' if nid.startswith(("f_test", "f_timer_")) else f'["{label}"]'
         if nid.startswith("f_dest_"):
