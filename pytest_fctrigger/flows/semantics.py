@@ -34,8 +34,12 @@ class Delivery:
     source: str
 
 
-# seeds/001 "2. 触发器简介" (FC "Triggers overview": 调用方式 per trigger) for the invocation
-# type of every row; the retry rule's own page is cited on the row.
+# Invocation type of every row: FC "Triggers overview" (触发器简介, the 调用方式 column; seeds/001 2).
+# Pages cited on the rows:
+#   Configure a retry mechanism  https://www.alibabacloud.com/help/en/functioncompute/fc/error-handling-1-2
+#   MNS NotifyStrategy           https://www.alibabacloud.com/help/en/mns/notifystrategy
+#   EventBridge Event patterns   https://www.alibabacloud.com/help/en/eventbridge/user-guide/event-patterns
+#   Destinations for async invocations  https://www.alibabacloud.com/help/en/fc/user-guide/result-callback
 DELIVERY: Dict[str, Delivery] = {
     # Timer: async. Retries: "Configure a retry mechanism",
     # https://www.alibabacloud.com/help/en/functioncompute/fc/error-handling-1-2
