@@ -258,3 +258,9 @@ def test_kafka_sync_handler_error_is_not_retried(tmp_path, fc_cloud):
 def test_kafka_connector_options_are_checked(tmp_path, fc_cloud, options, message):
     with pytest.raises(ConfigError, match=message):
         _kafka_flow(tmp_path, fc_cloud, **options)
+
+
+def test_bad_run_options_fail_at_flow_creation(tmp_path, fc_cloud):
+    run_options = {"retryStrategy": {"PushRetryStrategy": "FOREVER"}}
+    with pytest.raises(ConfigError, match="PushRetryStrategy must be one of BACKOFF_RETRY, EXPONENTIAL_DECAY_RETRY"):
+        make_flow(_eb_app(tmp_path, runOptions=run_options), fc_cloud)

@@ -181,3 +181,10 @@ def test_sls_job_ticks_on_advance(tmp_path, fc_cloud):
     assert inv.via == "sls" and inv.invocation_type == "Sync"
     assert inv.result.json()["source"]["logstoreName"] == "access"
     assert flow.advance(seconds=30).invocations == []  # nothing new
+
+
+def test_bad_cron_fails_at_flow_creation(tmp_path, fc_cloud):
+    from pytest_fctrigger.triggers.cron import CronError
+
+    with pytest.raises(CronError):
+        make_flow(write_app(tmp_path, f={"handler": "echo", "triggers": [timer("t", "0 61 * * * *")]}), fc_cloud)

@@ -212,6 +212,14 @@ class Flow:
         self._eb_patterns = {
             id(t): parse_pattern(t.event_rule_pattern) if t.event_rule_pattern else None for _, t in self._eb
         }
+        for _, t in self._eb:
+            _eb_options(t)  # a bad runOptions is an error now, not at the first delivery
+        from ..triggers.cron import schedule_of
+
+        for spec in self.functions.values():
+            for t in spec.triggers:
+                if t.type == "timer" and t.enabled:
+                    schedule_of(t)  # likewise a bad cronExpression
         self._eb_buffers: Dict[int, List[Tuple[Any, Optional[FlowInvocation], Tuple[_Hop, ...]]]] = {}
         self._eb_generation: Dict[int, int] = {}
         self._inbox: List[Tuple[Any, Optional[FlowInvocation], Tuple[_Hop, ...]]] = []
