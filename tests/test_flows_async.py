@@ -163,3 +163,33 @@ def test_bad_arguments_are_errors(tmp_path, fc_cloud):
         flow.invoke("worker", b"{}", invocation_type="Event")
     with pytest.raises(ConfigError, match="seconds"):
         flow.advance(seconds=-1)
+
+
+def test_on_success_to_an_mns_topic_fires_the_topic_s_function(tmp_path, fc_cloud):
+    config = {"destinationConfig": {"onSuccess": {"destination": "acs:mns:cn-hangzhou:1:/topics/done/messages"}}}
+    path = _flaky_app(tmp_path, 0, config, notify={"handler": "echo", "triggers": [mns("done", "done")]})
+    flow = make_flow(path, fc_cloud)
+    fc_cloud.mns.topic("done")
+    fc_cloud.mns.topic("jobs").publish("work")
+    worker, notify = flow.run()
+    assert notify.function == "notify" and notify.caused_by is worker
+    assert json.loads(bytes(notify.event))["requestContext"]["condition"] == ""
+
+
+def test_on_failure_to_eventbridge_reaches_a_rule_on_the_bus(tmp_path, fc_cloud):
+    from flows_helpers import eventbridge
+
+    config = {
+        "maxAsyncRetryAttempts": 0,
+        "destinationConfig": {"onFailure": {"destination": "acs:eventbridge:cn-hangzhou:1:eventbus/default"}},
+    }
+    rule = eventbridge("failures", source={"eventSourceType": "Default"}, pattern={"source": ["acs.fc"]})
+    path = _flaky_app(tmp_path, 99, config, alerts={"handler": "echo", "triggers": [rule]})
+    flow = make_flow(path, fc_cloud)
+    fc_cloud.mns.topic("jobs").publish("work")
+    run = flow.run()
+    worker, alert = run.invocations
+    assert not worker.ok and alert.function == "alerts" and alert.caused_by is worker
+    body = alert.result.json()
+    assert body["source"] == "acs.fc" and body["data"]["requestContext"]["condition"] == "Flaky"
+    assert run.destinations[0].kind == "eventbridge"
