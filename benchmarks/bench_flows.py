@@ -163,6 +163,7 @@ def main(argv=None) -> int:
     print(
         f"  handler + SDK + runtime time inside invocations: {inside:.2f} s ({inside / deliveries * 1e6:.0f} us each)"
     )
+    print(f"  the flow's own time in flow.run (outside invocations): {deliver - inside:.2f} s")
     print(f"  same events by fc_invoke by hand per hop: {hand:.2f} s wall; ratio flow / by hand: {total / hand:.2f}")
     return exit_status(args, ok_total and ok_overhead)
 
