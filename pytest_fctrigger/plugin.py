@@ -710,6 +710,35 @@ def fc_aws():
         mock.__exit__(None, None, None)
 
 
+@pytest.fixture
+def fc_flow(request: pytest.FixtureRequest, fc_cloud):
+    """Run a whole app on ``fc_cloud`` with a virtual clock:
+    ``flow = fc_flow("s.yaml", vars=None, duplicates=0, max_invocations=1000)``; then
+    ``flow.run()``, ``flow.advance(minutes=5)``, ``flow.invoke(name, event)``.
+    A relative path is resolved from the test file's folder."""
+    from pytest_fctrigger.errors import FCTriggerError
+    from pytest_fctrigger.flows import make_flow
+
+    flows: List[Any] = []
+
+    def factory(app_or_path: Any, *, vars: Any = None, duplicates: int = 0, max_invocations: int = 1000) -> Any:
+        if isinstance(app_or_path, (str, os.PathLike)) and not os.path.isabs(app_or_path):
+            app_or_path = os.path.join(os.path.dirname(str(request.node.path)), app_or_path)
+        problem = None
+        try:
+            flow = make_flow(app_or_path, fc_cloud, vars=vars, duplicates=duplicates, max_invocations=max_invocations)
+        except FCTriggerError as exc:
+            problem = str(exc)
+        if problem is not None:  # one line naming the call, no traceback through the plugin
+            pytest.fail(f"{request.node.nodeid}: fc_flow({app_or_path!s}): {problem}", pytrace=False)
+        flows.append(flow)
+        return flow
+
+    yield factory
+    for flow in flows:
+        flow.close()
+
+
 # --------------------------------------------------------------------------- collection
 # marker -> the fixture that reads it (a test reaches it directly or through fc_invoke,
 # fc_http, fc_context, the event builders ...: metafunc.fixturenames is the closure)

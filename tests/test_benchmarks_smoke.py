@@ -91,6 +91,11 @@ FIGURES = {
         r"checkpoint latency on fakeredis \(50 rounds\):",
         rf"read p99: {NUMBER} ms",
     ],
+    "bench_flows": [
+        rf"20 uploads through the pipeline: {NUMBER} s wall",
+        rf"flow overhead per delivery \(excluding handler and SDK\), median: {NUMBER} us",
+        rf"ratio flow / by hand: {NUMBER}",
+    ],
     "bench_startup": [
         rf"pytest --collect-only, 30 trivial tests: with plugin {NUMBER} ms",
         rf"start-up ratio with/without plugin, wall time: {NUMBER}",

@@ -579,6 +579,7 @@ class _Loader:
         init_raw, init_line = get("initializer")
         init_timeout_raw, init_timeout_line = get("initializationTimeout")
         description, _ = get("description")
+        async_config, _ = get("asyncInvokeConfig", "asyncConfiguration")
         spec = FunctionSpec(name=name, handler=handler or "", runtime=runtime)
         timeout = _int_value(timeout_raw, "timeout", self.file, timeout_line, name)
         if timeout is not None:
@@ -608,6 +609,8 @@ class _Loader:
         spec.resource = resource
         spec.region = region
         spec.description = _str(description)
+        if isinstance(async_config, dict):
+            spec.async_invoke_config = dict(async_config)
         spec.location = (self.file, line)
         return spec
 

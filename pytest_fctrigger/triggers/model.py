@@ -413,6 +413,9 @@ class FunctionSpec:
     resource: Optional[str] = None
     region: Optional[str] = None
     description: Optional[str] = None
+    # the function's asynchronous invocation config as written (fc3 ``asyncInvokeConfig``,
+    # fc ``asyncConfiguration``), resolved but not normalised; event flows read it
+    async_invoke_config: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def trigger(self, name: str) -> TriggerSpec:
         for t in self.triggers:
