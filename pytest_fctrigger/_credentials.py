@@ -40,7 +40,3 @@ def secret_for(access_key_id: Optional[str]) -> Optional[str]:
     if not access_key_id or not access_key_id.startswith(FAKE_AK_PREFIX):
         return None
     return fake_secret(access_key_id)
-
-
-def is_fake(access_key_id: Optional[str]) -> bool:
-    return secret_for(access_key_id) is not None

@@ -294,9 +294,6 @@ class OssRequest:
         """A request header by name, case-insensitively (as HTTP names are)."""
         return self.headers.get(name.lower(), default)
 
-    def has_header(self, name: str) -> bool:
-        return name.lower() in self.headers
-
     def flag(self, name: str) -> bool:
         value = self.headers.get(name.lower())
         return value is not None and value.strip().lower() == "true"

@@ -68,10 +68,6 @@ def row_key(primary_key: Sequence[Tuple[str, Any]]) -> Key:
     return tuple(key_part(v) for _, v in primary_key)
 
 
-def type_name(value: Any) -> str:
-    return pbuf.VT_NAMES.get(pbuf.value_type(value), "VT_UNKNOWN")
-
-
 @dataclasses.dataclass
 class PrimaryKeyColumn:
     name: str
