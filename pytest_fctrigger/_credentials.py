@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:  # annotations only: this module is imported by the light context module
+    from .events._random import FCRandom
 
 FAKE_AK_PREFIX = "STS.FCTEST"
 _DERIVATION_KEY = b"pytest-fctrigger fake credentials v1"
@@ -27,7 +30,7 @@ def fake_secret(access_key_id: str) -> str:
     return "FCTESTSECRET" + digest[:32]
 
 
-def fake_credentials(rng) -> FakeCredentials:
+def fake_credentials(rng: FCRandom) -> FakeCredentials:
     """Fresh fake STS credentials drawn from ``rng`` (an ``FCRandom``)."""
     # Real STS key ids are "STS." + 25 alphanumerics; tokens are long base64 starting "CAIS".
     ak = FAKE_AK_PREFIX + rng.hex(15, upper=True)

@@ -175,7 +175,7 @@ def oss_event(
             owner_id,
             rng,
         ),
-        overrides,
+        overrides=overrides,
     )
 
 
@@ -222,7 +222,7 @@ def deferred_oss_event(
             owner_id,
             rng,
         ),
-        None,
+        overrides=None,
     )
 
 
@@ -317,6 +317,7 @@ def _render(
     rule_id: Optional[str],
     principal_id: Optional[str],
     owner_id: Optional[str],
+    *,
     overrides: Optional[Mapping[str, Any]],
 ) -> FCEvent:
     """The event of the values ``_draw`` fixed (nothing random here)."""

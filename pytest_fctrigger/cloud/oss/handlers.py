@@ -227,7 +227,7 @@ def http_date(when: _dt.datetime) -> str:
     )
 
 
-def oss_time(when) -> str:
+def oss_time(when: _dt.datetime) -> str:
     """``2025-05-07T12:43:56.000Z``: OSS XML times have whole seconds (oss2 parses exactly this)."""
     return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -1359,8 +1359,12 @@ def parse_form(req: OssRequest) -> Tuple[Dict[str, str], Optional[str], bytes, O
     fields: Dict[str, str] = {}
     file_name, data, file_type = None, None, None
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        param = part.get_param("name", header="content-disposition")
+        # an RFC 2231-encoded name comes back as a (charset, language, value) tuple
+        name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else param
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # a nested multipart part has no bytes of its own
+            payload = b""
         if name == "file":
             file_name = part.get_filename()
             data = payload
