@@ -70,7 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from pytest_fctrigger.events._base import FCEvent
     from pytest_fctrigger.events._random import FCRandom
     from pytest_fctrigger.http import HttpDriver, HttpResponse
-    from pytest_fctrigger.invoke import FCInvokeError, FCTimeoutError, InvokeResult, Invoker, invoke
+    from pytest_fctrigger.invoke import FCInvokeError, FCTimeoutError, Invoker, InvokeResult, invoke
     from pytest_fctrigger.loops import SelfTriggerLoop, SelfTriggerLoopWarning
     from pytest_fctrigger.matrix import MatrixCase
     from pytest_fctrigger.plugin import FCSettings
