@@ -12,7 +12,10 @@ import base64
 import hashlib
 import os
 import sys
-from typing import Callable, NamedTuple, Optional, Set
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Set
+
+if TYPE_CHECKING:  # annotations only: this module is imported by the light context module
+    from .events._random import FCRandom
 
 FAKE_AK_PREFIX = "STS.FCTEST"
 
@@ -64,7 +67,7 @@ def fake_secret(access_key_id: str) -> str:
     return "FCTESTSECRET" + digest[:32]
 
 
-def fake_credentials(rng) -> FakeCredentials:
+def fake_credentials(rng: FCRandom) -> FakeCredentials:
     """Fresh fake STS credentials drawn from ``rng`` (an ``FCRandom``)."""
     # Real STS key ids are "STS." + 25 alphanumerics; tokens are long base64 starting "CAIS".
     ak = FAKE_AK_PREFIX + rng.hex(15, upper=True)
@@ -77,10 +80,6 @@ def secret_for(access_key_id: Optional[str]) -> Optional[str]:
     if not access_key_id or not access_key_id.startswith(FAKE_AK_PREFIX):
         return None
     return fake_secret(access_key_id)
-
-
-def is_fake(access_key_id: Optional[str]) -> bool:
-    return secret_for(access_key_id) is not None
 
 
 def hide_session_credentials() -> Callable[[], None]:

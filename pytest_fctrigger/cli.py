@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fctrigger",
         description="Alibaba Cloud Function Compute trigger events and trigger config checks.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{event,list,lint}")
     sub.required = True
     for _name, module_name in SUBCOMMANDS.items():
@@ -40,6 +43,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stdout.flush()
         return status
     except FCTriggerError as exc:
+        # argparse's own form ("fctrigger lint: error: ..."), so every error of the
+        # command reads alike; the messages themselves carry no prefix of their own
         print(f"fctrigger {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

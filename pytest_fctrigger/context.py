@@ -34,7 +34,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union, cast
 
 from ._credentials import FakeCredentials, fake_credentials, fake_secret
 from .errors import ConfigError, UnknownFieldError
@@ -408,7 +408,9 @@ def _check_types(values: Dict[str, Any], where: str) -> None:
         raise ConfigError(f"{where}: span_baggages must be a dict (or its base64 JSON), got {baggages!r}")
 
 
-def make_context(runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides: Any):
+def make_context(
+    runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides: Any
+) -> Union[FCContext, FCContext312]:
     """A fresh FC context for ``runtime`` with every field filled from ``rng``.
 
     ``rng`` is the test's ``FCRandom`` (or an int seed); region and account id come
@@ -440,7 +442,7 @@ def make_context(runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides
     request_id = get("request_id") or new_request_id(rng)
     given = (get("access_key_id"), get("access_key_secret"), get("security_token"))
     if all(given):
-        creds = FakeCredentials(*given)
+        creds = FakeCredentials(*cast(Tuple[str, str, str], given))
     else:
         fake = fake_credentials(rng)
         if given[0] and not given[1]:  # keep "the secret derives from the key id" (Tablestore signs with it)
@@ -466,6 +468,7 @@ def make_context(runtime: str = DEFAULT_RUNTIME, *, rng: Any = None, **overrides
         logger = request_logger(request_id)
 
     meta = _InvocationMeta(runtime, creds, instance_id)
+    ctx: Union[FCContext, FCContext312]
     if shape == "py312":
         ctx = FCContext312(
             account_id,

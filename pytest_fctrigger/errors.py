@@ -22,7 +22,27 @@ class UnknownFieldError(FCTriggerError, TypeError):
         self.unknown = sorted(unknown)
         self.valid = sorted(valid)
         names = ", ".join(repr(u) for u in self.unknown)
-        super().__init__(f"{what}: unknown field(s) {names}. Valid fields: {', '.join(self.valid)}")
+        message = f"{what}: unknown field(s) {names}. Valid fields: {', '.join(self.valid)}"
+        guesses = did_you_mean(self.unknown, self.valid)
+        if guesses:
+            message += f"; did you mean {guesses}?"
+        super().__init__(message)
+
+
+def did_you_mean(unknown: Iterable[str], valid: Iterable[str]) -> str:
+    """``"'bucket'"`` (or ``"'a' for 'x', 'b' for 'y'"``): the closest valid name of each
+    unknown one that has a close one, or ``""``."""
+    import difflib  # only when an error is being reported
+
+    choices = list(valid)
+    pairs = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+        if close:
+            pairs.append((name, close[0]))
+    if len(pairs) == 1:
+        return repr(pairs[0][1])
+    return ", ".join(f"{right!r} for {wrong!r}" for wrong, right in pairs)
 
 
 class ConfigError(FCTriggerError, ValueError):

@@ -1,10 +1,10 @@
 """Event builders for every Function Compute trigger.
 
-Each builder returns an :class:`FCEvent`: the exact ``bytes`` FC hands to
+Each builder returns an ``FCEvent``: the exact ``bytes`` FC hands to
 ``handler(event, context)``, with ``.data`` (decoded), ``.trigger_type`` and
 ``.variant``. Builders take keyword arguments only, draw every default from the
-test's seeded :class:`FCRandom` (``rng=``), accept ``overrides={"dotted.path": v}``
-and reject unknown names with :class:`~pytest_fctrigger.errors.UnknownFieldError`.
+test's seeded ``FCRandom`` (``rng=``), accept ``overrides={"dotted.path": v}``
+and reject unknown names with ``UnknownFieldError``.
 
 This package is imported by the pytest plugin and the CLI, so it stays cheap: the
 builder modules (and cbor2 / Faker behind them) load on first attribute access.

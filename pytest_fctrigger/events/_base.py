@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Tuple
 
 
 class FCEvent(bytes):
@@ -45,5 +45,7 @@ class FCEvent(bytes):
     def __repr__(self) -> str:
         return f"<FCEvent {self.case_id} {len(self)} bytes>"
 
-    def __reduce__(self):  # keep metadata through pickle (xdist, multiprocessing)
+    def __reduce__(
+        self,
+    ) -> Tuple[type, Tuple[bytes, Any, str, str]]:  # keep metadata through pickle (xdist, multiprocessing)
         return (FCEvent, (bytes(self), self.data, self.trigger_type, self.variant))

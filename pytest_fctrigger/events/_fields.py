@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import json
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import ConfigError, UnknownFieldError
 from ._random import UTC, FCRandom, epoch_ms, iso_ms, iso_s  # noqa: F401 (re-exported to the builders)
@@ -320,6 +320,3 @@ def seq_or_count(value: Any, what: str) -> Optional[int]:
     if n < 1:
         raise ConfigError(f"{what}: batch must be >= 1 (or None for the event model), got {n}")
     return n
-
-
-JSONish = Union[Dict[str, Any], List[Any], str, int, float, bool, None]

@@ -110,7 +110,7 @@ def cdn_event(
     overrides: Optional[Mapping[str, Any]] = None,
     **unknown: Any,
 ) -> FCEvent:
-    """A CDN event of ``event_name`` (one of :data:`CDN_EVENT_NAMES`).
+    """A CDN event of ``event_name`` (one of ``CDN_EVENT_NAMES``).
 
     Fields that do not belong to ``event_name``'s ``eventParameter`` are rejected
     (e.g. ``file_size`` for ``CdnDomainAdded``), so a test cannot silently set a field

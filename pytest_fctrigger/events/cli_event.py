@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import inspect
 import json
 import re
@@ -36,6 +37,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         epilog="`fctrigger list` shows every type and variant; `fctrigger event TYPE --help` lists the fields of TYPE.",
     )
     parser.add_argument("type", help="trigger type, e.g. oss, mns_topic, tablestore (aliases: sls, cdn, ots)")
+    # These options are read from the words after TYPE (with the fields); they are declared
+    # here so that `fctrigger event --help` lists them.
+    options = parser.add_argument_group("options (after TYPE, with the fields)")
+    options.add_argument("--variant", metavar="V", help="the event variant (`fctrigger list` shows them)")
+    options.add_argument("--seed", metavar="N", help="seed of the random values (default 0): same seed, same event")
+    options.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="set any path of the payload, e.g. events.0.region=cn-beijing; repeatable",
+    )
+    options.add_argument("--json", action="store_true", help="tablestore only: the JSON view instead of CBOR hex")
+    options.add_argument("--pretty", action="store_true", help="indent JSON output")
     parser.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
     return parser
@@ -98,31 +112,122 @@ def _split(args: List[str]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     return opts, fields
 
 
+def _value_kind(param: inspect.Parameter) -> str:
+    """What the command line takes for a field, from the builder's annotation."""
+    annotation = param.annotation if isinstance(param.annotation, str) else repr(param.annotation)
+    tokens = set(re.findall(r"[A-Za-z_]\w*", annotation))
+    if tokens and tokens <= _TEXT_TOKENS:
+        return "TEXT"
+    kinds = []
+    if "int" in tokens or "float" in tokens:
+        kinds.append("NUMBER")
+    if tokens & {"datetime", "_dt"}:
+        kinds.append("TIME")
+    if tokens & {"Mapping", "Dict", "dict"}:
+        kinds.append("{JSON}")
+    if tokens & {"Sequence", "List", "list", "Iterable", "Tuple", "tuple"}:
+        kinds.append("[JSON]")
+    if "bool" in tokens:
+        kinds.append("true|false")
+    if "str" in tokens:
+        kinds.append("TEXT")
+    return "|".join(kinds) or "JSON"
+
+
+def _field_docs(builder: Any) -> Dict[str, str]:
+    """``name``: first sentence, for every field the builder's docstring describes that way."""
+    doc = " ".join((inspect.getdoc(builder) or "").split())
+    doc = re.sub(r":\w+:`~?([^`]*)`", r"\1", doc)  # Sphinx roles read as their target
+    found: Dict[str, str] = {}
+    for match in re.finditer(r"``(\w+)``(?: \([^)]*\))?: (.+?)(?=(?:\. |\.$|; ``|, ``\w+``: |$))", doc):
+        found.setdefault(match.group(1), match.group(2).replace("``", "").strip())
+    return found
+
+
 def _help(source: Any, builder: Any) -> str:
     params = [
         p
         for p in inspect.signature(builder).parameters.values()
         if p.kind is p.KEYWORD_ONLY and p.name not in ("rng", "overrides")
     ]
+    docs = _field_docs(builder)
     lines = [
-        f"fctrigger event {source.trigger_type}: fields of {source.builder}()",
-        f"variants: {', '.join(source.variants)}",
+        f"usage: fctrigger event {source.trigger_type} [--FIELD VALUE ...] [--variant V] [--seed N] "
+        "[--set PATH=VALUE ...] [--pretty]" + (" [--json]" if source.trigger_type == "tablestore" else ""),
         "",
+        f"{source.description or source.trigger_type} ({source.builder}() in Python)",
+        f"variants (--variant): {', '.join(source.variants)}",
+        "",
+        "fields (unset ones are drawn from --seed or take the default shown):",
     ]
     for p in params:
-        default = "" if p.default is None else f" (default {p.default!r})"
-        kind = str(p.annotation).replace("_dt.", "")
-        lines.append(f"  --{p.name.replace('_', '-'):<18} {kind}{default}")
+        flag = f"--{p.name.replace('_', '-')} {_value_kind(p)}"
+        notes = []
+        if p.default is not None and p.default is not inspect.Parameter.empty:
+            notes.append(f"default {p.default!r}")
+        if p.name in docs:
+            notes.append(docs[p.name])
+        text = "; ".join(notes)
+        if len(text) > 80:
+            text = text[:77].rstrip() + "..."
+        if len(flag) > 32:  # a long flag gets its own line
+            lines += [f"  {flag}", f"  {'':<32} {text}".rstrip()]
+        else:
+            lines.append(f"  {flag:<32} {text}".rstrip())
+    lines += [
+        "",
+        "options:",
+        "  --variant V                      one of the variants above",
+        "  --seed N                         seed of the random values (default 0)",
+        "  --set PATH=VALUE                 set any path of the payload (VALUE: JSON if it parses); repeatable",
+        "  --pretty                         indent JSON output",
+    ]
+    if source.trigger_type == "tablestore":
+        lines.append("  --json                           print the JSON view instead of the CBOR hex")
     return "\n".join(lines)
+
+
+def _source(name: str) -> Any:
+    """The catalog entry of ``name``; an unknown name's error suggests the closest type."""
+    from .catalog import ALIASES, CATALOG, get_source
+
+    try:
+        return get_source(name)
+    except ConfigError as exc:
+        guess = difflib.get_close_matches(str(name).lower(), [*CATALOG, *ALIASES], n=1, cutoff=0.6)
+        if not guess:
+            raise
+        # an alias that is close ('mnstopic') points at its type's own name ('mns_topic')
+        raise ConfigError(f"{exc}; did you mean {ALIASES.get(guess[0], guess[0])!r}?") from None
+
+
+def _merge_leading_options(args: argparse.Namespace, opts: Dict[str, Any]) -> None:
+    """Options given before TYPE (``fctrigger event --seed 3 oss``) count as if given after it."""
+    after = {word.lstrip("-").partition("=")[0] for word in args.args if word.startswith("--")}
+    leading: List[str] = []
+    for key in ("variant", "seed"):
+        value = getattr(args, key, None)
+        if value is not None:
+            if key in after:
+                raise ConfigError(f"--{key} given twice")
+            leading.append(f"--{key}={value}")
+    leading += [f"--set={item}" for item in getattr(args, "set", None) or []]
+    given, _ = _split(leading)
+    for key in ("variant", "seed"):
+        if getattr(args, key, None) is not None:
+            opts[key] = given[key]
+    opts["set"] = given["set"] + opts["set"]
+    for key in ("json", "pretty"):
+        opts[key] = opts[key] or bool(getattr(args, key, False))
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UnknownFieldError
     from ._random import FCRandom
-    from .catalog import get_source
 
-    source = get_source(args.type)
+    source = _source(args.type)
     opts, raw_fields = _split(list(args.args))
+    _merge_leading_options(args, opts)
     builder = source.builder_function()
     if opts["help"]:
         print(_help(source, builder))
@@ -134,11 +239,11 @@ def run(args: argparse.Namespace) -> int:
     }
     unknown = [k for k in raw_fields if k not in params]
     if unknown:
-        valid = list(params)
+        # what= names the type only: main() already prefixes "fctrigger event: error:"
         raise UnknownFieldError(
-            f"fctrigger event {source.trigger_type}",
+            f"{source.trigger_type} events",
             [f"--{u.replace('_', '-')}" for u in unknown],
-            [f"--{v.replace('_', '-')}" for v in valid],
+            [f"--{v.replace('_', '-')}" for v in params],
         )
     fields = {k: _coerce(params[k], v) for k, v in raw_fields.items()}
     if opts["set"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import Any, Dict, List
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -22,7 +22,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from .catalog import ALIASES, CATALOG
 
-    aliases = {}
+    aliases: Dict[str, List[str]] = {}
     for alias, target in ALIASES.items():
         aliases.setdefault(target, []).append(alias)
     if args.json:

@@ -33,7 +33,7 @@ import io
 import json
 import os
 import sys
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote, unquote, urlencode
 
 from ..errors import ConfigError, UnknownFieldError
@@ -118,7 +118,7 @@ def header_items(headers: HeadersArg, what: str = "headers") -> List[Tuple[str, 
     return items
 
 
-def _grouped(items: Iterable[Tuple[str, str]], key=lambda k: k) -> Dict[str, List[str]]:
+def _grouped(items: Iterable[Tuple[str, str]], key: Callable[[str], str] = lambda k: k) -> Dict[str, List[str]]:
     grouped: Dict[str, List[str]] = {}
     for name, value in items:
         grouped.setdefault(key(name), []).append(value)

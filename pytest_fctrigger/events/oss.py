@@ -148,7 +148,7 @@ def oss_event(
 ) -> FCEvent:
     """An OSS trigger event for one object operation.
 
-    ``event_name``: one of :data:`OSS_EVENT_NAMES`, with or without ``oss:``; the
+    ``event_name``: one of ``OSS_EVENT_NAMES``, with or without ``oss:``; the
     wildcard ``oss:ObjectCreated:*`` picks one ObjectCreated event from ``rng``.
     ``object_meta``: ``{"mimeType": ..., "userMeta": {"x-oss-meta-...": ...}}``,
     ``True`` (derived from the key) or ``None`` (field omitted, as in seeds/002).
@@ -177,7 +177,7 @@ def oss_event(
             owner_id,
             rng,
         ),
-        overrides,
+        overrides=overrides,
     )
 
 
@@ -200,7 +200,7 @@ def deferred_oss_event(
     owner_id: Optional[str] = None,
     rng: Union[FCRandom, int, None] = None,
 ) -> Callable[[], FCEvent]:
-    """:func:`oss_event` in two steps: every value (random draws, checks) is fixed now, the
+    """``oss_event()`` in two steps: every value (random draws, checks) is fixed now, the
     payload is encoded when the returned function is called, and it is the same
     ``FCEvent`` whenever that happens. The simulated OSS journals its writes this way:
     most writes' events are never read, and encoding one costs more than the write."""
@@ -224,7 +224,7 @@ def deferred_oss_event(
             owner_id,
             rng,
         ),
-        None,
+        overrides=None,
     )
 
 
@@ -327,6 +327,7 @@ def _render(
     rule_id: Optional[str],
     principal_id: Optional[str],
     owner_id: Optional[str],
+    *,
     overrides: Optional[Mapping[str, Any]],
 ) -> FCEvent:
     """The event of the values ``_draw`` fixed (nothing random here)."""

@@ -195,7 +195,7 @@ def tablestore_record(
     rng: Union[FCRandom, int, None] = None,
     **unknown: Any,
 ) -> Dict[str, Any]:
-    """One row change (a dict) for :func:`tablestore_event`.
+    """One row change (a dict) for ``tablestore_event()``.
 
     ``primary_key``: ``[(name, value), ...]``, ``[{"ColumnName", "Value"}, ...]`` or a
     dict. ``columns``: ``[(name, value), ...]`` (each a ``Put``) or dicts with ``Type``
@@ -241,7 +241,7 @@ def tablestore_event(
 ) -> FCEvent:
     """A Tablestore trigger event; ``.data`` is the decoded dict.
 
-    ``records``: dicts from :func:`tablestore_record` (default: one record of
+    ``records``: dicts from ``tablestore_record()`` (default: one record of
     ``row_type``). ``encoding="cbor"`` is what FC delivers; ``encoding="json"`` gives the
     console-test form (JSON, blobs base64) that the official sample's
     ``json.loads(event)`` branch reads.

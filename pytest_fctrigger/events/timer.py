@@ -43,9 +43,8 @@ def timer_event(
         when = rng.time().replace(second=0, microsecond=0)
         text = iso_s(when)
     else:
-        when, text = resolve_time(trigger_time, rng, "timer_event(trigger_time=)")
-        if text is None:
-            text = iso_s(when)
+        when, verbatim = resolve_time(trigger_time, rng, "timer_event(trigger_time=)")
+        text = verbatim if verbatim is not None else iso_s(when)
     if payload is None:
         payload = ""
     elif not isinstance(payload, str):

@@ -1,7 +1,9 @@
-"""``fctrigger lint <file> [--vars k=v ...] [--format text|json]``.
+"""``fctrigger lint FILE... [--vars k=v ...] [--format text|json]``.
 
 Exit status: 0 when there are no errors (warnings only, or nothing), 1 when any finding
-is an error (including a file that cannot be loaded, FCT001), 2 for usage errors.
+of any file is an error (including a file that cannot be loaded, FCT001), 2 for usage
+errors. ``--format json`` prints one report object for one file, and
+``{"errors", "warnings", "files": [report, ...]}`` for several.
 Loading and checking are imported only when the command runs.
 """
 
@@ -21,7 +23,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "(Funcraft) declares against Function Compute's rules. Exit status 1 when "
         "any finding is an error, 0 otherwise.",
     )
-    parser.add_argument("file", help="s.yaml, s.yml or template.yml")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="s.yaml, s.yml or template.yml; several are checked in turn"
+    )
     parser.add_argument(
         "--vars",
         nargs="+",
@@ -53,27 +57,37 @@ def run(args: argparse.Namespace, out: Optional[Any] = None) -> int:
     from .lint import has_errors, lint
 
     out = out or sys.stdout
-    findings = lint(args.file, parse_vars(args.vars))
-    errors = sum(1 for f in findings if f.is_error)
-    warnings = len(findings) - errors
+    variables = parse_vars(args.vars)  # checked once, before any file is read
+    reports = []
+    status = 0
+    for path in args.files:
+        findings = lint(path, variables)
+        errors = sum(1 for f in findings if f.is_error)
+        warnings = len(findings) - errors
+        status = max(status, 1 if has_errors(findings) else 0)
+        if args.format == "json":
+            reports.append(
+                {
+                    "file": path,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "findings": [f.to_dict() for f in findings],
+                }
+            )
+        else:
+            for finding in findings:
+                out.write(str(finding) + "\n")
+            # a file that cannot be loaded at all is its one FCT001 line; a count adds nothing
+            if not (len(findings) == 1 and findings[0].code == "FCT001"):
+                out.write(f"{path}: {errors} error(s), {warnings} warning(s)\n")
     if args.format == "json":
-        json.dump(
-            {
-                "file": args.file,
-                "errors": errors,
-                "warnings": warnings,
-                "findings": [f.to_dict() for f in findings],
-            },
-            out,
-            indent=2,
-            ensure_ascii=False,
-        )
+        document: Dict[str, Any] = reports[0]
+        if len(reports) > 1:
+            document = {
+                "errors": sum(r["errors"] for r in reports),
+                "warnings": sum(r["warnings"] for r in reports),
+                "files": reports,
+            }
+        json.dump(document, out, indent=2, ensure_ascii=False)
         out.write("\n")
-    else:
-        for finding in findings:
-            out.write(str(finding) + "\n")
-        # a file that cannot be loaded at all is its one FCT001 line; a count adds nothing
-        if not (len(findings) == 1 and findings[0].code == "FCT001"):
-            summary = f"{args.file}: {errors} error(s), {warnings} warning(s)"
-            out.write(summary + "\n")
-    return 1 if has_errors(findings) else 0
+    return status

@@ -19,11 +19,14 @@ journaling: it prepares the world, it is not a write by the handler under test.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from ..journal import DeferredEvent, Write
 from .store import Change, OssError, OssObject, OssStore
 from .urls import URL_PATTERN, endpoint_host
+
+if TYPE_CHECKING:  # handlers.py is imported when the service is installed, not before
+    from .handlers import OssHandler
 
 __all__ = ["OssService", "Bucket", "OssObject"]
 
@@ -42,7 +45,7 @@ class OssService:
         # endpoints, a public address otherwise
         self.internal_ip = self._rng.private_ipv4()
         self.public_ip = self._rng.public_ipv4()
-        self._handler = None
+        self._handler: Optional[OssHandler] = None
 
     # --- interception ---------------------------------------------------------------------
     def install(self, router: Any, stack: Any) -> None:
@@ -118,7 +121,7 @@ class OssService:
         from ...events.oss import deferred_oss_event
 
         obj = change.obj
-        meta = None
+        meta: Optional[Dict[str, Any]] = None
         if obj is not None and change.event_name.startswith("ObjectCreated:"):
             meta = {"mimeType": obj.content_type}
             if obj.user_meta:

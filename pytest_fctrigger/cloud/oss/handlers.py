@@ -30,16 +30,26 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import parse_qsl, quote, unquote
 
 from ...errors import NotSimulatedError
+from .errors import (
+    AccessDenied,
+    InvalidArgument,
+    InvalidBucketName,
+    InvalidDigest,
+    InvalidRange,
+    MalformedXML,
+    MissingArgument,
+    NoSuchBucket,
+    NotSymlink,
+    OssError,
+)
 from .store import (
     ACLS,
     OBJECT_ACLS,
     STORED_HEADERS,
     BucketState,
     Change,
-    OssError,
     OssObject,
     check_preconditions,
-    no_such_bucket,
 )
 from .urls import OssTarget, endpoint_host, is_valid_bucket_name, parse_url
 
@@ -217,7 +227,7 @@ def http_date(when: _dt.datetime) -> str:
     )
 
 
-def oss_time(when) -> str:
+def oss_time(when: _dt.datetime) -> str:
     """``2025-05-07T12:43:56.000Z``: OSS XML times have whole seconds (oss2 parses exactly this)."""
     return when.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -234,13 +244,9 @@ def _parse_xml(body: bytes, root: str) -> ET.Element:
     try:
         node = ET.fromstring(body)
     except ET.ParseError:
-        raise OssError(
-            400,
-            "MalformedXML",
-            "The XML you provided was not well-formed or did not validate against our published schema.",
-        ) from None
+        raise MalformedXML() from None
     if node.tag != root:
-        raise OssError(400, "MalformedXML", f"The root element must be <{root}>, got <{node.tag}>.")
+        raise MalformedXML(f"The root element must be <{root}>, got <{node.tag}>.")
     return node
 
 
@@ -252,12 +258,10 @@ def _int_param(value: Optional[str], name: str, default: int, low: int, high: in
     except ValueError:
         number = low - 1
     if not low <= number <= high:
-        raise OssError(
-            400,
-            "InvalidArgument",
+        raise InvalidArgument(
             f"Argument {name} must be an integer between {low} and {high}.",
-            ArgumentName=name,
-            ArgumentValue=value,
+            name=name,
+            value=value,
         )
     return number
 
@@ -293,9 +297,6 @@ class OssRequest:
     def header(self, name: str, default: Optional[str] = None) -> Optional[str]:
         """A request header by name, case-insensitively (as HTTP names are)."""
         return self.headers.get(name.lower(), default)
-
-    def has_header(self, name: str) -> bool:
-        return name.lower() in self.headers
 
     def flag(self, name: str) -> bool:
         value = self.headers.get(name.lower())
@@ -475,9 +476,7 @@ class OssHandler:
         if md5 and req.body is not None:
             actual = base64.b64encode(hashlib.md5(req.body).digest()).decode()
             if md5.strip() != actual:
-                raise OssError(
-                    400, "InvalidDigest", "The Content-MD5 you specified was invalid.", **{"Content-MD5": md5}
-                )
+                raise InvalidDigest(md5)
 
     def _error(self, err: OssError, req: OssRequest, request_id: str) -> Response:
         if err.status == 304:
@@ -506,25 +505,23 @@ class OssHandler:
         bucket = self.store.buckets.get(name)
         if bucket is None:  # (a stored bucket's name was checked when it was created)
             if not is_valid_bucket_name(name):
-                raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
-            raise no_such_bucket(name)
+                raise InvalidBucketName(name)
+            raise NoSuchBucket(name)
         region = req.target.region
         if region is not None and region != bucket.region:
             right = endpoint_host(bucket.region, "internal" if req.target.kind == "internal" else "public")
-            raise OssError(
-                403,
-                "AccessDenied",
+            raise AccessDenied(
                 "The bucket you are attempting to access must be addressed "
                 "using the specified endpoint. Please send all future requests to this endpoint.",
-                Bucket=name,
-                Endpoint=right,
+                bucket=name,
+                endpoint=right,
             )
         if anonymous if anonymous is not None else req.auth_kind == "anonymous":
             allowed = ("public-read", "public-read-write") if access == "read" else ("public-read-write",)
             obj = bucket.objects.get(req.key) if req.key else None
             acl = obj.acl if obj is not None and obj.acl != "default" else bucket.acl
             if acl not in allowed:
-                raise OssError(403, "AccessDenied", "You have no right to access this object because of bucket acl.")
+                raise AccessDenied("You have no right to access this object because of bucket acl.")
         return bucket
 
     def _record(self, req: OssRequest, request_id: str, change: Change) -> None:
@@ -573,12 +570,10 @@ class OssHandler:
     def _object_acl(self, req: OssRequest) -> str:
         acl = req.headers.get("x-oss-object-acl") or "default"
         if acl not in OBJECT_ACLS:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 f"no such object access control exists: {acl}",
-                ArgumentName="x-oss-object-acl",
-                ArgumentValue=acl,
+                name="x-oss-object-acl",
+                value=acl,
             )
         return acl
 
@@ -589,18 +584,16 @@ class OssHandler:
             raise NotSimulatedError("OSS", "CopyObject (with versionId)", "versioning is not simulated")
         bucket_name, _, key = unquote(path).lstrip("/").partition("/")
         if not key:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
-                ArgumentName="x-oss-copy-source",
-                ArgumentValue=raw,
+                name="x-oss-copy-source",
+                value=raw,
             )
         bucket = self.store.buckets.get(bucket_name)
         if bucket is None:
-            raise no_such_bucket(bucket_name)
+            raise NoSuchBucket(bucket_name)
         if req.auth_kind == "anonymous" and bucket.acl == "private":
-            raise OssError(403, "AccessDenied", "You have no right to access the copy source.")
+            raise AccessDenied("You have no right to access the copy source.")
         return bucket, key
 
     # --- objects: writes -------------------------------------------------------------------
@@ -631,12 +624,10 @@ class OssHandler:
         bucket = self._bucket(req, "write")
         raw = req.query.get("position")
         if raw is None or not raw.isdigit():
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "Argument position must be a non-negative integer.",
-                ArgumentName="position",
-                ArgumentValue=raw or "",
+                name="position",
+                value=raw or "",
             )
         change = self.store.append_object(
             bucket,
@@ -664,12 +655,10 @@ class OssHandler:
         src_bucket, src_key = self._copy_source(req)
         directive = (req.header("x-oss-metadata-directive") or "COPY").upper()
         if directive not in ("COPY", "REPLACE"):
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "Unknown metadata directive.",
-                ArgumentName="x-oss-metadata-directive",
-                ArgumentValue=directive,
+                name="x-oss-metadata-directive",
+                value=directive,
             )
         change = self.store.copy_object(
             src_bucket,
@@ -701,12 +690,12 @@ class OssHandler:
     def op_DeleteMultipleObjects(self, req: OssRequest, rid: str) -> Response:
         bucket = self._bucket(req, "write")
         if not req.header("Content-MD5"):
-            raise OssError(400, "MissingArgument", "Missing Some Required Arguments.", ArgumentName="Content-MD5")
+            raise MissingArgument("Content-MD5")
         root = _parse_xml(req.body, "Delete")
         quiet = (root.findtext("Quiet") or "false").strip().lower() == "true"
         keys = [node.findtext("Key") or "" for node in root.findall("Object")]
         if not keys or len(keys) > 1000:
-            raise OssError(400, "MalformedXML", "The number of keys to delete must be between 1 and 1000.")
+            raise MalformedXML("The number of keys to delete must be between 1 and 1000.")
         if any(node.find("VersionId") is not None for node in root.findall("Object")):
             raise NotSimulatedError("OSS", "DeleteMultipleObjects (with versionId)", "versioning is not simulated")
         url = req.query.get("encoding-type") == "url"
@@ -727,9 +716,7 @@ class OssHandler:
         bucket = self._bucket(req, "write")
         raw = req.header("x-oss-symlink-target")
         if not raw:
-            raise OssError(
-                400, "MissingArgument", "Missing Some Required Arguments.", ArgumentName="x-oss-symlink-target"
-            )
+            raise MissingArgument("x-oss-symlink-target")
         change = self.store.put_symlink(
             bucket,
             req.key,
@@ -751,16 +738,14 @@ class OssHandler:
             req.access_key_id = credential.split("/", 1)[0] if credential else fields["OSSAccessKeyId"]
         key = fields.get("key")
         if not key:
-            raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.", ArgumentName="key")
+            raise InvalidArgument("Bucket POST must contain a field named 'key'.", name="key")
         if "callback" in fields:
             raise NotSimulatedError(
                 "OSS", "PostObject with callback", "upload callbacks would call your server from OSS"
             )
         key = key.replace("${filename}", file_name or "")
         if signed and "policy" not in fields:
-            raise OssError(
-                400, "InvalidArgument", "Bucket POST must contain a field named 'policy'.", ArgumentName="policy"
-            )
+            raise InvalidArgument("Bucket POST must contain a field named 'policy'.", name="policy")
         meta = {k.lower(): v for k, v in fields.items() if k.lower().startswith("x-oss-meta-")}
         stored = {h: fields[k] for h in STORED_HEADERS for k in fields if k.lower() == h.lower()}
         ctype = next((v for k, v in fields.items() if k.lower() == "content-type"), None) or file_type
@@ -811,27 +796,23 @@ class OssHandler:
         steps = text.split("|")
         saveas = [s for s in steps if s.startswith("sys/saveas")]
         if not saveas:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "ProcessObject needs a sys/saveas step, e.g. "
                 "'image/resize,w_100|sys/saveas,o_<base64 key>,b_<base64 bucket>'.",
-                ArgumentName="x-oss-process",
-                ArgumentValue=text,
+                name="x-oss-process",
+                value=text,
             )
         params = {p[:1]: p[2:] for p in saveas[0].split(",")[1:] if len(p) > 2 and p[1] == "_"}
         if "o" not in params:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "sys/saveas needs the target object: o_<url-safe base64 of the key>.",
-                ArgumentName="x-oss-process",
-                ArgumentValue=text,
+                name="x-oss-process",
+                value=text,
             )
         target_key = _b64_param(params["o"], "o")
         target_bucket = self.store.buckets.get(_b64_param(params["b"], "b")) if "b" in params else source_bucket
         if target_bucket is None:
-            raise no_such_bucket(_b64_param(params["b"], "b"))
+            raise NoSuchBucket(_b64_param(params["b"], "b"))
         _link, source = self.store.resolve(source_bucket, req.key)
         from .store import guess_content_type
 
@@ -907,7 +888,7 @@ class OssHandler:
         bucket = self._bucket(req, "read")
         obj = self.store.get(bucket, req.key)
         if obj.object_type != "Symlink":
-            raise OssError(400, "NotSymlink", "The specified object is not a symlink.", Key=req.key)
+            raise NotSymlink(req.key)
         # oss2 url-decodes this header, the v2 SDK passes it through: keep "/" readable for both
         return (
             200,
@@ -1020,11 +1001,9 @@ class OssHandler:
         upload_id = req.query.get("uploadId", "")
         if (req.header("x-oss-complete-all") or "").lower() == "yes":
             if req.body:
-                raise OssError(
-                    400,
-                    "InvalidArgument",
+                raise InvalidArgument(
                     "Should not specify both complete all header and http body.",
-                    ArgumentName="x-oss-complete-all",
+                    name="x-oss-complete-all",
                 )
             parts = None
         else:
@@ -1034,7 +1013,7 @@ class OssHandler:
                 try:
                     parts.append((int(node.findtext("PartNumber") or ""), node.findtext("ETag") or ""))
                 except ValueError:
-                    raise OssError(400, "MalformedXML", "PartNumber must be an integer.") from None
+                    raise MalformedXML("PartNumber must be an integer.") from None
         change = self.store.complete_multipart(
             bucket, req.key, upload_id, parts, forbid_overwrite=req.flag("x-oss-forbid-overwrite")
         )
@@ -1194,12 +1173,10 @@ class OssHandler:
             try:
                 position = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
-                raise OssError(
-                    400,
-                    "InvalidArgument",
+                raise InvalidArgument(
                     "The continuation token provided is incorrect.",
-                    ArgumentName="continuation-token",
-                    ArgumentValue=token,
+                    name="continuation-token",
+                    value=token,
                 ) from None
         limit = _int_param(q.get("max-keys"), "max-keys", 100, 1, 1000)
         objects, prefixes, last = self.store.list_keys(bucket, prefix, position, delimiter, limit)
@@ -1227,13 +1204,11 @@ class OssHandler:
     # --- buckets ------------------------------------------------------------------------------
     def op_PutBucket(self, req: OssRequest, rid: str) -> Response:
         if req.target.region is None:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 "Buckets cannot be created through an acceleration endpoint; use the endpoint of the bucket's region.",
             )
         if req.auth_kind == "anonymous":
-            raise OssError(403, "AccessDenied", "AccessDenied: anonymous users cannot create buckets.")
+            raise AccessDenied("AccessDenied: anonymous users cannot create buckets.")
         storage_class = "Standard"
         if req.body:
             root = _parse_xml(req.body, "CreateBucketConfiguration")
@@ -1265,12 +1240,10 @@ class OssHandler:
         bucket = self._bucket(req, "write")
         acl = req.header("x-oss-acl") or ""
         if acl not in ACLS:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 f"no such bucket access control exists: {acl}",
-                ArgumentName="x-oss-acl",
-                ArgumentValue=acl,
+                name="x-oss-acl",
+                value=acl,
             )
         bucket.acl = acl
         self._record_plain(req, rid, "PutBucketAcl", bucket)
@@ -1313,7 +1286,7 @@ class OssHandler:
 
     def op_ListBuckets(self, req: OssRequest, rid: str) -> Response:
         if req.auth_kind == "anonymous":
-            raise OssError(403, "AccessDenied", "AccessDenied: anonymous users cannot list buckets.")
+            raise AccessDenied("AccessDenied: anonymous users cannot list buckets.")
         prefix, marker = req.query.get("prefix", ""), req.query.get("marker", "")
         limit = _int_param(req.query.get("max-keys"), "max-keys", 100, 1, 1000)
         names = [n for n in sorted(self.store.buckets) if n.startswith(prefix) and n > marker]
@@ -1344,12 +1317,10 @@ def _b64_param(value: str, name: str) -> str:
     try:
         return base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
-        raise OssError(
-            400,
-            "InvalidArgument",
+        raise InvalidArgument(
             f"sys/saveas parameter {name}_ must be url-safe base64.",
-            ArgumentName="x-oss-process",
-            ArgumentValue=value,
+            name="x-oss-process",
+            value=value,
         ) from None
 
 
@@ -1371,14 +1342,7 @@ def _byte_range(header: str, size: int, strict: bool) -> Optional[Tuple[int, int
             b = min(int(last), size - 1) if last else size - 1
             span = (a, b) if a <= b and a < size else None
     if span is None and strict:
-        raise OssError(
-            416,
-            "InvalidRange",
-            "The requested range cannot be satisfied",
-            headers={"Content-Range": f"bytes */{size}"},
-            RangeRequested=header,
-            ActualObjectSize=str(size),
-        )
+        raise InvalidRange(header, size)
     return span
 
 
@@ -1391,12 +1355,16 @@ def parse_form(req: OssRequest) -> Tuple[Dict[str, str], Optional[str], bytes, O
     raw = b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + req.body
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
     if not message.is_multipart():
-        raise OssError(400, "InvalidArgument", "PostObject needs a multipart/form-data body.")
+        raise InvalidArgument("PostObject needs a multipart/form-data body.")
     fields: Dict[str, str] = {}
     file_name, data, file_type = None, None, None
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        param = part.get_param("name", header="content-disposition")
+        # an RFC 2231-encoded name comes back as a (charset, language, value) tuple
+        name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else param
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # a nested multipart part has no bytes of its own
+            payload = b""
         if name == "file":
             file_name = part.get_filename()
             data = payload
@@ -1405,5 +1373,5 @@ def parse_form(req: OssRequest) -> Tuple[Dict[str, str], Optional[str], bytes, O
         if name:
             fields[name] = payload.decode("utf-8")
     if data is None:
-        raise OssError(400, "InvalidArgument", "Bucket POST must contain a field named 'file'.", ArgumentName="file")
+        raise InvalidArgument("Bucket POST must contain a field named 'file'.", name="file")
     return fields, file_name, data, file_type

@@ -30,6 +30,28 @@ import hashlib
 import threading
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .errors import (
+    BucketAlreadyExists,
+    BucketNotEmpty,
+    EntityTooSmall,
+    FileAlreadyExists,
+    InvalidArgument,
+    InvalidBucketName,
+    InvalidObjectName,
+    InvalidPart,
+    InvalidPartOrder,
+    InvalidRequest,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchUpload,
+    NotModified,
+    ObjectNotAppendable,
+    OssError,  # noqa: F401 - re-exported: tests and other modules import it from here
+    PositionNotEqualToLength,
+    PreconditionFailed,
+    SymlinkTargetNotExist,
+)
+
 MIN_PART_SIZE = 100 * 1024
 MAX_PART_NUMBER = 10000
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -90,40 +112,8 @@ def md5_hex(data: bytes) -> str:
 
 
 # --------------------------------------------------------------------------- errors
-class OssError(Exception):
-    """An OSS error response: HTTP status, ``<Code>``, ``<Message>`` and extra fields.
-
-    ``details`` become extra elements of the ``<Error>`` XML (``BucketName``, ``Key``,
-    ``Endpoint``, ...); ``headers`` extra response headers (e.g. the next append position).
-    """
-
-    def __init__(
-        self, status: int, code: str, message: str, *, headers: Optional[Dict[str, str]] = None, **details: str
-    ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = {k: str(v) for k, v in details.items() if v is not None}
-        self.headers = headers or {}
-
-
-def no_such_bucket(name: str) -> OssError:
-    return OssError(404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=name)
-
-
-def no_such_key(key: str) -> OssError:
-    return OssError(404, "NoSuchKey", "The specified key does not exist.", Key=key)
-
-
-def no_such_upload(upload_id: str) -> OssError:
-    return OssError(
-        404,
-        "NoSuchUpload",
-        "The specified upload does not exist. The upload ID may be invalid, "
-        "or the upload may have been aborted or completed.",
-        UploadId=upload_id,
-    )
+# OssError and these helpers stay importable from here (the error classes live in errors.py)
+no_such_bucket, no_such_key, no_such_upload = NoSuchBucket, NoSuchKey, NoSuchUpload
 
 
 # --------------------------------------------------------------------------- state
@@ -226,27 +216,14 @@ class OssStore:
         from .urls import is_valid_bucket_name
 
         if not is_valid_bucket_name(name):
-            raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
+            raise InvalidBucketName(name)
         if acl not in ACLS:
-            raise OssError(
-                400,
-                "InvalidArgument",
-                f"no such bucket access control exists: {acl}",
-                ArgumentName="x-oss-acl",
-                ArgumentValue=acl,
-            )
+            raise InvalidArgument(f"no such bucket access control exists: {acl}", name="x-oss-acl", value=acl)
         with self.lock:
             existing = self.buckets.get(name)
             if existing is not None:
                 if existing.region != region:
-                    raise OssError(
-                        409,
-                        "BucketAlreadyExists",
-                        "The requested bucket name is not available. "
-                        "The bucket namespace is shared by all users of the system. Please select "
-                        "a different name and try again.",
-                        BucketName=name,
-                    )
+                    raise BucketAlreadyExists(name)
                 return existing, False
             bucket = BucketState(name=name, region=region, created=self.clock(), acl=acl, storage_class=storage_class)
             self.buckets[name] = bucket
@@ -256,21 +233,16 @@ class OssStore:
         with self.lock:
             bucket = self.buckets.get(name)
         if bucket is None:
-            raise no_such_bucket(name)
+            raise NoSuchBucket(name)
         return bucket
 
     def delete_bucket(self, name: str) -> BucketState:
         with self.lock:
             bucket = self.bucket(name)
             if bucket.objects:
-                raise OssError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.", BucketName=name)
+                raise BucketNotEmpty(name)
             if bucket.uploads:
-                raise OssError(
-                    409,
-                    "BucketNotEmpty",
-                    "The bucket has objects or multipart uploads. Please delete them first.",
-                    BucketName=name,
-                )
+                raise BucketNotEmpty(name, "The bucket has objects or multipart uploads. Please delete them first.")
             del self.buckets[name]
             return bucket
 
@@ -278,7 +250,7 @@ class OssStore:
     def get(self, bucket: BucketState, key: str) -> OssObject:
         obj = bucket.objects.get(key)
         if obj is None:
-            raise no_such_key(key)
+            raise NoSuchKey(key)
         return obj
 
     def resolve(self, bucket: BucketState, key: str) -> Tuple[OssObject, OssObject]:
@@ -288,13 +260,7 @@ class OssStore:
             return obj, obj
         target = bucket.objects.get(obj.symlink_target or "")
         if target is None:
-            raise OssError(
-                404,
-                "SymlinkTargetNotExist",
-                "The symlink target object does not exist",
-                Key=key,
-                TargetKey=obj.symlink_target,
-            )
+            raise SymlinkTargetNotExist(key, obj.symlink_target)
         return obj, target
 
     # --- writes ---------------------------------------------------------------------------
@@ -304,9 +270,7 @@ class OssStore:
 
     def _check_overwrite(self, bucket: BucketState, key: str, forbid_overwrite: bool) -> None:
         if forbid_overwrite and key in bucket.objects:
-            raise OssError(
-                409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.", Key=key
-            )
+            raise FileAlreadyExists(key)
 
     def _store(
         self, bucket: BucketState, obj: OssObject, api: str, event_name: Optional[str], **extra: object
@@ -375,15 +339,9 @@ class OssStore:
             existing = bucket.objects.get(key)
             length = existing.size if existing is not None else 0
             if existing is not None and existing.object_type != "Appendable":
-                raise OssError(409, "ObjectNotAppendable", "The object is not appendable", Key=key)
+                raise ObjectNotAppendable(key)
             if position != length:
-                raise OssError(
-                    409,
-                    "PositionNotEqualToLength",
-                    "Position is not equal to file length",
-                    headers={"x-oss-next-append-position": str(length)},
-                    Key=key,
-                )
+                raise PositionNotEqualToLength(key, length)
             if existing is None:
                 obj = OssObject(
                     key=key,
@@ -539,7 +497,7 @@ class OssStore:
     def upload(self, bucket: BucketState, key: str, upload_id: str) -> MultipartUpload:
         upload = bucket.uploads.get(upload_id)
         if upload is None or upload.key != key:
-            raise no_such_upload(upload_id)
+            raise NoSuchUpload(upload_id)
         return upload
 
     def upload_part(
@@ -554,12 +512,10 @@ class OssStore:
         **extra: object,
     ) -> Tuple[Part, Change]:
         if not 1 <= number <= MAX_PART_NUMBER:
-            raise OssError(
-                400,
-                "InvalidArgument",
+            raise InvalidArgument(
                 f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
-                ArgumentName="partNumber",
-                ArgumentValue=str(number),
+                name="partNumber",
+                value=str(number),
             )
         with self.lock:
             upload = self.upload(bucket, key, upload_id)
@@ -598,40 +554,18 @@ class OssStore:
                 previous = 0
                 for number, etag in parts:
                     if number <= previous:
-                        raise OssError(
-                            400,
-                            "InvalidPartOrder",
-                            "The list of parts was not in ascending "
-                            "order. Parts list must be specified in order by part number.",
-                            UploadId=upload_id,
-                        )
+                        raise InvalidPartOrder(upload_id)
                     previous = number
                     part = upload.parts.get(number)
                     if part is None or part.etag != etag.strip('"').upper():
-                        raise OssError(
-                            400,
-                            "InvalidPart",
-                            "One or more of the specified parts could not "
-                            "be found or the specified entity tag might not have matched the "
-                            "part's entity tag.",
-                            UploadId=upload_id,
-                            PartNumber=str(number),
-                            ETag=etag,
-                        )
+                        raise InvalidPart(upload_id, number, etag)
                     chosen.append(part)
             if not chosen:
-                raise OssError(400, "InvalidRequest", "You must specify at least one part", UploadId=upload_id)
+                raise InvalidRequest("You must specify at least one part", upload_id=upload_id)
             for part in chosen[:-1]:
                 if part.size < MIN_PART_SIZE:
-                    raise OssError(
-                        400,
-                        "EntityTooSmall",
-                        "Your proposed upload smaller than the minimum "
-                        "allowed size (100 KB for every part but the last).",
-                        MinSizeAllowed=str(MIN_PART_SIZE),
-                        ProposedSize=str(part.size),
-                        PartNumber=str(part.number),
-                        UploadId=upload_id,
+                    raise EntityTooSmall(
+                        min_size=MIN_PART_SIZE, size=part.size, number=part.number, upload_id=upload_id
                     )
             self._check_overwrite(bucket, key, forbid_overwrite)
             data = b"".join(p.data for p in chosen)
@@ -716,7 +650,7 @@ def check_key(key: str) -> None:
     """OSS object-name rules: 1-1023 UTF-8 bytes, not starting with '/' or '\\'."""
     raw = key.encode("utf-8")
     if not raw or len(raw) > 1023 or key[0] in "/\\":
-        raise OssError(400, "InvalidObjectName", "The specified object is not valid.", Key=key)
+        raise InvalidObjectName(key)
 
 
 def guess_content_type(key: str) -> str:
@@ -736,18 +670,8 @@ def check_preconditions(
 ) -> None:
     """``If-Match`` -> 412 PreconditionFailed; ``If-None-Match`` -> 304 (412 for copies)."""
     if if_match and "*" not in if_match and obj.etag not in _etag_set(if_match):
-        raise OssError(
-            412,
-            "PreconditionFailed",
-            "At least one of the pre-conditions you specified did not hold.",
-            Condition="If-Match",
-        )
+        raise PreconditionFailed("If-Match")
     if if_none_match and ("*" in if_none_match or obj.etag in _etag_set(if_none_match)):
         if copy:
-            raise OssError(
-                412,
-                "PreconditionFailed",
-                "At least one of the pre-conditions you specified did not hold.",
-                Condition="If-None-Match",
-            )
-        raise OssError(304, "NotModified", "Not Modified")
+            raise PreconditionFailed("If-None-Match")
+        raise NotModified()

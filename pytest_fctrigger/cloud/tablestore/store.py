@@ -68,10 +68,6 @@ def row_key(primary_key: Sequence[Tuple[str, Any]]) -> Key:
     return tuple(key_part(v) for _, v in primary_key)
 
 
-def type_name(value: Any) -> str:
-    return pbuf.VT_NAMES.get(pbuf.value_type(value), "VT_UNKNOWN")
-
-
 @dataclasses.dataclass
 class PrimaryKeyColumn:
     name: str
@@ -100,6 +96,12 @@ class StoredRow:
 
     def latest(self) -> Dict[str, Any]:
         return {name: versions[0][1] for name, versions in sorted(self.columns.items()) if versions}
+
+
+#: a write's condition on the row as it is (``None``: the row does not exist)
+RowCondition = Callable[[Optional[StoredRow]], bool]
+#: a row as a read returns it: (primary-key cells, attribute cells as (name, value, timestamp))
+ProjectedRow = Tuple[List[Tuple[str, Any]], List[Tuple[str, Any, int]]]
 
 
 @dataclasses.dataclass
@@ -278,7 +280,7 @@ class ReadSpec:
         if self.max_versions is not None and self.max_versions <= 0:
             raise invalid(f"max_versions must be positive, got {self.max_versions}.")
 
-    def project(self, row: StoredRow) -> Optional[Tuple[List[Tuple[str, Any]], List[Tuple[str, Any, int]]]]:
+    def project(self, row: StoredRow) -> Optional[ProjectedRow]:
         """The row as returned: selected PK and attribute cells, or ``None`` when the
         filter rejects it or nothing selected is left."""
         if self.row_filter is not None and not self.row_filter(row):
@@ -350,9 +352,7 @@ class TablestoreStore:
 
     # --- writes ---------------------------------------------------------------------------
     @staticmethod
-    def _check_condition(
-        table: Table, key: Key, existence: str, column_condition: Optional[Callable[[Optional[StoredRow]], bool]]
-    ) -> None:
+    def _check_condition(table: Table, key: Key, existence: str, column_condition: Optional[RowCondition]) -> None:
         row = table.rows.get(key)
         if existence == "EXPECT_EXIST" and row is None:
             raise condition_failed()
@@ -401,7 +401,7 @@ class TablestoreStore:
         primary_key: List[Tuple[str, Any]],
         ops: List[ColumnOp],
         existence: str = "IGNORE",
-        column_condition=None,
+        column_condition: Optional[RowCondition] = None,
     ) -> WriteResult:
         table.check_pk(primary_key, for_put=True)
         self._check_ops(ops, (n for n, _ in primary_key))
@@ -426,7 +426,7 @@ class TablestoreStore:
         primary_key: List[Tuple[str, Any]],
         ops: List[ColumnOp],
         existence: str = "IGNORE",
-        column_condition=None,
+        column_condition: Optional[RowCondition] = None,
     ) -> WriteResult:
         table.check_pk(primary_key)
         self._check_ops(ops, (n for n, _ in primary_key))
@@ -477,7 +477,11 @@ class TablestoreStore:
         return WriteResult("UpdateRow", list(primary_key), record_columns, now, table.rows.get(key))
 
     def delete_row(
-        self, table: Table, primary_key: List[Tuple[str, Any]], existence: str = "IGNORE", column_condition=None
+        self,
+        table: Table,
+        primary_key: List[Tuple[str, Any]],
+        existence: str = "IGNORE",
+        column_condition: Optional[RowCondition] = None,
     ) -> WriteResult:
         table.check_pk(primary_key)
         if existence == "EXPECT_NOT_EXIST":
@@ -489,7 +493,7 @@ class TablestoreStore:
         return WriteResult("DeleteRow", list(primary_key), [], now, None)
 
     # --- reads ----------------------------------------------------------------------------
-    def get_row(self, table: Table, primary_key: List[Tuple[str, Any]], spec: ReadSpec):
+    def get_row(self, table: Table, primary_key: List[Tuple[str, Any]], spec: ReadSpec) -> Optional[ProjectedRow]:
         table.check_pk(primary_key)
         spec.check()
         row = table.rows.get(row_key(primary_key))
@@ -503,7 +507,7 @@ class TablestoreStore:
         end: List[Tuple[str, Any]],
         spec: ReadSpec,
         limit: Optional[int],
-    ):
+    ) -> Tuple[List[ProjectedRow], Optional[List[Tuple[str, Any]]]]:
         """Returns ``(rows, next_start_primary_key or None)``."""
         table.check_pk(start, allow_inf=True)
         table.check_pk(end, allow_inf=True)
@@ -518,7 +522,7 @@ class TablestoreStore:
         keys = sorted(table.rows, reverse=not forward)
         keys = [k for k in keys if (lo <= k < hi if forward else hi < k <= lo)]
         cap = min(limit or MAX_RANGE_ROWS, MAX_RANGE_ROWS)
-        rows = []
+        rows: List[ProjectedRow] = []
         for index, key in enumerate(keys):
             if len(rows) == cap:
                 return rows, table.rows[keys[index]].primary_key
