@@ -21,6 +21,7 @@ that ignore proxy variables (``nc``, ``ssh``, raw sockets in C), Python started 
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 from typing import Any, Dict, List, Optional
@@ -40,6 +41,9 @@ def _refusing_proxy() -> str:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))  # no listen(): the kernel answers every SYN with RST
         _REFUSER.append(sock)
+        # kept for the whole process (children may start any time); closed at exit, so the
+        # interpreter does not report an unclosed socket (a ResourceWarning under -W error)
+        atexit.register(sock.close)
     return f"http://127.0.0.1:{_REFUSER[0].getsockname()[1]}"
 
 
