@@ -118,8 +118,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def __getattr__(name: str) -> Any:
     if name == "LOOP_MODES":  # moved to core.settings (the plugin module imports none of its own at load)
+        import warnings
+
         from pytest_fctrigger.core.settings import LOOP_MODES
 
+        warnings.warn(
+            "pytest_fctrigger.plugin.LOOP_MODES is deprecated and will be removed in the next release; "
+            "use pytest_fctrigger.core.settings.LOOP_MODES",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return LOOP_MODES
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -173,3 +173,9 @@ def register_kind(kind: TriggerKind, *, owner: Any = None, replace: bool = False
 
 def all_kinds() -> List[TriggerKind]:
     return REGISTRY.kinds()
+
+
+def config_schemas() -> Dict[str, Any]:
+    """``{trigger type: its triggerConfig schema}`` of every FC trigger kind (the old
+    ``triggers.normalize.CONFIG_SCHEMAS``; ask ``REGISTRY.get(type).config_schema`` instead)."""
+    return {kind.name: kind.config_schema for kind in REGISTRY.kinds() if kind.fc_trigger_type == kind.name}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
+from ..core.moved import moved_names
 from ..kinds.log import MAX_RETRY_TIME as SLS_MAX_RETRY_TIME
 from ..kinds.log import TRIGGER_INTERVAL as SLS_TRIGGER_INTERVAL
 from ..kinds.oss import MAX_TRIGGERS_PER_BUCKET as MAX_OSS_TRIGGERS_PER_BUCKET
@@ -140,3 +141,14 @@ class _Checker:
                     function,
                 )
             seen.setdefault(trigger.name, trigger)
+
+
+# names that moved into the trigger kinds (issue 8); they go in the next release
+__getattr__ = moved_names(
+    __name__,
+    {
+        "MNS_NOTIFY_FORMATS": ("pytest_fctrigger.kinds.mns_topic", "MNS_NOTIFY_FORMATS"),
+        "MNS_NOTIFY_STRATEGIES": ("pytest_fctrigger.kinds.mns_topic", "MNS_NOTIFY_STRATEGIES"),
+        "expand_oss_events": ("pytest_fctrigger.kinds.oss", "expand_oss_events"),
+    },
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from ..core.moved import moved_names
 from ..core.suggest import closest
 from ..errors import ConfigError
 from ..kinds._check import Check
@@ -24,27 +25,6 @@ def trigger_from_shorthand(type_: str, config: Mapping[str, Any]) -> TriggerSpec
 # The FC API spelling of every triggerConfig key lives in each kind's ``config_schema``
 # (pytest_fctrigger/kinds/<type>.py); keys match case-insensitively; ``ANY`` marks
 # free-form user data that is kept verbatim.
-_MOVED = {
-    "HTTP_METHODS": ("..kinds.http", "HTTP_METHODS"),
-    "HTTP_AUTH_TYPES": ("..kinds.http", "HTTP_AUTH_TYPES"),
-    "EVENTBRIDGE_REQUIRED": ("..kinds.eventbridge", "EVENTBRIDGE_REQUIRED"),
-    "EVENTBRIDGE_MODES": ("..kinds.eventbridge", "EVENTBRIDGE_MODES"),
-    "EVENTBRIDGE_SCHEMAS": ("..kinds.eventbridge", "EVENTBRIDGE_SCHEMAS"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    # the tables moved into the kinds; reading them here still works (same objects)
-    if name == "CONFIG_SCHEMAS":
-        return {k.name: dict(k.config_schema) for k in REGISTRY.kinds() if k.fc_trigger_type == k.name}
-    if name in _MOVED:
-        import importlib
-
-        module, attr = _MOVED[name]
-        return getattr(importlib.import_module(module, __package__), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _schema_of(type_: str) -> Mapping[str, Any]:
     kind = REGISTRY.find(type_)
     return kind.config_schema if kind is not None and kind.config_schema else ANY
@@ -254,3 +234,18 @@ def build_trigger(
         lines=dict(canonical.lines, **({"": line} if line is not None else {})),
     )
     return spec, canonical
+
+
+# names that moved into the trigger kinds (issue 8); they go in the next release
+__getattr__ = moved_names(
+    __name__,
+    {
+        "EVENTBRIDGE_REQUIRED": ("pytest_fctrigger.kinds.eventbridge", "EVENTBRIDGE_REQUIRED"),
+        "EVENTBRIDGE_MODES": ("pytest_fctrigger.kinds.eventbridge", "EVENTBRIDGE_MODES"),
+        "EVENTBRIDGE_SCHEMAS": ("pytest_fctrigger.kinds.eventbridge", "EVENTBRIDGE_SCHEMAS"),
+        "HTTP_METHODS": ("pytest_fctrigger.kinds.http", "HTTP_METHODS"),
+        "HTTP_AUTH_TYPES": ("pytest_fctrigger.kinds.http", "HTTP_AUTH_TYPES"),
+        "OSS_CONFIG_EVENTS": ("pytest_fctrigger.kinds.oss", "OSS_CONFIG_EVENTS"),
+        "CONFIG_SCHEMAS": ("pytest_fctrigger.kinds.registry", "config_schemas()"),
+    },
+)
