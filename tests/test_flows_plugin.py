@@ -28,6 +28,9 @@ def _app(pytester, fail_times=0):
                     "handler": "index.flaky",
                     "code": str(CODE),
                     "environmentVariables": {"FAIL_TIMES": str(fail_times)},
+                    # the first call imports the SDKs cold; on a loaded CI machine that took
+                    # over FC's default 3 s, and the extra timeout changed the attempts seen
+                    "timeout": 60,
                     "triggers": [
                         {
                             "triggerName": "in",

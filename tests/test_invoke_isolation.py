@@ -8,6 +8,7 @@ parts one process can give: each was a leak between tests before (issue "FC inst
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
 import signal
@@ -213,3 +214,49 @@ def test_a_thread_outliving_its_invocation_cannot_write_change_the_env_or_connec
     assert outcome == {"write": "refused", "env": "refused", "net": "refused"}, outcome
     assert "FCTEST_LATE" not in os.environ
     assert list(second.journal) == []  # never applied to the next test's cloud
+
+
+def test_the_timeout_never_lands_in_the_import_machinery_clean_up():
+    # Raised inside importlib's own `except` that takes a failed module out of sys.modules,
+    # the re-raise left half-executed modules behind; later calls imported them broken
+    # (seen: a timeout during `import tablestore`, then AttributeError on every call).
+    from pytest_fctrigger.invoke._deadline import _never_interrupted
+
+    assert _never_interrupted("<frozen importlib._bootstrap>")
+    assert _never_interrupted("<frozen importlib._bootstrap_external>")
+    assert _never_interrupted(os.path.join(os.path.dirname(importlib.__file__), "util.py"))
+    assert not _never_interrupted(__file__)  # user code is interrupted
+
+
+def test_a_load_error_after_a_timeout_during_import_says_why(tmp_path, monkeypatch):
+    # A package whose import is interrupted cannot be unloaded in-process: its finished
+    # submodules stay, and re-executing the package fails (`from .sub import *` no longer
+    # binds `sub`). The next load error must say so and name the way out.
+    from pytest_fctrigger.invoke import _invoker
+
+    monkeypatch.setattr(_invoker, "_INTERRUPTED_IMPORTS", [])
+    lib, code = tmp_path / "lib", tmp_path / "code"  # an installed package, outside the code dir
+    package = lib / "fctslowpkg"
+    package.mkdir(parents=True)
+    code.mkdir()
+    (package / "sub.py").write_text("VALUE = 1\n")
+    flag = tmp_path / "slept"
+    (package / "__init__.py").write_text(
+        "import os, time\n"
+        "from .sub import *\n"
+        f"if not os.path.exists({str(flag)!r}):\n"
+        f"    open({str(flag)!r}, 'w').close()\n"
+        "    time.sleep(5)\n"
+        "VALUE = sub.VALUE\n"
+    )
+    (code / "index.py").write_text("import fctslowpkg\n\ndef handler(event, context):\n    return 'ok'\n")
+    monkeypatch.syspath_prepend(str(lib))
+    try:
+        invoker = Invoker()
+        with pytest.raises(FCTimeoutError):
+            invoker.run("index.handler", b"{}", code_dir=str(code), timeout=0.3)
+        with pytest.raises(Exception, match=r"timed out while its modules were importing.*--fc-isolate=process"):
+            invoker.run("index.handler", b"{}", code_dir=str(code), timeout=30)
+    finally:
+        for name in [n for n in sys.modules if n == "fctslowpkg" or n.startswith("fctslowpkg.")]:
+            del sys.modules[name]

@@ -19,6 +19,8 @@ as a timeout, but only process isolation (``--fc-isolate=process``) kills it on 
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import signal
 import sys
@@ -39,6 +41,23 @@ def _is_harness_code(filename: str) -> bool:
     return os.path.dirname(os.path.abspath(filename)) == _PKG_DIR
 
 
+@functools.lru_cache(maxsize=4096)
+def _never_interrupted(filename: str) -> bool:
+    """Code the re-raise must not land in: the harness, and Python's import machinery.
+
+    Raised at a line of importlib's own clean-up (the ``except`` that takes a failed
+    module out of ``sys.modules``), the interrupt would leave a half-executed module
+    behind, and every later call of the function would import that broken module
+    (seen: a timeout during ``import tablestore`` made every next call fail with
+    ``AttributeError`` from its protobuf modules). A killed FC instance takes its
+    modules with it; here the import machinery must be left to finish its clean-up.
+    """
+    return filename.startswith("<frozen importlib") or _is_harness_code(filename) or filename.startswith(_IMPORTLIB_DIR)
+
+
+_IMPORTLIB_DIR = os.path.join(os.path.dirname(os.path.abspath(importlib.__file__)), "")
+
+
 class _Reraiser:
     """After expiry: a trace function raising ``_Expired`` at each line of user code."""
 
@@ -48,7 +67,7 @@ class _Reraiser:
         self.frames: List[Any] = []
 
     def local(self, frame: Any, event: str, arg: Any) -> Any:
-        if self.on and event == "line" and not _is_harness_code(frame.f_code.co_filename):
+        if self.on and event == "line" and not _never_interrupted(frame.f_code.co_filename):
             raise _Expired()
         return self.local
 

@@ -353,6 +353,10 @@ class Invoker:
                 result=result,
             )
             self._instances.pop(tgt.code_dir, None)  # a killed instance is not reused
+            if tgt.handler_string is not None and tgt.handler_string not in instance.handlers:
+                # the handler's module was still importing: packages it half imported stay
+                # in this process (a killed FC instance would take them with it)
+                _INTERRUPTED_IMPORTS.append(f"{tgt.label} (request {rid})")
         except _LoadFailure as load:
             failure, end_suffix = self._load_failed(load.error, result), LOG_ERROR_SUFFIX
         except SystemExit as exc:
@@ -392,6 +396,13 @@ class Invoker:
     def _load_failed(error: FCInvokeError, result: InvokeResult) -> FCInvokeError:
         result.error = error.error
         error.result = result
+        if _INTERRUPTED_IMPORTS:  # say why a module that imported before may now be broken
+            note = (
+                f"; note: an earlier call, {_INTERRUPTED_IMPORTS[-1]}, timed out while its modules were "
+                "importing, and a package interrupted half-way cannot be unloaded from the test process: "
+                "give that call a longer timeout, or run it with --fc-isolate=process (a new instance per timeout)"
+            )
+            error.args = (str(error.args[0] if error.args else error) + note, *error.args[1:])
         _runtime_error(to_json(error.error))
         return error
 
@@ -577,6 +588,10 @@ class Invoker:
 
 
 _PY_RUNTIMES = tuple(RUNTIMES)
+
+# calls that timed out while their handler module was importing (process-wide: the
+# half-imported packages they leave are the process's, not one test's)
+_INTERRUPTED_IMPORTS: List[str] = []
 
 
 def _runtime_error(text: str) -> None:
