@@ -52,7 +52,7 @@ def _never_interrupted(filename: str) -> bool:
     ``AttributeError`` from its protobuf modules). A killed FC instance takes its
     modules with it; here the import machinery must be left to finish its clean-up.
     """
-    return filename.startswith("<frozen importlib") or _is_harness_code(filename) or filename.startswith(_IMPORTLIB_DIR)
+    return filename.startswith(("<frozen importlib", _IMPORTLIB_DIR)) or _is_harness_code(filename)
 
 
 _IMPORTLIB_DIR = os.path.join(os.path.dirname(os.path.abspath(importlib.__file__)), "")
