@@ -24,6 +24,7 @@ from ..kinds.oss import MAX_TRIGGERS_PER_BUCKET as MAX_OSS_TRIGGERS_PER_BUCKET
 from ..kinds.oss import oss_overlap
 from ..kinds.registry import REGISTRY
 from ..kinds.timer import PAYLOAD_LIMIT as TIMER_PAYLOAD_LIMIT
+from ._function_rules import lint_memory
 from .model import App, Finding, FunctionSpec, TriggerSpec
 from .rules import RULES, rule_for
 
@@ -95,7 +96,7 @@ class _Checker:
         if trigger is not None:
             file, line = trigger.file, trigger.line_of(path)
         elif function is not None and function.location:
-            file, line = function.location
+            file, line = function.location[0], function.line_of(path)
         if file is None and self.app.path is not None:
             file = str(self.app.path)
         self.findings.append(
@@ -113,7 +114,8 @@ class _Checker:
         )
 
     def run(self) -> None:
-        # every rule but FCT601 belongs to a kind (pytest_fctrigger/kinds/<type>.py)
+        # every trigger rule belongs to a kind (pytest_fctrigger/kinds/<type>.py); the
+        # function's own rules (FCT6xx) are function_rules below
         for function in self.app.functions.values():
             self.function_rules(function)
             for trigger in function.triggers:
@@ -140,3 +142,4 @@ class _Checker:
                     function,
                 )
             seen.setdefault(trigger.name, trigger)
+        lint_memory(self, function, self.app.format)
