@@ -132,3 +132,50 @@ def test_include_disabled_must_be_a_bool(value):
 def test_include_disabled_on_a_call_is_checked(fc_cloud):
     with pytest.raises(ConfigError, match=r"fc_invoke\(\.\.\., include_disabled=\.\.\.\): must be True or False"):
         Invoker(cloud=fc_cloud)(lambda event, context: None, b"", include_disabled="yes")
+
+
+# --------------------------------------------------------------------------- fc_matrix
+MATRIX_YAML = """\
+edition: 3.0.0
+name: timers
+resources:
+  jobs:
+    component: fc3
+    props:
+      region: cn-hangzhou
+      functionName: jobs
+      runtime: python3.10
+      handler: index.handler
+      triggers:
+        - triggerName: live
+          triggerType: timer
+          triggerConfig: {cronExpression: "0 0 8 * * *", enable: true}
+        - triggerName: paused
+          triggerType: timer
+          triggerConfig: {cronExpression: "0 0 9 * * *", enable: false}
+"""
+
+
+def test_fc_matrix_of_an_s_yaml_skips_a_disabled_trigger_unless_included(pytester):
+    # issue 9 "Why": a trigger with enable: false still produced matrix cases
+    pytester.path.joinpath("s.yaml").write_text(MATRIX_YAML, encoding="utf-8")
+    pytester.makepyfile(
+        test_matrix="""
+        import pytest
+
+        @pytest.mark.fc_matrix(app="s.yaml", fires=1)
+        def test_default(fc_trigger_event):
+            pass
+
+        @pytest.mark.fc_matrix(app="s.yaml", fires=1, include_disabled=True)
+        def test_on_purpose(fc_trigger_event):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "--collect-only", "-q")
+    ids = sorted(line.split("::", 1)[1] for line in result.outlines if "::" in line)
+    assert ids == [
+        "test_default[live[fire-1]]",
+        "test_on_purpose[live[fire-1]]",
+        "test_on_purpose[paused[fire-1]]",
+    ]
