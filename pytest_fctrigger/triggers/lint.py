@@ -16,7 +16,7 @@ the warning keeps the double invocation visible.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..kinds.log import MAX_RETRY_TIME as SLS_MAX_RETRY_TIME
 from ..kinds.log import TRIGGER_INTERVAL as SLS_TRIGGER_INTERVAL
@@ -90,10 +90,15 @@ class _Checker:
         path: str = "",
         function: Optional[FunctionSpec] = None,
         severity: Optional[str] = None,
+        at: Optional[Tuple[str, int]] = None,
     ) -> None:
+        """One finding; ``at`` = (file, line) when the problem is in another file than
+        the config (e.g. the function's code)."""
         rule = rule_for(code)
         file = line = None
-        if trigger is not None:
+        if at is not None:
+            file, line = at
+        elif trigger is not None:
             file, line = trigger.file, trigger.line_of(path)
         elif function is not None and function.location:
             file, line = function.location[0], function.line_of(path)

@@ -295,7 +295,8 @@ _rule(
     "tablestore-internal-endpoint",
     "warning",
     "A Tablestore-triggered function configured with a Tablestore internal endpoint "
-    "(`*.ots-internal.aliyuncs.com`): from FC use the VPC endpoint "
+    "(`*.ots-internal.aliyuncs.com`) in its environment or in a top-level module of its "
+    "code (reported at that file and line): from FC use the VPC endpoint "
     "`{instance}.{region}.vpc.tablestore.aliyuncs.com`.",
     "Tablestore trigger overview, usage notes ('不可以使用Tablestore内网Endpoint')",
 )
