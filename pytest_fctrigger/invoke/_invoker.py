@@ -110,6 +110,7 @@ class Invoker:
         timeout: Optional[float] = None,
         loop_rules: Any = None,
         isolate: str = "none",
+        include_disabled: bool = False,
     ):
         from ..core.settings import check_isolate
         from ..events._random import FCRandom
@@ -141,6 +142,9 @@ class Invoker:
         self._log_handler = FCLogHandler("")  # the root logger's FC-format handler during calls
         self._stable: Dict[str, Any] = {}  # per-instance context values (credentials, instance id)
         self.isolate = check_isolate(isolate, "Invoker(isolate=...)")  # "process": pytest_fctrigger.instances
+        # a disabled trigger (enable: false) fires nothing in FC, so loops ignore it unless
+        # the test asks for it on purpose (e.g. before enabling the trigger)
+        self.include_disabled = _check_include_disabled(include_disabled, "Invoker(include_disabled=...)")
 
     def close(self) -> None:
         """End this Invoker's process instances (``isolate="process"``); in-process: nothing to do."""
@@ -161,6 +165,7 @@ class Invoker:
         catch: bool = False,
         triggers: Any = None,
         isolate: Optional[str] = None,
+        include_disabled: Optional[bool] = None,
     ) -> InvokeResult:
         __tracebackhide__ = True
         return self.run(
@@ -173,6 +178,7 @@ class Invoker:
             catch=catch,
             triggers=triggers,
             isolate=isolate,
+            include_disabled=include_disabled,
         )
 
     def run(
@@ -189,16 +195,22 @@ class Invoker:
         context_overrides: Optional[Dict[str, Any]] = None,
         triggers: Any = None,
         isolate: Optional[str] = None,
+        include_disabled: Optional[bool] = None,
     ) -> InvokeResult:
         """``__call__`` with the hooks ``fc_http`` needs: ``call`` (how the handler is
         called and its return value encoded) and ``context_overrides``. ``triggers``
         replaces the triggers loops are checked against for this call; ``isolate``
-        overrides the Invoker's isolation mode for this call."""
+        overrides the Invoker's isolation mode for this call; ``include_disabled=True``
+        checks writes against disabled triggers too (None: the Invoker's setting)."""
         __tracebackhide__ = True
         if isolate is not None:
             from ..core.settings import check_isolate
 
             check_isolate(isolate, "fc_invoke(..., isolate=...)")
+        if include_disabled is None:
+            include_disabled = self.include_disabled
+        else:
+            include_disabled = _check_include_disabled(include_disabled, "fc_invoke(..., include_disabled=...)")
         tgt = self._resolve_target(target, code_dir)
         spec = tgt.spec
         if initializer is None and spec is not None and spec.initializer:
@@ -244,7 +256,7 @@ class Invoker:
         if failure is not None and not catch:
             raise failure
         if not self._redelivering:
-            self._check_loops(tgt, event, result, triggers)
+            self._check_loops(tgt, event, result, triggers, include_disabled)
         return result
 
     # ----------------------------------------------------------------- loop checking
@@ -252,11 +264,13 @@ class Invoker:
     # writes are matched against the function's triggers (explicit ``triggers=``, else a
     # FunctionSpec target's, else the Invoker's fc_trigger markers) and, with an app,
     # every other function's; --fc-loop-depth re-delivers through ``_redeliver``.
-    def _check_loops(self, tgt: _Target, event: Any, result: InvokeResult, triggers: Any) -> None:
+    def _check_loops(
+        self, tgt: _Target, event: Any, result: InvokeResult, triggers: Any, include_disabled: bool = False
+    ) -> None:
         __tracebackhide__ = True  # a SelfTriggerLoop report starts at the test's line
         if self.cloud is None or self.loop_mode == "allow" or not result.writes:
             return
-        detector = self._loop_detector(tgt.spec, triggers)
+        detector = self._loop_detector(tgt.spec, triggers, include_disabled)
         if not detector.index.watched:
             return
         result.loop = detector.check(
@@ -267,7 +281,7 @@ class Invoker:
             stacklevel=4,
         )
 
-    def _loop_detector(self, spec: Any, triggers: Any) -> Any:
+    def _loop_detector(self, spec: Any, triggers: Any, include_disabled: bool = False) -> Any:
         from ..loops import LoopDetector
 
         if triggers is None:
@@ -276,7 +290,7 @@ class Invoker:
             triggers = self.triggers
             if spec is not None:
                 triggers = list(spec.triggers) + [t for t in self.triggers if t not in spec.triggers]
-        key = (id(spec), tuple(id(t) for t in triggers))
+        key = (id(spec), tuple(id(t) for t in triggers), include_disabled)
         detector = self._loop_detectors.get(key)
         if detector is None:
             detector = LoopDetector(
@@ -287,6 +301,7 @@ class Invoker:
                 depth=self.loop_depth,
                 rules=self.loop_rules,
                 rng=self.rng.child("loops"),
+                include_disabled=include_disabled,
             )
             self._loop_detectors[key] = detector
         return detector
@@ -618,6 +633,15 @@ def _check_handler_string(handler: Optional[str], owner: str = "") -> None:
             f"{owner}handler {handler!r} contains a control character; a handler is "
             "'<file>.<function>' like 'index.handler'"
         )
+
+
+def _check_include_disabled(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(
+            f"{where}: must be True or False, got {value!r} (True also checks writes against "
+            "triggers with enable: false, which fire nothing in FC)"
+        )
+    return value
 
 
 _ONE_OFF_RNG: List[Any] = []

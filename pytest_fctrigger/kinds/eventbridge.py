@@ -10,6 +10,7 @@ on EventBridge" (event-driven vs event-streaming, CloudEvents vs RawData push fo
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple
 
 from ..errors import ConfigError
@@ -158,6 +159,8 @@ def normalize(ctx: NormalizeContext) -> None:
 
 
 def _lint(checker: Any, function: Any, trigger: Any) -> None:
+    _lint_source_region(checker, function, trigger)
+    _lint_resource_names(checker, function, trigger)
     if trigger.event_source_type == "Kafka" and trigger.delivery_mode != "event-streaming":
         checker.add(
             "FCT801",
@@ -169,6 +172,82 @@ def _lint(checker: Any, function: Any, trigger: Any) -> None:
             "runOptions.mode",
             function,
         )
+
+
+# FC's RocketMQ, RabbitMQ and MNS queue trigger pages ("注意事项"): the instance (queue)
+# and the function must be in the same region. Kafka and DTS connectors are documented
+# elsewhere and not checked.
+_SAME_REGION_SOURCES = ("MNS", "RocketMQ", "RabbitMQ")
+
+
+def _lint_source_region(checker: Any, function: Any, trigger: Any) -> None:
+    source_type = trigger.event_source_type
+    if source_type not in _SAME_REGION_SOURCES:
+        return
+    source_region = trigger.event_source_parameters.get("RegionId")
+    region = function.region
+    if not isinstance(source_region, str) or not source_region or not region or source_region == region:
+        return
+    what = "queue" if source_type == "MNS" else "instance"
+    params_key = EVENTBRIDGE_SOURCE_PARAMETERS[source_type]
+    checker.add(
+        "FCT803",
+        trigger,
+        f"function {function.name!r}, EventBridge trigger {trigger.name!r}: the {source_type} "
+        f"{what} is in region {source_region!r} but the function is in {region!r}; FC only "
+        f"connects a {source_type} {what} to a function of the same region",
+        f"deploy the function in {source_region!r}, or use a {source_type} {what} in {region!r} (RegionId: {region})",
+        f"eventSourceConfig.eventSourceParameters.{params_key}.RegionId",
+        function,
+    )
+
+
+# EventBridge's limits page ("使用限制" / "Limits"): an event bus or rule name is at most
+# 127 characters of letters, digits and hyphens, starting with a letter or digit. FC
+# names what it creates after the function and trigger (a rule ``<service>-<function>-
+# <trigger>`` for every EventBridge trigger, a bus and source ``<Type>-<function>-
+# <trigger>`` for MNS queue, RocketMQ and RabbitMQ sources) and "the trigger cannot be
+# created" when such a name breaks the rules; FC's own names allow ``_``, these do not.
+MAX_EVENTBRIDGE_NAME = 127
+_EVENTBRIDGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+def _lint_resource_names(checker: Any, function: Any, trigger: Any) -> None:
+    who = f"function {function.name!r}, EventBridge trigger {trigger.name!r}"
+    # the naming is documented for FC 2.0 (services); an fc3 file gets a warning
+    severity = "warning" if getattr(checker.app, "format", "") == "fc3" else None
+    for part, value in (("service", function.service), ("function", function.name), ("trigger", trigger.name)):
+        bad = sorted({c for c in str(value or "") if not (c.isascii() and (c.isalnum() or c == "-"))})
+        if bad:
+            checker.add(
+                "FCT805",
+                trigger,
+                f"{who}: the {part} name {value!r} has " + ", ".join(repr(c) for c in bad) + "; FC names the "
+                "EventBridge rule (and the bus of an MNS queue, RocketMQ or RabbitMQ source) after the "
+                "service, function and trigger, and EventBridge names take only letters, digits and '-'",
+                f"rename the {part} without " + ", ".join(repr(c) for c in bad) + " (e.g. use '-')",
+                "",
+                function,
+                severity=severity,
+            )
+            return
+    names = ["-".join(p for p in (function.service, function.name, trigger.name) if p)]
+    if trigger.event_source_type in _CUSTOM_BUS_SOURCES:
+        names.append(f"{trigger.event_source_type}-{function.name}-{trigger.name}")
+    for name in names:
+        if len(name) > MAX_EVENTBRIDGE_NAME or not _EVENTBRIDGE_NAME.fullmatch(name):
+            checker.add(
+                "FCT805",
+                trigger,
+                f"{who}: FC would name an EventBridge resource {name[:40] + '...' if len(name) > 43 else name!r} "
+                f"({len(name)} characters); EventBridge names are at most {MAX_EVENTBRIDGE_NAME} characters of "
+                "letters, digits and '-', starting with a letter or digit",
+                "shorten the service, function or trigger name",
+                "",
+                function,
+                severity=severity,
+            )
+            return
 
 
 # EventBridge: at most 10 custom event buses per region and 10 rules per bus; the MQ and
@@ -194,6 +273,37 @@ def _lint_buses(checker: Any, app: Any) -> None:
                 f"{region!r} (" + ", ".join(f"{f.name}/{t.name}" for f, t in pairs) + "); each needs its own "
                 f"custom event bus and EventBridge allows {MAX_CUSTOM_BUSES_PER_REGION} per region",
                 "merge triggers or spread them over regions",
+                "",
+                function,
+            )
+
+
+# FC's "官方事件源触发器" / "Event triggers for Alibaba Cloud services": each trigger with a
+# Default source is one rule on the system bus ``default``, which holds at most 10 rules
+# per region; past that FC cannot create the trigger.
+MAX_DEFAULT_BUS_RULES = 10
+
+
+def _lint_default_bus(checker: Any, app: Any) -> None:
+    by_region: Dict[str, List[Tuple[Any, Any]]] = {}
+    for function in app.functions.values():
+        for trigger in function.triggers:
+            if trigger.type == "eventbridge" and trigger.event_source_type == "Default":
+                region = function.region or trigger.region or "*"
+                by_region.setdefault(region, []).append((function, trigger))
+    for region, pairs in by_region.items():
+        if len(pairs) > MAX_DEFAULT_BUS_RULES:
+            function, extra = pairs[MAX_DEFAULT_BUS_RULES]
+            where = "" if region == "*" else f" in region {region!r}"
+            checker.add(
+                "FCT804",
+                extra,
+                f"{len(pairs)} EventBridge triggers with an Alibaba Cloud service (Default) source{where} ("
+                + ", ".join(f"{f.name}/{t.name}" for f, t in pairs)
+                + f"); each is a rule on the system event bus 'default', which holds at most "
+                f"{MAX_DEFAULT_BUS_RULES}",
+                f"keep at most {MAX_DEFAULT_BUS_RULES}: merge triggers whose event patterns can be "
+                "combined into one rule",
                 "",
                 function,
             )
@@ -312,7 +422,7 @@ KIND = TriggerKind(
     config_schema=CONFIG_SCHEMA,
     normalize=normalize,
     lint=(_lint,),
-    app_lint=(_lint_buses,),
+    app_lint=(_lint_buses, _lint_default_bus),
     matrix_cases=matrix_cases,
     event_source="eventbridge",
     invocation_type=CONFIGURED,

@@ -6,7 +6,8 @@ retried until the stream data expires, so a write back into the table never drai
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..events.catalog import TABLESTORE_ROW_TYPES, aliases_of
 from ._check import arn_resource, as_str
@@ -102,6 +103,50 @@ def _lint(checker: Any, function: Any, trigger: Any) -> None:
                 "",
                 function,
             )
+    first = next(t for t in function.triggers if t.type == trigger.type) if function.triggers else trigger
+    code_dir = function.code_dir if first is trigger else None  # the code once per function
+    for file, line, text in internal_endpoints_in_code(code_dir):
+        checker.add(
+            "FCT903",
+            trigger,
+            f"{who}: the function's code names a Tablestore internal endpoint ({text[:80]!r}); "
+            "FC functions cannot use it",
+            "build the VPC endpoint https://<instance>.<region>.vpc.tablestore.aliyuncs.com instead "
+            "(or the public <instance>.<region>.ots.aliyuncs.com)",
+            "",
+            function,
+            at=(file, line),
+        )
+
+
+# The handler's own modules (top level of the code dir, where FC looks for the handler;
+# sub-folders are usually vendored packages) are read for an internal endpoint too, since
+# samples build the endpoint in code. Bounded: a lint must not read a whole code tree.
+_MAX_CODE_FILES = 50
+_MAX_CODE_BYTES = 1 << 20
+
+
+def internal_endpoints_in_code(code_dir: Any) -> List[Tuple[str, int, str]]:
+    """``(file, line, text)`` of each non-comment line of the top-level ``*.py`` files in
+    ``code_dir`` that names a Tablestore internal endpoint."""
+    if code_dir is None:
+        return []
+    folder = Path(code_dir)
+    try:
+        files = sorted(p for p in folder.glob("*.py") if p.is_file())[:_MAX_CODE_FILES]
+    except OSError:
+        return []
+    found = []
+    for path in files:
+        try:
+            with open(path, "rb") as stream:
+                text = stream.read(_MAX_CODE_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if _INTERNAL_ENDPOINT in line and not line.lstrip().startswith("#"):
+                found.append((str(path), number, line.strip()))
+    return found
 
 
 class TablestoreWriteRule(WriteRule):

@@ -16,7 +16,7 @@ the warning keeps the double invocation visible.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..core.moved import moved_names
 from ..kinds.log import MAX_RETRY_TIME as SLS_MAX_RETRY_TIME
@@ -25,6 +25,7 @@ from ..kinds.oss import MAX_TRIGGERS_PER_BUCKET as MAX_OSS_TRIGGERS_PER_BUCKET
 from ..kinds.oss import oss_overlap
 from ..kinds.registry import REGISTRY
 from ..kinds.timer import PAYLOAD_LIMIT as TIMER_PAYLOAD_LIMIT
+from ._function_rules import lint_memory
 from .model import App, Finding, FunctionSpec, TriggerSpec
 from .rules import RULES, rule_for
 
@@ -90,13 +91,18 @@ class _Checker:
         path: str = "",
         function: Optional[FunctionSpec] = None,
         severity: Optional[str] = None,
+        at: Optional[Tuple[str, int]] = None,
     ) -> None:
+        """One finding; ``at`` = (file, line) when the problem is in another file than
+        the config (e.g. the function's code)."""
         rule = rule_for(code)
         file = line = None
-        if trigger is not None:
+        if at is not None:
+            file, line = at
+        elif trigger is not None:
             file, line = trigger.file, trigger.line_of(path)
         elif function is not None and function.location:
-            file, line = function.location
+            file, line = function.location[0], function.line_of(path)
         if file is None and self.app.path is not None:
             file = str(self.app.path)
         self.findings.append(
@@ -114,7 +120,8 @@ class _Checker:
         )
 
     def run(self) -> None:
-        # every rule but FCT601 belongs to a kind (pytest_fctrigger/kinds/<type>.py)
+        # every trigger rule belongs to a kind (pytest_fctrigger/kinds/<type>.py); the
+        # function's own rules (FCT6xx) are function_rules below
         for function in self.app.functions.values():
             self.function_rules(function)
             for trigger in function.triggers:
@@ -141,6 +148,7 @@ class _Checker:
                     function,
                 )
             seen.setdefault(trigger.name, trigger)
+        lint_memory(self, function, self.app.format)
 
 
 # names that moved into the trigger kinds (issue 8); they go in the next release

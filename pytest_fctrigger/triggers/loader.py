@@ -580,7 +580,23 @@ class _Loader:
         init_timeout_raw, init_timeout_line = get("initializationTimeout")
         description, _ = get("description")
         async_config, _ = get("asyncInvokeConfig", "asyncConfiguration")
+        instance_type, instance_type_line = get("instanceType")
         spec = FunctionSpec(name=name, handler=handler or "", runtime=runtime)
+        for key, raw, key_line in (
+            ("timeout", timeout_raw, timeout_line),
+            ("memorySize", memory_raw, memory_line),
+            ("instanceType", instance_type, instance_type_line),
+        ):
+            if raw is not None and key_line is not None:
+                spec.lines[key] = key_line
+        if instance_type is not None:
+            spec.instance_type = _text(
+                instance_type,
+                f"function {name!r}: instanceType",
+                "e1 (elastic) or c1 (performance)",
+                self.file,
+                instance_type_line,
+            )
         timeout = _int_value(timeout_raw, "timeout", self.file, timeout_line, name)
         if timeout is not None:
             spec.timeout = timeout

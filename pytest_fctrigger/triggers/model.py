@@ -416,6 +416,19 @@ class FunctionSpec:
     # the function's asynchronous invocation config as written (fc3 ``asyncInvokeConfig``,
     # fc ``asyncConfiguration``), resolved but not normalised; event flows read it
     async_invoke_config: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    # FC 2.0 ``instanceType`` as written (``e1`` elastic, the default; ``c1`` performance;
+    # GPU types); None when the file does not set it. Lint checks memory against it.
+    instance_type: Optional[str] = None
+    # line of each function setting the file wrote (``memorySize``, ``instanceType``,
+    # ``timeout``), so lint findings about the function point at that line
+    lines: Dict[str, int] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def line_of(self, key: str = "") -> Optional[int]:
+        """The line of setting ``key`` (e.g. ``"memorySize"``), else the function's own line."""
+        line = self.lines.get(key) if key else None
+        if line is None and self.location:
+            return self.location[1]
+        return line
 
     def trigger(self, name: str) -> TriggerSpec:
         for t in self.triggers:

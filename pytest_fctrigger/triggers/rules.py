@@ -215,6 +215,16 @@ _rule(
     "FC API: trigger names are unique per function",
 )
 _rule(
+    "FCT602",
+    "function-memory-size",
+    "error",
+    "A memorySize FC refuses for the function's instance type: FC 2.0 elastic instances "
+    "(instanceType e1, the default) take 128 MB to 3 GB in steps of 64 MB, performance "
+    "instances (c1) 4, 8, 16 or 32 GB; FC 3.0 (fc3) takes 128 MB to 32 GB in steps of 64 MB.",
+    "FC: 'Configure an HTTP trigger' (creating the function: instance type and memory); "
+    "'Instance types and usage modes'; FC 3.0 API 'CreateFunctionInput'",
+)
+_rule(
     "FCT701",
     "cdn-event-version",
     "error",
@@ -236,6 +246,32 @@ _rule(
     "region: each gets its own custom event bus, and EventBridge allows at most 10 custom "
     "buses per region (and 10 rules per bus), so FC cannot create the rest.",
     "EventBridge trigger docs: RocketMQ / RabbitMQ / MNS queue trigger notes",
+)
+_rule(
+    "FCT803",
+    "eventbridge-source-region",
+    "error",
+    "An EventBridge trigger whose MNS queue, RocketMQ or RabbitMQ source (RegionId) is in "
+    "another region than the function: FC connects only a queue or instance of the "
+    "function's own region.",
+    "FC: 'RocketMQ trigger', 'RabbitMQ trigger', 'MNS queue trigger' (usage notes)",
+)
+_rule(
+    "FCT804",
+    "eventbridge-default-bus-rule-limit",
+    "error",
+    "More than 10 EventBridge triggers with an Alibaba Cloud service (Default) source in one "
+    "region: each is a rule on the system event bus 'default', which holds at most 10.",
+    "FC: 'Event triggers for Alibaba Cloud services' / '官方事件源触发器' (usage notes)",
+)
+_rule(
+    "FCT805",
+    "eventbridge-resource-name",
+    "error",
+    "An EventBridge trigger whose service, function or trigger name makes a name EventBridge "
+    "refuses for the rule or bus FC creates (`<service>-<function>-<trigger>`, "
+    "`<Type>-<function>-<trigger>`): at most 127 letters, digits and '-'. A warning for fc3 files.",
+    "FC: RocketMQ / RabbitMQ / MNS queue trigger pages ('名称必须符合名称取值限制'); EventBridge 'Limits'",
 )
 
 # --- Tablestore --------------------------------------------------------------------------
@@ -259,7 +295,8 @@ _rule(
     "tablestore-internal-endpoint",
     "warning",
     "A Tablestore-triggered function configured with a Tablestore internal endpoint "
-    "(`*.ots-internal.aliyuncs.com`): from FC use the VPC endpoint "
+    "(`*.ots-internal.aliyuncs.com`) in its environment or in a top-level module of its "
+    "code (reported at that file and line): from FC use the VPC endpoint "
     "`{instance}.{region}.vpc.tablestore.aliyuncs.com`.",
     "Tablestore trigger overview, usage notes ('不可以使用Tablestore内网Endpoint')",
 )
