@@ -1,8 +1,8 @@
 """The ``context`` object the FC Python runtime passes to ``handler(event, context)``.
 
 Two shapes exist, rebuilt here from the documented field names
-(``reference/fc-runtime-and-config.md`` sections 1.2 and 1.3; FC docs "context-1"
-and https://www.alibabacloud.com/help/doc-detail/422182.htm):
+(FC docs "Context", https://www.alibabacloud.com/help/en/functioncompute/fc/user-guide/context-1,
+for FC 3.0, and https://www.alibabacloud.com/help/doc-detail/422182.htm for FC 2.0):
 
 * **FC 2.0 / Python 3.6-3.10** (``python3``, ``python3.6``, ``python3.9``,
   ``python3.10``): ``request_id`` (and ``requestId``), ``credentials``

@@ -15,7 +15,7 @@ Two handler styles (Function Compute docs: "HTTP handlers" of the Python runtime
   not such an object is sent as a ``200`` with the serialised value as body
   (``Content-Type: application/json`` when it is JSON): the FC 3.0 doc's response
   mapping, which follows the function-URL model FC 3.0 adopted (the exact fallback is
-  UNCONFIRMED in the reference notes).
+  not documented by FC, so it is unconfirmed).
 
 ``style=None`` picks ``event`` for ``python3.12`` and for apps loaded from an
 ``fc3`` s.yaml, else ``wsgi``.

@@ -1,9 +1,10 @@
 """Self-trigger loop detection: match a handler's writes against the triggers it is wired to.
 
 FC does not stop a function that writes into the bucket, topic or table that triggers
-it; the docs only warn (seeds/003 OSS trigger, "Warning: You must prevent recursive
-invocations"; seeds/001 OSS "触发规则: 使用OSS触发器一定要避免循环触发", MNS "避免出现循环
-调用的情况", Tablestore "注意事项 ... 造成函数无限循环调用"). This module finds such a
+it; the docs only warn (FC docs "Configure a native OSS trigger", "Warning: You must prevent
+recursive invocations"; "OSS trigger overview", 触发规则: "使用OSS触发器一定要避免循环触发";
+"MNS topic trigger": "避免出现循环调用的情况"; "Tablestore trigger overview", 注意事项: "...
+造成函数无限循环调用"). This module finds such a
 write in the journal of one invocation (``cloud/journal.py``) and explains it.
 
 Built-in rules (a write fires a trigger when):
@@ -14,7 +15,7 @@ Built-in rules (a write fires a trigger when):
   starts with ``filter.key.prefix`` and ends with ``filter.key.suffix``. Bucket names
   are global in OSS, so the region is not compared.
 * **MNS topic**: same topic (and region when both are known); when the subscription
-  has a ``filterTag`` the message's tag must equal it. The seeds word it as "包含了此处
+  has a ``filterTag`` the message's tag must equal it. The FC docs word it as "包含了此处
   设置的过滤标签字符串的消息" (messages *carrying* the filter tag); MNS compares the
   message tag with the subscription's tag for equality, which is what we follow.
 * **Tablestore**: same instance (case-insensitive, as it is a host name) and table
@@ -686,8 +687,8 @@ class LoopDetector:
             if others > 0:
                 lines.append(f"({others} more write(s) of the first invocation also fire triggers.)")
             lines.append(
-                'FC does not stop such loops (seeds/003: "You must prevent recursive '
-                'invocations"; seeds/001: "避免循环触发").'
+                'FC does not stop such loops (FC docs "Configure a native OSS trigger": "You must '
+                'prevent recursive invocations"; "OSS trigger overview": "避免循环触发").'
             )
             lines.append(_OPTIONS_HINT + ".")
         return "\n".join(lines)

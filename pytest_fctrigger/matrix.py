@@ -1,6 +1,6 @@
 """``@pytest.mark.fc_matrix``: one test, parametrized over trigger events.
 
-Two forms (DESIGN.md "Triggers, loops, matrices"):
+Two forms (user docs: the "Trigger matrices" page, docs/matrix.md):
 
 * ``fc_matrix('oss', 'mns_topic', ...)``: every variant of each trigger type in the
   event catalog (``events/catalog.py``) and in sources added by the

@@ -70,8 +70,8 @@ def test_seed_sample_on_a_whole_bucket_trigger_loops(fc_cloud, images, oss_event
         "oss:ObjectCreated:*; the trigger has no prefix/suffix filter, so every key matches."
     ) in message
     assert (
-        "Fix: give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output under "
-        "'dst/') and write outside it, or write to another bucket than 'images'."
+        'Fix: give the trigger a prefix or suffix filter (FC docs "OSS trigger overview": input under '
+        "'src/', output under 'dst/') and write outside it, or write to another bucket than 'images'."
     ) in message
 
 

@@ -172,7 +172,11 @@ def test_sls_fix():
     "config, fix",
     [
         ({"suffix": ".png"}, "write keys that do not end with '.png', or give the trigger a prefix"),
-        ({}, "give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output under 'dst/')"),
+        (
+            {},
+            "give the trigger a prefix or suffix filter (FC docs \"OSS trigger overview\": input under 'src/', "
+            "output under 'dst/')",
+        ),
         ({"prefix": "in/", "suffix": ".png"}, "it watches keys starting with 'in/' and ending with '.png'"),
     ],
 )

@@ -19,7 +19,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ..errors import ConfigError
 
-# The 12 event names of the OSS trigger doc (seeds/001 "OSS事件定义"), in the doc's order.
+# The 12 event names of the OSS trigger doc (FC docs "OSS trigger overview", OSS事件定义), in the doc's order.
 OSS_EVENT_NAMES: Tuple[str, ...] = (
     "ObjectCreated:PutObject",
     "ObjectCreated:PutSymlink",
@@ -50,7 +50,7 @@ def is_valid_bucket_name(name: Any) -> bool:
 # src/interface/base.ts ``OSSEvents``); they are delivered in the ObjectCreated shape.
 OSS_CONFIG_ONLY_EVENT_NAMES: Tuple[str, ...] = ("ObjectModified:UpdateObjectMeta",)
 
-# The 8 CDN event names (seeds/002 "CDN trigger").
+# The 8 CDN event names (FC docs "Formats of event for different triggers", "CDN trigger").
 CDN_EVENT_NAMES: Tuple[str, ...] = (
     "LogFileCreated",
     "CachedObjectsRefreshed",
@@ -65,7 +65,8 @@ CDN_EVENT_NAMES: Tuple[str, ...] = (
 # notifyContentFormat values of an MNS topic subscription (STREAM is FC's default)
 MNS_TOPIC_FORMATS: Tuple[str, ...] = ("STREAM", "JSON")
 
-# The four MNS topic event forms (seeds/002 "MNS topic trigger"): format x attributes.
+# The four MNS topic event forms (FC docs "Formats of event for different triggers",
+# "MNS topic trigger"): format x attributes.
 MNS_TOPIC_VARIANTS: Tuple[str, ...] = ("STREAM", "STREAM+attrs", "JSON", "JSON+attrs")
 
 TABLESTORE_ROW_TYPES: Tuple[str, ...] = ("PutRow", "UpdateRow", "DeleteRow")

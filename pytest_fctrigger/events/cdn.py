@@ -1,4 +1,5 @@
-"""CDN event trigger events (seeds/002 "CDN trigger", seeds/001 "CDN事件触发器").
+"""CDN event trigger events (FC docs "Formats of event for different triggers", "CDN trigger";
+"CDN event trigger", CDN事件触发器).
 
 Payload: ``{"events": [{"eventName", "eventSource": "cdn", "region", "eventVersion":
 "1.0.0", "eventTime", "traceId", "resource": {"domain"}, "eventParameter": {...},

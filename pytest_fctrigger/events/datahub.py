@@ -1,4 +1,4 @@
-"""DataHub trigger events (seeds/002 "DataHub trigger").
+"""DataHub trigger events (FC docs "Formats of event for different triggers", "DataHub trigger").
 
 Payload::
 

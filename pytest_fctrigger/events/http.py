@@ -1,13 +1,14 @@
 """HTTP-shaped inputs: API Gateway events, FC 3.0 HTTP-trigger events, FC 2.0 WSGI environs.
 
 * ``apigw_event``: what an API Gateway trigger delivers to an event function
-  (seeds/001 "API网关触发器" event format; seeds/002 "API Gateway trigger"):
+  (FC docs "API Gateway trigger", API网关触发器, event format; "Formats of event for different
+  triggers", "API Gateway trigger"):
   ``path``, ``httpMethod``, ``headers``, ``queryParameters``, ``pathParameters``,
-  ``body``, ``isBase64Encoded``. The seeds print ``isBase64Encoded`` as the
+  ``body``, ``isBase64Encoded``. The FC docs print ``isBase64Encoded`` as the
   placeholder string ``"true|false, ..."``; the delivered value is a JSON boolean
   (the FC Java event POJO ``ApiGatewayRequestEvent`` declares it ``boolean``), so a
   boolean is what we emit. API Gateway base64-encodes every body except form
-  bodies (seeds/001 FAQ "为什么函数中接收到API网关传过来的body是经过了Base64编码的"),
+  bodies (FC docs "API Gateway trigger", FAQ "为什么函数中接收到API网关传过来的body是经过了Base64编码的"),
   which is the default of ``base64=None``.
 * ``http_event``: the FC 3.0 built-in-runtime HTTP trigger event (doc
   "HTTP触发器调用函数", https://help.aliyun.com/zh/functioncompute/fc-3-0/user-guide/http-trigger-invoking-function):
@@ -18,7 +19,8 @@
   {``method``, ``path`` (decoded), ``protocol``, ``sourceIp``, ``userAgent``},
   ``requestId``, ``time``, ``timeEpoch`` (a string)}.
 * ``wsgi_environ``: the environ the FC 2.0 Python runtime builds for
-  ``handler(environ, start_response)`` (reference/fc-runtime-and-config.md 2.1): every
+  ``handler(environ, start_response)`` (FC docs "HTTP handlers",
+  https://www.alibabacloud.com/help/en/functioncompute/fc-2-0/http-handlers-1): every
   process environment variable, the fixed CGI/WSGI keys, ``PATH_INFO``,
   ``REQUEST_METHOD``, ``QUERY_STRING``, ``CONTENT_TYPE``, ``REMOTE_ADDR``, one
   ``HTTP_*`` key per header, ``fc.request_uri``, ``fc.context`` and

@@ -1,5 +1,6 @@
 """MNS events: topic trigger (four forms) and queue trigger (EventBridge)
-(seeds/002 "MNS topic trigger" and "MNS queue trigger", seeds/001 "MNS主题触发器").
+(FC docs "Formats of event for different triggers": "MNS topic trigger" and "MNS queue trigger";
+"MNS topic trigger", MNS主题触发器).
 
 Topic trigger, by the trigger's event format and whether the message has attributes:
 
@@ -22,8 +23,9 @@ Queue trigger (via EventBridge): one CloudEvent (event model) or a JSON array of
 (stream model, ``batch=n``), ``type`` ``mns:Queue:SendMessage``, ``data``
 ``{"requestId", "messageId", "messageBody"}``. Whether ``messageBody`` is base64 depends
 on the trigger's ``IsBase64Decode`` setting, whose meaning is ambiguous in the docs
-(reference section 5): the doc sample shows plain text, so that is the default;
-``base64_body=True`` gives the base64 form some samples show.
+("Formats of event for different triggers", "MNS queue trigger"): the doc sample shows
+plain text, so that is the default; ``base64_body=True`` gives the base64 form some
+samples show.
 """
 
 from __future__ import annotations

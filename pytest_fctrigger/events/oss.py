@@ -1,5 +1,6 @@
-"""OSS trigger events (seeds/002 "OSS trigger", seeds/003 sample with ``objectMeta``,
-seeds/001 "OSS事件定义" for the 12 event names).
+"""OSS trigger events (FC docs "Formats of event for different triggers", "OSS trigger";
+"Configure a native OSS trigger" for the sample with ``objectMeta``; "OSS trigger overview",
+OSS事件定义, for the 12 event names).
 
 Payload: ``{"events": [ {...one record...} ]}``. ``eventName`` carries **no** ``oss:``
 prefix (the trigger config's ``events`` do); both spellings are accepted on input.
@@ -113,7 +114,7 @@ def _object_meta(meta: Any, key: str, rng: FCRandom, when: _dt.datetime) -> Opti
             raise ConfigError("oss_event(): object_meta['userMeta'] must be a dict")
         bad = [k for k in user if not str(k).lower().startswith("x-oss-meta-")]
         if bad:
-            # seeds/003: "The metadata key must start with x-oss-meta-"
+            # FC docs "Configure a native OSS trigger": "The metadata key must start with x-oss-meta-"
             raise ConfigError(f"oss_event(): userMeta key(s) {', '.join(map(repr, bad))} must start with 'x-oss-meta-'")
         meta["userMeta"] = dict(user)
     return meta
@@ -151,7 +152,8 @@ def oss_event(
     ``event_name``: one of ``OSS_EVENT_NAMES``, with or without ``oss:``; the
     wildcard ``oss:ObjectCreated:*`` picks one ObjectCreated event from ``rng``.
     ``object_meta``: ``{"mimeType": ..., "userMeta": {"x-oss-meta-...": ...}}``,
-    ``True`` (derived from the key) or ``None`` (field omitted, as in seeds/002).
+    ``True`` (derived from the key) or ``None`` (field omitted, as in the sample of
+    "Formats of event for different triggers").
     ``event_time``: datetime (formatted ``2022-08-13T06:45:43.000Z``) or a string kept
     verbatim. The bucket ARN is ``acs:oss:<region>:<account_id>:<bucket>``;
     ``ownerIdentity`` and ``principalId`` default to the account id.

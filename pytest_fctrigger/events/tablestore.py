@@ -1,4 +1,5 @@
-"""Tablestore trigger events: CBOR (seeds/002 "Tablestore trigger", reference section 6).
+"""Tablestore trigger events: CBOR (FC docs "Formats of event for different triggers", "Tablestore trigger";
+FC docs on Tablestore trigger functions, https://www.alibabacloud.com/help/doc-detail/169673.htm).
 
 FC delivers Tablestore row changes CBOR-encoded (the official Python sample decodes
 them with ``cbor.loads(event)``). The decoded shape::

@@ -1,10 +1,11 @@
-"""Timer trigger events (seeds/002 "Time trigger", seeds/001 "定时触发器").
+"""Timer trigger events (FC docs "Formats of event for different triggers", "Time trigger";
+"Configure a timer trigger", 定时触发器).
 
 Payload: ``{"triggerTime": "2018-02-09T05:49:00Z", "triggerName": "timer-trigger",
 "payload": "awesome-fc"}``. All three fields are strings; ``payload`` is the trigger
 config's ``payload`` ("Trigger Message") verbatim. A timer fires on whole seconds, and
 the default ``triggerTime`` is the test clock's next instant rounded down to the minute
-(cron expressions of the seeds fire at second 0).
+(the cron examples of FC's timer trigger docs fire at second 0).
 """
 
 from __future__ import annotations

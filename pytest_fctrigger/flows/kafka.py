@@ -1,4 +1,5 @@
-"""The ApsaraMQ for Kafka FC Sink Connector: how it batches and retries (seeds/001 14 创建FC Sink Connector).
+"""The ApsaraMQ for Kafka FC Sink Connector: how it batches and retries (ApsaraMQ for Kafka docs
+"Create a Function Compute sink connector", 创建FC Sink Connector).
 
 - 发送批大小 (batch size) default 20: the connector aggregates messages up to the batch size
   and the request size limit (sync 6 MB, async 128 KB); a message larger than the limit is

@@ -34,7 +34,7 @@ class Delivery:
     source: str
 
 
-# Invocation type of every row: FC "Triggers overview" (触发器简介, the 调用方式 column; seeds/001 2).
+# Invocation type of every row: FC "Triggers overview" (触发器简介, the 调用方式 column).
 # Pages cited on the rows:
 #   Configure a retry mechanism  https://www.alibabacloud.com/help/en/functioncompute/fc/error-handling-1-2
 #   MNS NotifyStrategy           https://www.alibabacloud.com/help/en/mns/notifystrategy
@@ -60,7 +60,7 @@ DELIVERY: Dict[str, Delivery] = {
     # CDN events: sync; nothing in fc_cloud writes CDN events.
     "cdn_events": Delivery("Sync", "none", False, "FC Triggers overview (CDN事件触发器 同步调用)"),
     # Tablestore: sync; "若函数执行出现异常，函数将无限重试直到Tablestore中的日志数据过期"
-    # (seeds/001 10.1 Tablestore触发器概述 注意事项).
+    # (FC docs "Tablestore trigger overview", Tablestore触发器概述 注意事项).
     "tablestore": Delivery(
         "Sync",
         "stream_until_expiry",
@@ -70,13 +70,15 @@ DELIVERY: Dict[str, Delivery] = {
     # HTTP: sync, driven by requests (fc_http), never by a write.
     "http": Delivery("Sync", "none", False, "FC Triggers overview (HTTP触发器 同步调用)"),
     # EventBridge triggers (MNS queue, RocketMQ, RabbitMQ, Kafka, DTS, official sources): the
-    # trigger's asyncInvocationType chooses; sync is the console default (seeds/000 "Invocation
-    # Method"). Retry and dead letter: EventBridge "Retry policies and dead-letter queues".
+    # trigger's asyncInvocationType chooses; sync is the console default
+    # (FC docs "Configure event triggers for Alibaba Cloud services", "Invocation Method").
+    # Retry and dead letter: EventBridge "Retry policies and dead-letter queues".
     "eventbridge": Delivery(
         "Configured", "eventbridge", True, "FC Triggers overview (EventBridge触发器); EventBridge retry and dead-letter"
     ),
     # ApsaraMQ for Kafka FC Sink Connector: sync in the triggers table; the connector's own
-    # send mode (async recommended) and retry rules: seeds/001 14 创建FC Sink Connector.
+    # send mode (async recommended) and retry rules: ApsaraMQ for Kafka docs "Create a Function
+    # Compute sink connector" (创建FC Sink Connector).
     "kafka_connector": Delivery("Configured", "none", False, "FC Triggers overview; 创建FC Sink Connector"),
 }
 
@@ -117,7 +119,8 @@ TABLESTORE_RETRY_FIRST_S = 1.0
 TABLESTORE_RETRY_MAX_S = 60.0
 
 # --------------------------------------------------------------------------- Kafka connector
-# seeds/001 14 创建FC Sink Connector: 发送批大小 default 20; request size limit 6 MB sync,
+# ApsaraMQ for Kafka docs "Create a Function Compute sink connector" (创建FC Sink Connector):
+# 发送批大小 default 20; request size limit 6 MB sync,
 # 128 KB async (a message over the limit is sent alone without its content, overflowFlag
 # true); 重试次数 default 2, range 1..3; 429 and 5XX are retried, other 4XX are not.
 KAFKA_BATCH_SIZE = 20
@@ -128,7 +131,7 @@ KAFKA_RETRIES_RANGE = (1, 3)
 
 
 def kafka_retryable(status: int) -> bool:
-    """429 and 5XX are retried; every other 4XX is not (seeds/001 14 重试次数)."""
+    """429 and 5XX are retried; every other 4XX is not (创建FC Sink Connector, 重试次数)."""
     return status == 429 or 500 <= status <= 599
 
 

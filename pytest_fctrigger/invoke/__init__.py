@@ -1,7 +1,8 @@
 """Run a handler the way the FC Python runtime does.
 
 The behaviour is rebuilt from the runtime's documented contract
-(``reference/fc-runtime-and-config.md`` section 1.1) and from what it observably
+(FC docs "Event handlers" for Python, https://www.alibabacloud.com/help/en/functioncompute/fc-2-0/user-guide/event-handlers,
+and "Python handlers" of FC 3.0) and from what it observably
 does; no runtime code is copied.
 
 * **Target**: a callable, a handler string ``"module.func"`` resolved in ``code_dir``

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 from ..core.suggest import unknown_name
 from ..errors import ConfigError
 
-# Invocation types (seeds/001 per trigger: timer, OSS, MNS topic are async; SLS, CDN,
+# Invocation types (FC docs "Triggers overview", 调用方式 column: timer, OSS, MNS topic are async; SLS, CDN,
 # Tablestore, HTTP are sync; EventBridge as configured by asyncInvocationType).
 ASYNC = "Async"
 SYNC = "Sync"

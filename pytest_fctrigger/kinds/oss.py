@@ -25,7 +25,7 @@ OSS_CREATED_EVENTS = tuple(
 )
 OSS_REMOVED_EVENTS = tuple("oss:" + n for n in OSS_EVENT_NAMES if n.startswith("ObjectRemoved:"))
 OSS_MODIFIED_EVENTS = tuple("oss:" + n for n in OSS_CONFIG_ONLY_EVENT_NAMES)
-# seeds/001 lists PutObject, PostObject, CompleteMultipartUpload, ... first; the config order
+# FC docs "OSS trigger overview" lists PutObject, PostObject, CompleteMultipartUpload, ... first; the config order
 # (fc3 OSSEvents) is kept for messages: wildcard, created, removed wildcard, removed, modified
 OSS_CONFIG_EVENTS = (
     ("oss:ObjectCreated:*",) + OSS_CREATED_EVENTS + ("oss:ObjectRemoved:*",) + OSS_REMOVED_EVENTS + OSS_MODIFIED_EVENTS
@@ -389,8 +389,8 @@ class OssWriteRule(WriteRule):
                 f"bucket than {bucket!r}"
             )
         return (
-            f"give the trigger a prefix or suffix filter (seeds/001: input under 'src/', output "
-            f"under 'dst/') and write outside it, or write to another bucket than {bucket!r}"
+            f"give the trigger a prefix or suffix filter (FC docs \"OSS trigger overview\": input under 'src/', "
+            f"output under 'dst/') and write outside it, or write to another bucket than {bucket!r}"
         )
 
 

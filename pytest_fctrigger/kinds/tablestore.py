@@ -179,7 +179,7 @@ class TablestoreWriteRule(WriteRule):
         return (
             f"write the result to another table than {r.get('instance')}/{r.get('table')}; FC "
             "retries a failing Tablestore-triggered function until the stream data expires "
-            "(seeds/001 表格存储触发器 注意事项), so this loop also never drains"
+            '(FC docs "Tablestore trigger overview", usage notes), so this loop also never drains'
         )
 
 

@@ -1,6 +1,7 @@
 """FC timer trigger schedules: parse ``cronExpression`` and list the next fire times.
 
-Syntax (seeds/001 12.2 "配置定时触发器", the field table; reference section 7):
+Syntax (FC docs "Configure a timer trigger", 配置定时触发器, the field table;
+https://www.alibabacloud.com/help/en/functioncompute/fc/user-guide/time-triggers):
 
 * Six fields, **seconds first**: ``Seconds Minutes Hours Day-of-month Month Day-of-week``,
   separated by spaces, evaluated in **UTC** unless prefixed with ``CRON_TZ=<IANA zone> ``.
@@ -16,8 +17,8 @@ Syntax (seeds/001 12.2 "配置定时触发器", the field table; reference secti
   Day-of-week   0-6 or MON-SUN         ``, - * ?``
   ============  =====================  ========================
 
-  Day-of-week: the current seeds table says ``0～6或MON～SUN`` while an older FC page
-  said ``1~7``. We follow the seeds (and robfig/cron, the Go parser with this exact
+  Day-of-week: the current FC table says ``0～6或MON～SUN`` while an older FC page
+  said ``1~7``. We follow the current table (and robfig/cron, the Go parser with this exact
   syntax): **0-6 with SUN = 0**, so ``1`` is Monday and ``7`` is rejected with a hint.
   Names are case-insensitive. ``?`` must stand alone and means "any" (like ``*``).
   ``n/m`` means "from n every m" (``3/5`` in minutes: 3, 8, ..., 58); ``a-b/m`` and
@@ -28,7 +29,7 @@ Syntax (seeds/001 12.2 "配置定时触发器", the field table; reference secti
   is one interval after ``start`` (FC counts from when the trigger is created/enabled).
   Other ``@`` descriptors (``@daily``...) are not documented by FC and are rejected.
 * ``CRON_TZ=Asia/Shanghai 0 0 12 * * *`` evaluates the fields in that zone. Daylight
-  saving (seeds/001: "在夏令时和冬令时切换的过程中可能会出现重复执行或少执行"): a wall time that
+  saving ("Configure a timer trigger": "在夏令时和冬令时切换的过程中可能会出现重复执行或少执行"): a wall time that
   does not exist (spring-forward gap) is skipped; a wall time that occurs twice
   (fall-back) fires twice, once at each instant.
 

@@ -4,7 +4,7 @@ Each finding has a stable code (``rules.RULES``, listed in docs/triggers.md), a
 severity (``error``: FC rejects the config or the trigger can never work; ``warning``:
 it works but is risky), and a message naming the file, function and trigger, plus the fix.
 
-The OSS overlap rule follows the seeds' table (seeds/001 6.1 "触发规则"): for two triggers
+The OSS overlap rule follows FC's table (FC docs "OSS trigger overview", 触发规则): for two triggers
 on one bucket that share an event (``oss:ObjectCreated:*`` expanded), FC rejects the
 pair when the prefixes are the same and the suffixes are the same, an unset prefix or
 suffix counting as the same as any. The table calls ``source1``/``1zip`` beside

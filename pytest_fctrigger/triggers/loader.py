@@ -1,6 +1,6 @@
 """``load_app(path, vars=None)``: read ``s.yaml`` (fc / fc3) or Funcraft ``template.yml``.
 
-Formats (reference section 3):
+Formats (Serverless Devs ``fc``/``fc3`` component docs and sources, the Funcraft spec):
 
 * Serverless Devs ``edition: 1.0.0``: ``services.<key>`` with ``component: fc`` (or
   ``devsapp/fc``); ``props.service``, ``props.function``, ``props.triggers`` (``name``,

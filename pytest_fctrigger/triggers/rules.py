@@ -46,7 +46,7 @@ _rule(
     "warning",
     "One file spells the same thing two ways (`Key/Prefix/Suffix` and `key/prefix/suffix`, "
     "`bucketName` and `sourceArn`, or a key in non-FC casing); both are accepted and normalised.",
-    "reference section 3.2 'Casing in the wild'",
+    "FC API (lowercase filter.key.prefix/suffix) vs. casings seen in public s.yaml files",
 )
 _rule(
     "FCT012",
@@ -91,15 +91,15 @@ _rule(
     "oss-prefix-leading-slash",
     "error",
     "An OSS trigger prefix starts with '/': object keys never do, so the trigger never fires.",
-    "seeds/003 'Object Prefix'",
+    "FC docs 'Configure a native OSS trigger', parameter 'Object Prefix'",
 )
 _rule(
     "FCT102",
     "oss-duplicate-rule",
     "error",
     "Two OSS triggers on one bucket share an event and have the same prefix and suffix (an "
-    "unset one counts as the same): FC rejects the second (seeds/001 rule table).",
-    "seeds/001 6.1 'OSS触发器概述' 触发规则",
+    "unset one counts as the same): FC rejects the second (the trigger rules table of FC's OSS docs).",
+    "FC docs 'OSS trigger overview' (OSS触发器概述), trigger rules (触发规则)",
 )
 _rule(
     "FCT103",
@@ -108,14 +108,15 @@ _rule(
     "Two OSS triggers on one bucket share an event and one object key can match both filters "
     "(one prefix is a prefix of the other and one suffix a suffix of the other): FC accepts it "
     "(e.g. source1/1zip beside source/zip) but such an object fires both.",
-    "seeds/001 6.1 rule table, row 'source1 1zip 是'",
+    "FC docs 'OSS trigger overview', trigger rules table, row 'source1 1zip 是'",
 )
 _rule(
     "FCT104",
     "oss-too-many-triggers",
     "error",
     "More than 10 native OSS triggers on one bucket.",
-    "seeds/001 6.1 '一个Bucket最多能创建10个触发规则'; seeds/003 Limitations",
+    "FC docs 'OSS trigger overview' ('一个Bucket最多能创建10个触发规则'); "
+    "'Configure a native OSS trigger', Limitations",
 )
 _rule(
     "FCT105",
@@ -123,14 +124,14 @@ _rule(
     "warning",
     "An OSS trigger with neither prefix nor suffix: any object the function writes back into "
     "the bucket fires it again (recursion loop, billed).",
-    "seeds/001 6.1 '避免循环触发'",
+    "FC docs 'OSS trigger overview', trigger rules ('避免循环触发')",
 )
 _rule(
     "FCT106",
     "oss-wildcard-filter",
     "warning",
     "An OSS prefix/suffix contains '*' or '?': native triggers match it literally, not as a wildcard.",
-    "seeds/003 Limitations",
+    "FC docs 'Configure a native OSS trigger', Limitations",
 )
 
 # --- timer -----------------------------------------------------------------------------
@@ -140,14 +141,14 @@ _rule(
     "error",
     "A timer cronExpression FC would reject (6 fields, seconds first, per-field ranges and "
     "special characters, `@every <duration>`, optional `CRON_TZ=<zone>` prefix).",
-    "seeds/001 12.2 'Cron表达式的字段说明'",
+    "FC docs 'Configure a timer trigger' (配置定时触发器), cron field table ('Cron表达式的字段说明')",
 )
 _rule(
     "FCT202",
     "timer-payload-too-large",
     "error",
     "A timer payload over 128 KB (the asynchronous invocation payload limit).",
-    "reference section 7",
+    "FC docs: asynchronous invocation payload limit 128 KB (https://www.alibabacloud.com/help/doc-detail/2527064.html)",
 )
 _rule(
     "FCT203",
@@ -163,14 +164,14 @@ _rule(
     "log-trigger-interval",
     "error",
     "An SLS trigger's jobConfig.triggerInterval outside [3, 600] seconds.",
-    "seeds/001 9.2 '触发间隔 取值范围：[3,600]'",
+    "FC docs 'Configure an SLS trigger' (配置SLS触发器), '触发间隔 取值范围：[3,600]'",
 )
 _rule(
     "FCT302",
     "log-max-retry-time",
     "error",
     "An SLS trigger's jobConfig.maxRetryTime outside [0, 100].",
-    "seeds/001 9.2 '重试次数 取值范围：[0,100]'",
+    "FC docs 'Configure an SLS trigger' (配置SLS触发器), '重试次数 取值范围：[0,100]'",
 )
 
 # --- MNS topic ---------------------------------------------------------------------------
@@ -179,14 +180,14 @@ _rule(
     "mns-notify-format",
     "error",
     "An MNS topic trigger's notifyContentFormat is not STREAM or JSON.",
-    "seeds/001 8.2 'Event格式'",
+    "FC docs 'Configure an MNS topic trigger' (配置MNS主题触发器), 'Event格式'; FC API MNSTopicTriggerConfig",
 )
 _rule(
     "FCT402",
     "mns-notify-strategy",
     "error",
     "An MNS topic trigger's notifyStrategy is not BACKOFF_RETRY or EXPONENTIAL_DECAY_RETRY.",
-    "seeds/001 8.2 '重试策略'",
+    "FC docs 'Configure an MNS topic trigger' (配置MNS主题触发器), '重试策略'; FC API MNSTopicTriggerConfig",
 )
 
 # --- HTTP --------------------------------------------------------------------------------
@@ -196,14 +197,14 @@ _rule(
     "error",
     "A function with an HTTP trigger also has another trigger (FC 2.0: an HTTP function cannot "
     "have other triggers). A warning for fc3 (FC 3.0) files.",
-    "seeds/001 7.1 '函数设置HTTP触发器后不能再设置其他类型的触发器'",
+    "FC docs 'HTTP Trigger Overview' (HTTP触发器概述), '函数设置HTTP触发器后不能再设置其他类型的触发器'",
 )
 _rule(
     "FCT502",
     "http-multiple",
     "error",
     "More than one HTTP trigger for one function and qualifier.",
-    "seeds/001 7.1 '每个函数只能创建一个HTTP触发器'",
+    "FC docs 'HTTP Trigger Overview' (HTTP触发器概述), '每个函数只能创建一个HTTP触发器'",
 )
 
 # --- general / other types -----------------------------------------------------------------
@@ -229,7 +230,7 @@ _rule(
     "cdn-event-version",
     "error",
     "A CDN trigger eventVersion other than 1.0.0.",
-    "seeds/001 11.2 '目前仅支持1.0.0事件版本'",
+    "FC docs 'Configure a CDN event trigger' (配置CDN触发器), '目前仅支持1.0.0事件版本'",
 )
 _rule(
     "FCT801",
@@ -245,7 +246,7 @@ _rule(
     "More than 10 EventBridge triggers with an MNS queue, RocketMQ or RabbitMQ source in one "
     "region: each gets its own custom event bus, and EventBridge allows at most 10 custom "
     "buses per region (and 10 rules per bus), so FC cannot create the rest.",
-    "EventBridge trigger docs: RocketMQ / RabbitMQ / MNS queue trigger notes",
+    "FC docs 'RocketMQ trigger', 'RabbitMQ trigger', 'MNS queue trigger' (EventBridge triggers), notes",
 )
 _rule(
     "FCT803",
@@ -280,7 +281,7 @@ _rule(
     "tablestore-function-timeout",
     "warning",
     "A Tablestore-triggered function whose timeout is over 60 s: a triggered invocation must finish within one minute.",
-    "Tablestore trigger overview ('触发的函数执行时间不能超过一分钟')",
+    "FC docs 'Tablestore trigger overview' ('触发的函数执行时间不能超过一分钟')",
 )
 _rule(
     "FCT902",
@@ -288,7 +289,7 @@ _rule(
     "error",
     "A Tablestore trigger in a region that has no Tablestore triggers (Beijing, Hangzhou, "
     "Shanghai, Shenzhen, Tokyo, Singapore, Sydney, Frankfurt, Hong Kong).",
-    "Tablestore trigger overview, region limits ('地域限制')",
+    "FC docs 'Tablestore trigger overview', region limits ('地域限制')",
 )
 _rule(
     "FCT903",
@@ -298,7 +299,7 @@ _rule(
     "(`*.ots-internal.aliyuncs.com`) in its environment or in a top-level module of its "
     "code (reported at that file and line): from FC use the VPC endpoint "
     "`{instance}.{region}.vpc.tablestore.aliyuncs.com`.",
-    "Tablestore trigger overview, usage notes ('不可以使用Tablestore内网Endpoint')",
+    "FC docs 'Tablestore trigger overview', usage notes ('不可以使用Tablestore内网Endpoint')",
 )
 
 

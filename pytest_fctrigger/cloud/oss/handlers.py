@@ -784,8 +784,9 @@ class OssHandler:
         (the source's when the key has no known extension). The write is journaled as
         API ``ProcessObject`` with event ``ObjectCreated:PutObject``: the FC OSS trigger
         event list has no process-specific name, the save is a whole-object write like a
-        simple upload, and ``PutObject`` is the event the seeds' image-resize sample
-        listens on, so this is the choice that exposes its loop risk.
+        simple upload, and ``PutObject`` is the event the image-resize sample of FC's
+        "Configure a native OSS trigger" listens on, so this is the choice that exposes
+        its loop risk.
         """
         source_bucket = self._bucket(req, "write")
         text = req.body.decode("utf-8", "replace").strip()
