@@ -724,7 +724,7 @@ def _cycle(visited: List[str]) -> List[str]:
     return ["the function under test" if n == _SELF else f"{n!r}" for n in names]
 
 
-def _prefer_cycles(paths):
+def _prefer_cycles(paths: List[Tuple[List[Any], List[str]]]) -> List[Tuple[List[Any], List[str]]]:
     return sorted(paths, key=lambda p: not _has_cycle(p[1]))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from .._outliving import refuse_if_outlived
 
@@ -136,7 +136,7 @@ class Journal:
 
         return unsubscribe
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Write]:
         return iter(self.since(0))
 
     def __len__(self) -> int:
