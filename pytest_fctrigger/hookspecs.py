@@ -5,15 +5,18 @@ Registered with ``pytest_addhooks``; implement them like any pytest hook.
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, List, Optional
 
 import pytest
 
 hookspec = pytest.hookspec
 
+# The list-returning hooks are typed Optional: pluggy drops an implementation's None
+# (so returning None adds nothing), and a spec's body is never run.
+
 
 @hookspec
-def pytest_fctrigger_trigger_kinds(config: pytest.Config) -> List[Any]:
+def pytest_fctrigger_trigger_kinds(config: pytest.Config) -> Optional[List[Any]]:
     """Return trigger kinds (``pytest_fctrigger.kinds.TriggerKind``) to add for this session.
 
     A kind brings its name and aliases, config schema and ``fc_trigger`` marker
@@ -37,7 +40,7 @@ def pytest_fctrigger_matrix_cases(config: pytest.Config, definition: Any, cases:
 
 
 @hookspec
-def pytest_fctrigger_event_sources(config: pytest.Config) -> List[Any]:
+def pytest_fctrigger_event_sources(config: pytest.Config) -> Optional[List[Any]]:
     """Return extra event sources for ``fc_matrix`` (like ``pytest_fctrigger.events.catalog.EventSource``).
 
     Each source has a ``trigger_type``, its ``variants`` and a ``build(rng, variant)``
@@ -46,7 +49,7 @@ def pytest_fctrigger_event_sources(config: pytest.Config) -> List[Any]:
 
 
 @hookspec
-def pytest_fctrigger_loop_rules(config: pytest.Config) -> List[Any]:
+def pytest_fctrigger_loop_rules(config: pytest.Config) -> Optional[List[Any]]:
     """Return extra loop rules: callables ``rule(write, trigger) -> bool``.
 
     A rule returning ``True`` says the write fires the trigger; the built-in rules

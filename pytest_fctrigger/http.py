@@ -67,7 +67,7 @@ import dataclasses
 import email.utils
 import hmac
 import json
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from wsgiref.headers import Headers
 
 from .errors import ConfigError
@@ -199,7 +199,9 @@ class _WsgiCall(EventCall):
         state: Dict[str, Any] = {"status": None, "headers": []}
         written: List[bytes] = []
 
-        def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None):
+        def start_response(
+            status: str, headers: List[Tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
             state["status"] = int(str(status).split()[0].strip())  # as the runtime parses it
             state["headers"] = list(headers)
             return written.append

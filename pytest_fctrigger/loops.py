@@ -263,7 +263,8 @@ def _short_trigger(trigger: Any) -> str:
 def describe_event(event: Any) -> str:
     """``event ObjectCreated:PutObject oss://b/k`` and the like, from an FCEvent or bytes."""
     ttype = getattr(event, "trigger_type", None)
-    data = getattr(event, "data", None)
+    # any JSON value or None: a wrong shape is caught below (KeyError/TypeError/AttributeError)
+    data: Any = getattr(event, "data", None)
     if ttype is None:
         data = _sniff_json(event)
         if isinstance(data, dict) and _oss_record(data) is not None:
@@ -474,6 +475,7 @@ class LoopDetector:
         finished: List[Tuple[List[Any], List[str]]] = []
         stuck: List[Tuple[List[Any], List[str]]] = []
         for number in range(1, depth + 1):
+            assert redeliver is not None  # depth is 0 without it
             if not paths:
                 break
             if len(paths) > MAX_REDELIVERIES_PER_HOP:
@@ -723,7 +725,7 @@ def _cycle(visited: List[str]) -> List[str]:
     return ["the function under test" if n == _SELF else f"{n!r}" for n in names]
 
 
-def _prefer_cycles(paths):
+def _prefer_cycles(paths: List[Tuple[List[Any], List[str]]]) -> List[Tuple[List[Any], List[str]]]:
     return sorted(paths, key=lambda p: not _has_cycle(p[1]))
 
 

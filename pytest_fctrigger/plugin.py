@@ -704,6 +704,7 @@ def fc_aws():
     from pytest_fctrigger.cloud.aws import AwsExtraMissing, AwsMock
 
     mock = AwsMock()
+    problem: Optional[str]
     try:
         mock.__enter__()
     except AwsExtraMissing as exc:

@@ -13,9 +13,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
 from .journal import Journal, Write
+
+if TYPE_CHECKING:  # each service module is imported on first access (SERVICES below)
+    from .mns import MnsService
+    from .oss import OssService
+    from .sls import SlsService
+    from .tablestore import TablestoreService
 
 __all__ = ["Cloud", "Journal", "Write", "active_cloud"]
 
@@ -85,23 +91,23 @@ class Cloud:
         return svc
 
     @property
-    def oss(self):
+    def oss(self) -> OssService:
         return self._service("oss")
 
     @property
-    def mns(self):
+    def mns(self) -> MnsService:
         return self._service("mns")
 
     @property
-    def tablestore(self):
+    def tablestore(self) -> TablestoreService:
         return self._service("tablestore")
 
     @property
-    def sls(self):
+    def sls(self) -> SlsService:
         return self._service("sls")
 
     @property
-    def redis(self):
+    def redis(self) -> Any:
         """The cursor store's Redis client (fakeredis unless a real URL is configured)."""
         if self._redis is None:
             if self._redis_factory is not None:

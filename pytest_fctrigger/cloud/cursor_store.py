@@ -143,6 +143,7 @@ class CursorStore:
     def _run(self, what: str, fn):
         import redis
 
+        detail: Exception
         try:
             return fn()
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from .._outliving import refuse_if_outlived
 
@@ -57,7 +57,7 @@ class Write:
     event_name: Optional[str] = None  # the trigger-side event name, e.g. "ObjectCreated:PutObject"
     # the FCEvent FC would deliver for this write (None when none); a service may pass a
     # DeferredEvent, read back as the event it builds
-    event: Any = _EventField()  # type: ignore[assignment]
+    event: Any = _EventField()
     attributes: Dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. MNS message tag
     sdk: Optional[str] = None  # which SDK made the call, e.g. "oss2", "alibabacloud_oss_v2"
 
@@ -136,7 +136,7 @@ class Journal:
 
         return unsubscribe
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Write]:
         return iter(self.since(0))
 
     def __len__(self) -> int:

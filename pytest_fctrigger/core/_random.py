@@ -17,7 +17,10 @@ import datetime as _dt
 import hashlib
 import random
 import uuid as _uuid
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+if TYPE_CHECKING:  # Faker is an optional extra, imported on first use
+    from faker import Faker
 
 # Regions FC runs in (mainland China + international); used when a test does not fix one.
 FC_REGIONS = (
@@ -63,7 +66,7 @@ class FCRandom:
         self.random = random.Random(self.seed)
         self.region = region or DEFAULT_REGION
         self._account_id = account_id
-        self._faker = None
+        self._faker: Optional[Faker] = None
         self._base_time: Optional[_dt.datetime] = None
         self._tick = 0
 
@@ -91,7 +94,7 @@ class FCRandom:
         return self._account_id
 
     @property
-    def faker(self) -> Any:
+    def faker(self) -> Faker:
         """A Faker instance seeded from this test's seed (imported on first use).
 
         Faker is the optional extra ``pytest-fctrigger[faker]``: installed, its own pytest

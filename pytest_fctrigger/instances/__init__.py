@@ -14,9 +14,13 @@ the machinery is in ``_runner`` (test process), ``_zygote`` and ``_child``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.settings import DEFAULT_ISOLATE, ISOLATE_MODES, check_isolate
+
+if TYPE_CHECKING:  # the names __getattr__ loads on first use, typed for checkers and editors
+    from ._runner import FCOutOfMemoryError, InstanceHandlerError, close_instances, run_in_instance
+    from ._zygote_client import InstanceStartError
 
 __all__ = [
     "ISOLATE_MODES",

@@ -162,10 +162,13 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
 
 def _raise_in_thread(thread: threading.Thread) -> None:
     """Ask an abandoned worker to stop at its next bytecode (CPython only; best effort)."""
+    ident = thread.ident
+    if ident is None:  # only before start(); the caller started it
+        return
     try:
         import ctypes
 
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Expired))
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
     except Exception:
         pass
 

@@ -133,11 +133,11 @@ def _restore_env(snapshot: Dict[Any, Any]) -> None:
                 raw[key] = value
         return
     env = os.environ
-    for key in [k for k in env if k not in snapshot]:
-        del env[key]
-    for key, value in snapshot.items():
-        if env.get(key) != value:
-            env[key] = value
+    for name in [k for k in env if k not in snapshot]:
+        del env[name]
+    for name, text in snapshot.items():
+        if env.get(name) != text:
+            env[name] = text
 
 
 def _apply_env(values: Dict[str, str]) -> None:
@@ -154,7 +154,7 @@ def _apply_env(values: Dict[str, str]) -> None:
             raw[key] = value
         return
     env = os.environ
-    for key in [k for k in env if _hidden(k) and k not in values]:
-        del env[key]
-    for key, value in values.items():
-        env[key] = value
+    for name in [k for k in env if _hidden(k) and k not in values]:
+        del env[name]
+    for name, text in values.items():
+        env[name] = text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ..errors import FCTriggerError
 
@@ -80,7 +80,7 @@ def _exception_only_trace(exc: BaseException) -> List[str]:
 
 
 def _load_error(cls: type, message: str, cause: BaseException, where: str) -> FCInvokeError:
-    payload = {"errorMessage": message, "errorType": cls.__name__}
+    payload: Dict[str, Any] = {"errorMessage": message, "errorType": cls.__name__}
     trace = _exception_only_trace(cause)
     if trace:
         payload["stackTrace"] = trace

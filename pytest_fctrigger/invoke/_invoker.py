@@ -565,6 +565,7 @@ class Invoker:
         if tgt.handler is not None:
             return tgt.handler
         handler = tgt.handler_string
+        assert handler is not None  # a _Target has a handler or a handler string
         cached = instance.handlers.get(handler)
         if cached is not None:
             return cached
@@ -620,7 +621,7 @@ def _runtime_error(text: str) -> None:
     if not handlers:  # outside a call: the root logger is all there is
         root.error(text)
         return
-    record = root.makeRecord(root.name, logging.ERROR, __file__, 0, text, None, None)
+    record = root.makeRecord(root.name, logging.ERROR, __file__, 0, text, (), None)  # no %-args, as root.error(text)
     for handler in handlers:
         handler.handle(record)
 

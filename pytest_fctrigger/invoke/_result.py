@@ -8,7 +8,7 @@ import decimal
 import json
 import os
 import traceback
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 _PKG_DIR = os.path.normcase(os.path.dirname(os.path.abspath(__file__)))
 # The harness' own modules (this package and fc_http's WSGI call in http.py), whose frames
@@ -98,7 +98,7 @@ def error_payload(exc: BaseException, frames: Optional[List[traceback.FrameSumma
     """``{"errorMessage", "errorType", "stackTrace"}`` for an exception raised by user code."""
     if frames is None:
         frames = _user_frames(exc.__traceback__)
-    payload = {"errorMessage": str(exc), "errorType": type(exc).__name__}
+    payload: Dict[str, Any] = {"errorMessage": str(exc), "errorType": type(exc).__name__}
     trace = _frame_entries(frames)
     if trace:
         payload["stackTrace"] = trace

@@ -15,6 +15,7 @@ from ._loading import _Instance, _ModuleScope
 from ._logs import _Tee
 
 if TYPE_CHECKING:
+    from ..context import FCLogHandler
     from ._invoker import Invoker
 
 
@@ -109,9 +110,10 @@ class _CallScope:
             self.root_handlers = list(root.handlers)
             if root.level != logging.INFO:  # (setLevel clears every logger's cache: skip when equal)
                 root.setLevel(logging.INFO)  # the runtime's root logger level
-            self.log_handler = self.invoker._log_handler
-            self.log_handler.request_id = str(getattr(self.context, "request_id", ""))
-            root.addHandler(self.log_handler)
+            log_handler = self.invoker._log_handler
+            self.log_handler: Optional[FCLogHandler] = log_handler  # None again after exit()
+            log_handler.request_id = str(getattr(self.context, "request_id", ""))
+            root.addHandler(log_handler)
             cloud = self.invoker.cloud
             if cloud is not None:
                 self.network = cloud.activate()

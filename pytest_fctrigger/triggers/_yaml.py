@@ -40,7 +40,8 @@ class YDict(dict):
     def __init__(self, *args: Any, line: Optional[int] = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.line = line
-        self.key_lines: Dict[Any, int] = {}
+        # None: a key added after loading whose line is unknown (line_of then says None too)
+        self.key_lines: Dict[Any, Optional[int]] = {}
 
     def line_of(self, key: Any) -> Optional[int]:
         return self.key_lines.get(key, self.line)

@@ -43,7 +43,7 @@ from __future__ import annotations
 import datetime as _dt
 import heapq
 import re
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ..errors import ConfigError
 
@@ -409,7 +409,7 @@ def _field(expression: str, index: int, text: str) -> Tuple[FrozenSet[int], bool
         return frozenset(range(low, high + 1)), True
     if "?" in text:
         raise CronError(expression, "'?' must stand alone", field)
-    values = set()
+    values: Set[int] = set()
     for item in text.split(","):
         if not item:
             raise CronError(expression, f"empty list item in {text!r}", field)
@@ -448,7 +448,7 @@ def _value(expression: str, index: int, text: str, low: int, high: int, names: D
     if not text.isdigit() or not text.isascii():
         valid = f"{low}-{high}"
         if names:
-            valid += f" or {min(names, key=names.get)}-{max(names, key=names.get)}"
+            valid += f" or {min(names, key=names.__getitem__)}-{max(names, key=names.__getitem__)}"
             if index == 5:
                 valid = "0-6 (SUN=0) or MON-SUN"
         raise CronError(expression, f"{text!r} is not a value ({valid})", field)

@@ -149,8 +149,8 @@ class _Loader:
         text, line_map, notes = render_placeholders(
             text, self.variables, lambda: publish_defaults(self.base_dir), substituted
         )
-        for code, message, line, fix in notes:
-            self.note(code, message, line, fix=fix)
+        for code, message, note_line, fix in notes:
+            self.note(code, message, note_line, fix=fix)
         try:
             top = load_yaml(text, self.file, line_map)
         except ConfigError as exc:
@@ -216,8 +216,10 @@ class _Loader:
         return app
 
     # --- fc (edition 1.0.0) --------------------------------------------------------------
+    # The YAML mappings below are typed Mapping[Any, Any]: their keys are as written (any
+    # YAML scalar), and a lookup through _ci(...).get(name) passes None for a missing key.
     def _components(
-        self, top: Mapping[str, Any], keys: Mapping[str, str], section: str
+        self, top: Mapping[Any, Any], keys: Mapping[str, str], section: str
     ) -> Iterable[Tuple[str, Any, Dict[str, Any], str, Optional[int]]]:
         """(key, entry, its lower-cased keys, component name, line) of each services/resources entry."""
         block = top.get(keys.get(section))
@@ -236,7 +238,7 @@ class _Loader:
                 )
                 yield str(key), entry, ekeys, _component_name(component), _line(block, key)
 
-    def _props(self, raw_props: Any, key: str, line: Optional[int], what: str) -> Dict[str, Any]:
+    def _props(self, raw_props: Any, key: str, line: Optional[int], what: str) -> Dict[Any, Any]:
         assert self.evaluator is not None
         props = self.evaluator.resolve(raw_props, line)
         self._drain_evaluator_notes()
@@ -244,7 +246,7 @@ class _Loader:
             raise ConfigError(f"{what} {key!r} has no props mapping", self.file, line)
         return props
 
-    def _fc(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
+    def _fc(self, top: Mapping[Any, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
         assert self.evaluator is not None
         for key, entry, ekeys, component, line in self._components(top, keys, "services"):
             raw_props = entry.get(ekeys.get("props"))
@@ -286,7 +288,7 @@ class _Loader:
             yield spec
 
     # --- fc3 (edition 3.0.0) -------------------------------------------------------------
-    def _fc3(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
+    def _fc3(self, top: Mapping[Any, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
         templates = top.get(keys.get("template"))
         assert self.evaluator is not None
         for key, entry, ekeys, component, line in self._components(top, keys, "resources"):
@@ -341,7 +343,7 @@ class _Loader:
             yield spec
 
     # --- Funcraft template.yml -------------------------------------------------------------
-    def _funcraft(self, top: Mapping[str, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
+    def _funcraft(self, top: Mapping[Any, Any], keys: Mapping[str, str]) -> Iterable[FunctionSpec]:
         resources = top.get(keys.get("resources"))
         if not isinstance(resources, dict):
             raise ConfigError(

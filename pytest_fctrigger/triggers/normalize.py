@@ -211,8 +211,9 @@ def build_trigger(
     cfg = canonical.config
     check = Check(f"{owner}{ttype} trigger {name!r}", canonical, file, line, config_line)
     arn = None if source_arn in (None, "") else str(source_arn)
-    if arn is not None:
-        canonical.lines.setdefault("sourceArn", arn_line or line)
+    arn_at = arn_line or line
+    if arn is not None and arn_at is not None:  # lines holds known lines only
+        canonical.lines.setdefault("sourceArn", arn_at)
     ctx = NormalizeContext(
         name=name, type=ttype, config=cfg, check=check, arn=arn, account=account_id or "*", region=region or "*"
     )

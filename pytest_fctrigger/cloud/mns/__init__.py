@@ -26,8 +26,10 @@ from .store import (
     MnsStore,
     Property,
     PublishedMessage,
+    Queue,
     QueueMessage,
     Subscription,
+    Topic,
     VirtualClock,
 )
 
@@ -154,7 +156,7 @@ class MnsService:
         sdk = _SDK_NEW if returns_str else _SDK_OLD
         service = self
 
-        def send_request(http, req_inter):
+        def send_request(http: Any, req_inter: Any) -> Any:  # the SDK's (untyped) MNSHttp, RequestInternal
             problem = endpoint_problem(http.host)
             if problem is not None:
                 # what the SDK raises when the host does not resolve (it wraps every
@@ -407,7 +409,7 @@ class TopicHandle(_Handle):
     kind = "topic"
 
     @property
-    def _topic(self):
+    def _topic(self) -> Topic:
         return self._get()
 
     @property
@@ -472,7 +474,7 @@ class QueueHandle(_Handle):
     kind = "queue"
 
     @property
-    def _queue(self):
+    def _queue(self) -> Queue:
         return self._get()
 
     @property

@@ -530,7 +530,7 @@ class MnsApi:
     @route("GET", rf"/topics/{_NAME}/subscriptions/{_NAME}")
     def get_subscription(self, req: Request, m) -> Reply:
         s = self.store.get_subscription(m.group(1), m.group(2))
-        fields = [
+        fields: List[Tuple[str, Any]] = [
             ("TopicOwner", self.account_id),
             ("TopicName", s.topic),
             ("SubscriptionName", s.name),
@@ -573,7 +573,7 @@ QUEUE_ENDPOINT_RE = re.compile(r"^(?:acs:mns:[^:]*:[^:]*:queues/|https?://[^/]+/
 
 def notification_xml(message: PublishedMessage, topic: str, sub: Subscription, owner: str) -> str:
     """The XML body MNS pushes to a queue/HTTP endpoint (NotifyContentFormat=XML)."""
-    fields = [
+    fields: List[Tuple[str, Any]] = [
         ("TopicOwner", owner),
         ("TopicName", topic),
         ("Subscriber", owner),

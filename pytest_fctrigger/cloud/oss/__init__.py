@@ -25,8 +25,8 @@ from ..journal import DeferredEvent, Write
 from .store import Change, OssError, OssObject, OssStore
 from .urls import URL_PATTERN, endpoint_host
 
-if TYPE_CHECKING:  # handlers.py is imported when the service is installed, not before
-    from .handlers import OssHandler
+if TYPE_CHECKING:  # s3_handlers.py is imported when the service is installed, not before
+    from .s3_handlers import OssDialects
 
 __all__ = ["OssService", "Bucket", "OssObject"]
 
@@ -45,7 +45,7 @@ class OssService:
         # endpoints, a public address otherwise
         self.internal_ip = self._rng.private_ipv4()
         self.public_ip = self._rng.public_ipv4()
-        self._handler: Optional[OssHandler] = None
+        self._handler: Optional[OssDialects] = None
 
     # --- interception ---------------------------------------------------------------------
     def install(self, router: Any, stack: Any) -> None:

@@ -18,12 +18,15 @@ public or ``-intranet``). Checkpoints and job state live in the cursor store
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from ..journal import Write
 from .handlers import URL_PATTERN, SlsHttp
 from .job import FailedRange, Invocation, SlsJob
 from .store import Logstore, SlsApiError, SlsStore, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:  # cursor_store.py (and redis) load on first use of cursor_store
+    from ..cursor_store import CursorStore
 
 __all__ = [
     "SlsService",
@@ -53,7 +56,7 @@ class SlsService:
         self.cloud = cloud
         self.store = SlsStore(cloud.rng.child("sls"))
         self._http = SlsHttp(self.store, self._record_put)
-        self._cursor_store = None
+        self._cursor_store: Optional[CursorStore] = None
 
     def install(self, router: Any, stack: Any) -> None:
         """Serve the SLS endpoints of every region to the SDK, installed or vendored
@@ -128,7 +131,7 @@ class SlsService:
 
     # --- the ETL job ---------------------------------------------------------------
     @property
-    def cursor_store(self) -> Any:
+    def cursor_store(self) -> CursorStore:
         """The ``CursorStore`` of this cloud (its namespace is cleared on first use, so
         a re-run of the same test against a real Redis starts from scratch)."""
         if self._cursor_store is None:

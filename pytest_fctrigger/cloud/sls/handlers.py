@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ...errors import NotSimulatedError
@@ -161,7 +161,7 @@ class SlsHttp:
 
     def _get_cursor(self, store: Logstore, shard_text: str, params: Dict[str, str]) -> Response:
         shard = store.api_shard(shard_text)
-        start = params.get("from", "")
+        start: Union[str, int] = params.get("from", "")
         if start not in ("begin", "end"):
             try:
                 start = int(start)

@@ -317,7 +317,11 @@ class SlsJob:
     ) -> List[Invocation]:
         """Tick until ``until(job)`` is true (checked after each tick), ``until`` ticks
         have run (an int), or, by default, until a tick has nothing to deliver."""
-        if isinstance(until, int) and not isinstance(until, bool):
+        if isinstance(until, bool):  # neither a number of ticks nor a predicate
+            raise TypeError(
+                f"run_until: until must be a number of ticks, a predicate on the job or None, not {until!r}"
+            )
+        if isinstance(until, int):
             return self.run(until)
         done: List[Invocation] = []
         for _ in range(max_ticks):

@@ -194,11 +194,15 @@ class TablestoreService:
 
         service = self
 
-        def send_receive(pool, url, request_headers, request_body):
+        def send_receive(
+            pool: Any, url: str, request_headers: Dict[str, str], request_body: bytes
+        ) -> Tuple[int, str, Dict[str, str], bytes]:
             _check_endpoint(pool.host, url)
             return service.handle(pool.host, url, request_headers, request_body)
 
-        async def async_send_receive(pool, url, request_headers, request_body):
+        async def async_send_receive(
+            pool: Any, url: str, request_headers: Dict[str, str], request_body: bytes
+        ) -> Tuple[int, str, Dict[str, str], bytes]:
             _check_endpoint(pool.host, url)
             return service.handle(pool.host, url, request_headers, request_body)
 
@@ -250,7 +254,9 @@ class TablestoreService:
         return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
     @staticmethod
-    def _reply(status: int, payload: bytes, request_id: str, signer: Optional[_Signer]):
+    def _reply(
+        status: int, payload: bytes, request_id: str, signer: Optional[_Signer]
+    ) -> Tuple[int, str, Dict[str, str], bytes]:
         headers = {
             "x-ots-contentmd5": base64.b64encode(hashlib.md5(payload).digest()).decode("ascii"),
             "x-ots-requestid": request_id,

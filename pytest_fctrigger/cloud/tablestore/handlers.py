@@ -80,7 +80,7 @@ def _consumed(proto, read: int = 0, write: int = 0) -> None:
 class TablestoreApi:
     """Serves one instance's requests; ``on_write`` receives each applied row write."""
 
-    def __init__(self, store: TablestoreStore, instance: str, on_write: Callable[[str, str, WriteResult], None]):
+    def __init__(self, store: TablestoreStore, instance: str, on_write: Callable[[str, str, WriteResult], object]):
         import tablestore.protobuf.table_store_filter_pb2 as filter_pb2
         import tablestore.protobuf.table_store_pb2 as pb2
 
