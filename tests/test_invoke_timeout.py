@@ -129,3 +129,45 @@ def test_instance_is_recycled_after_a_timeout():
     invoker(sleeper, b"", timeout=0.3, initializer=inits.append, catch=True)
     invoker(lambda e, c: "ok", b"", initializer=inits.append)
     assert len(inits) == 2
+
+
+def test_a_worker_left_asleep_does_not_delay_a_later_main_thread_timeout():
+    # A timed-out call outside the main thread leaves its worker asleep in C. An async
+    # exception pending for it kept CPython's eval breaker set, and the next main-thread
+    # call's 1 s timeout fired only when that sleep ended (29 s).
+    def run():
+        with pytest.raises(FCTimeoutError):
+            Invoker(rng=1)(sleeper, b"", timeout=0.5)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    started = time.monotonic()
+    with pytest.raises(FCTimeoutError):
+        Invoker(rng=1)(sleeper, b"", timeout=1)
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_busy_worker_outside_the_main_thread_is_stopped_after_its_timeout():
+    stopped = threading.Event()
+
+    def spin(event, context):
+        try:
+            while True:
+                pass
+        finally:
+            stopped.set()
+
+    box = {}
+
+    def run():
+        try:
+            Invoker(rng=1)(spin, b"", timeout=0.3)
+        except FCTimeoutError as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert isinstance(box.get("error"), FCTimeoutError)
+    assert stopped.wait(2.0)  # the abandoned worker does not spin on for the rest of the session

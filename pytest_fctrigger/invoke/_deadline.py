@@ -140,18 +140,29 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
                 signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), previous_interval)
 
     box: Dict[str, Any] = {}
+    stopper = _Reraiser()
 
     def worker() -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Python runs signal handlers in the main thread only: the kernel must never pick
+            # this thread (maybe abandoned, asleep) for a later call's SIGALRM
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        traced = sys.gettrace() is None  # a debugger's or coverage's tracer stays in charge
+        if traced:
+            sys.settrace(stopper.global_)  # a call hook returning None until the deadline
         try:
             box["value"] = fn()
         except BaseException as exc:  # handed to the caller below
             box["error"] = exc
+        finally:
+            if traced:
+                sys.settrace(None)
 
     thread = threading.Thread(target=worker, name="fc-invoke", daemon=True)
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
-        _raise_in_thread(thread)
+        _raise_in_thread(thread, stopper)
         raise _Expired()
     if time.monotonic() - started > seconds:
         raise _Expired()
@@ -160,17 +171,24 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
     return box.get("value")
 
 
-def _raise_in_thread(thread: threading.Thread) -> None:
-    """Ask an abandoned worker to stop at its next bytecode (CPython only; best effort)."""
-    ident = thread.ident
-    if ident is None:  # only before start(); the caller started it
-        return
-    try:
-        import ctypes
+def _raise_in_thread(thread: threading.Thread, stopper: _Reraiser) -> None:
+    """Stop an abandoned worker at its next line of user code (its re-raise trace, armed).
 
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
-    except Exception:
-        pass
+    Not ``PyThreadState_SetAsyncExc``: an asynchronous exception pending for a thread
+    that sleeps in C keeps CPython 3.11's eval breaker set for every thread, and the main
+    thread then spins at the entry of its SIGALRM handler until that sleep ends (seen: a
+    later call's 1 s timeout took 29 s). A sleeping worker is left to wake; it is then
+    stopped at its next line, and until then refused writes like any outliving thread.
+    """
+    frame = sys._current_frames().get(thread.ident) if thread.ident is not None else None
+    frames = []
+    while frame is not None and not _is_harness_code(frame.f_code.co_filename):
+        frames.append(frame)
+        frame = frame.f_back
+    stopper.on = True  # new frames of the thread get the raising trace too (global_)
+    for user_frame in frames:
+        user_frame.f_trace = stopper.local
+        user_frame.f_trace_lines = True
 
 
 def _format_seconds(seconds: float) -> str:
