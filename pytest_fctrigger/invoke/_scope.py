@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -113,7 +114,9 @@ class _CallScope:
             self.log_handler.request_id = str(getattr(self.context, "request_id", ""))
             root.addHandler(self.log_handler)
             cloud = self.invoker.cloud
-            if cloud is not None:
+            if cloud is not None and cloud.active:
+                self.network = contextlib.nullcontext()  # re-entering an active cloud changes nothing
+            elif cloud is not None:
                 self.network = cloud.activate()
             else:
                 from ..cloud.guard import NetworkGuard
