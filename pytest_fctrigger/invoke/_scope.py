@@ -114,6 +114,7 @@ class _CallScope:
             self.log_handler.request_id = str(getattr(self.context, "request_id", ""))
             root.addHandler(self.log_handler)
             cloud = self.invoker.cloud
+            self.network: Any
             if cloud is not None and cloud.active:
                 self.network = contextlib.nullcontext()  # re-entering an active cloud changes nothing
             elif cloud is not None:
