@@ -8,10 +8,11 @@ than the rest of the simulated request put together (``benchmarks/bench_flows.py
 
 The table depends only on the polynomial. crcmod's documented way to get another CRC
 of the same kind without rebuilding it is ``Crc.new()`` (same table, value reset to
-the initial CRC). So the first ``Crc64(init_crc)`` of a kind runs oss2's own
+the initial CRC). So the first ``Crc64()`` (starting from 0) runs oss2's own
 constructor unchanged; later ones copy its attributes, each crcmod CRC through
-``.new()``. The values oss2 computes and compares are bit for bit the same (the CRC
-check still fails on a corrupted body); only the table is not rebuilt. A class whose
+``.new()``. A CRC continued from another value (``init_crc``) is built by oss2. The
+values oss2 computes and compares are bit for bit the same (the CRC check still fails on
+a corrupted body); only the table is not rebuilt. A class whose
 constructor keeps anything else (a future oss2 version) is left to its own
 constructor every time.
 """
@@ -52,14 +53,17 @@ def _arguments(function: types.FunctionType) -> Tuple[str, ...]:
 
 
 def _fast_init(original: Callable[..., None]) -> Callable[..., None]:
-    # (class, init_crc) -> what to copy; None: this kind is built by oss2's constructor each time
+    # class -> what to copy; None: built by oss2's constructor each time. Only CRCs starting
+    # from 0 (every upload and download) are copied: a continued CRC (append_object's
+    # init_crc) bakes its start into oss2's combine function, and caching one per start
+    # value would grow without bound
     templates: Dict[Any, Optional[Dict[str, Tuple[bool, Any]]]] = {}
 
     def __init__(self: Any, init_crc: int = 0) -> None:
-        key = (type(self), init_crc)
-        if type(init_crc) is not int or key not in templates:
+        key = type(self)
+        if type(init_crc) is not int or init_crc != 0 or key not in templates:
             original(self, init_crc)
-            if type(init_crc) is int:
+            if type(init_crc) is int and init_crc == 0:
                 templates[key] = _template(self)
             return
         template = templates[key]
