@@ -16,6 +16,15 @@ from urllib.parse import urlsplit
 import pytest
 from cloud_guard_helpers import Tripwire
 
+# pytest-randomly (in the test extra) reseeds numpy in every session that can import it,
+# including the in-process pytester sessions of this suite, whose sys.modules snapshot
+# then drops numpy again; numpy's C core cannot be loaded twice in one process, and a
+# later handler importing tablestore (-> flatbuffers -> numpy) failed. Loaded once, here.
+try:
+    import numpy  # noqa: F401
+except ImportError:  # not installed: nothing can load it twice
+    pass
+
 _patch = pytest.MonkeyPatch()
 SESSION_TRIPWIRE = Tripwire()
 

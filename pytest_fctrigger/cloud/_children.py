@@ -47,12 +47,23 @@ def _refusing_proxy() -> str:
     return f"http://127.0.0.1:{_REFUSER[0].getsockname()[1]}"
 
 
+def _python_view(name: str) -> Optional[str]:
+    """``os.environ.get(name)``, read from its store on CPython/POSIX: most of these names
+    are absent, and ``os.environ.get`` pays for a KeyError each time (a guard is entered
+    around every invocation without a cloud and in every process instance)."""
+    data = getattr(os.environ, "_data", None)
+    if isinstance(data, dict) and os.name == "posix":
+        value = data.get(os.fsencode(name))
+        return None if value is None else os.fsdecode(value)
+    return os.environ.get(name)
+
+
 def enter(state: Any) -> None:
     """Point the C environment of future children at the guard (first guard in)."""
     proxy = _refusing_proxy()
     values = dict.fromkeys(_PROXY_NAMES, proxy)
     values["no_proxy"] = values["NO_PROXY"] = _NO_PROXY
-    path = os.environ.get("PYTHONPATH")
+    path = _python_view("PYTHONPATH")
     values["PYTHONPATH"] = SITE_DIR + (os.pathsep + path if path else "")
     values[ON_VARIABLE] = "1"
     allowed = sorted(
@@ -63,7 +74,8 @@ def enter(state: Any) -> None:
     )
     values[ALLOW_VARIABLE] = ",".join(allowed)
     for name, value in values.items():
-        _SAVED.setdefault(name, os.environ.get(name))
+        if name not in _SAVED:
+            _SAVED[name] = _python_view(name)
         os.putenv(name, value)
 
 
@@ -71,7 +83,7 @@ def exit() -> None:
     """Make the C environment agree with ``os.environ`` again (last guard out)."""
     for name in list(_SAVED):
         _SAVED.pop(name)
-        value = os.environ.get(name)  # what Python's view holds now (it may have changed)
+        value = _python_view(name)  # what Python's view holds now (it may have changed)
         if value is None:
             os.unsetenv(name)
         else:

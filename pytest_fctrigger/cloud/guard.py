@@ -229,19 +229,36 @@ _METHOD_WRAPPERS = {  # args[0] is the socket
 }
 
 
+# (name, real function) -> its wrapper: a guard is entered and left around every
+# invocation without a cloud (and in every process instance), and building ten wrappers
+# with functools.wraps each time was most of that cost; a wrapper holds no state
+_WRAPPED: Dict[Tuple[str, Any], Callable] = {}
+
+
+def _wrapped(name: str, wrap: Callable[[Callable], Callable], real: Callable) -> Callable:
+    try:
+        key = (name, real)
+        wrapper = _WRAPPED.get(key)
+    except TypeError:  # an unhashable stand-in someone installed: wrap it afresh
+        return wrap(real)
+    if wrapper is None:
+        wrapper = _WRAPPED[key] = wrap(real)
+    return wrapper
+
+
 def _install() -> None:
     _hook_audit()
     _children.enter(_STATE)
     for name, wrap in _MODULE_WRAPPERS.items():
         real = getattr(socket, name)
         _STATE.saved_module[name] = real
-        setattr(socket, name, wrap(real))
+        setattr(socket, name, _wrapped(name, wrap, real))
     cls = socket.socket
     for name, wrap in _METHOD_WRAPPERS.items():
         if not hasattr(cls, name):  # sendmsg is missing on some platforms
             continue
         _STATE.saved_methods[name] = cls.__dict__.get(name, _MISSING)
-        setattr(cls, name, wrap(getattr(cls, name)))
+        setattr(cls, name, _wrapped("socket." + name, wrap, getattr(cls, name)))
 
 
 def _uninstall() -> None:

@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .._credentials import CREDENTIAL_ENV_NAMES, CREDENTIAL_ENV_PREFIXES
 
@@ -158,3 +158,81 @@ def _apply_env(values: Dict[str, str]) -> None:
         del env[name]
     for name, text in values.items():
         env[name] = text
+
+
+# --------------------------------------------------------------------------- per-call swap
+# What one call changes, computed from (the environment before the call, the runtime's
+# values) and reused while both stay the same: a test's calls see the same environment
+# and (per Invoker) the same values, so classifying every variable of the process as
+# hidden or not, and encoding the values, once per call was most of the swap's cost
+# (the whole call's overhead budget is a few hundred microseconds). Comparing the two
+# dicts with the cached ones is done in C.
+_EnvPlan = Tuple[
+    Dict[bytes, bytes],  # the environment the plan was made for
+    Dict[str, str],  # the runtime's values it was made for
+    List[bytes],  # names to hide (unset) for the call
+    List[Tuple[bytes, bytes]],  # names to set for the call
+    List[bytes],  # names to unset after the call (set for it, absent before)
+    List[Tuple[bytes, bytes]],  # names to set back after the call (hidden or changed)
+]
+_PLAN: List[_EnvPlan] = []
+
+
+def _plan(before: Dict[bytes, bytes], values: Dict[str, str]) -> _EnvPlan:
+    if _PLAN:
+        plan = _PLAN[0]
+        if plan[1] == values and plan[0] == before:
+            return plan
+    encode = os.fsencode
+    new = {encode(k): encode(v) for k, v in values.items()}
+    hide = [k for k in before if _hidden_b(k) and k not in new]
+    put = [(k, v) for k, v in new.items() if before.get(k) != v]
+    unset_after = [k for k, _ in put if k not in before]
+    put_after = [(k, before[k]) for k in hide] + [(k, before[k]) for k, _ in put if k in before]
+    plan = (dict(before), dict(values), hide, put, unset_after, put_after)
+    _PLAN[:] = [plan]
+    return plan
+
+
+class _EnvSwap:
+    """The runtime's environment for one call (credentials and FC_* hidden, the runtime's
+    values set) and the exact way back, in ``os.environ`` and the C environment alike."""
+
+    def __init__(self, values: Dict[str, str]) -> None:
+        raw = _raw_environ()
+        self.raw = raw
+        if raw is None:  # not CPython on POSIX: the public mapping, the slow way
+            self.before: Dict[Any, Any] = dict(os.environ)
+            _apply_env(values)
+            return
+        self.before = dict(raw)
+        plan = _plan(self.before, values)
+        try:
+            for key in plan[2]:
+                os.unsetenv(key)
+                del raw[key]
+            for key, value in plan[3]:
+                os.putenv(key, value)  # ValueError for a value with a NUL byte
+                raw[key] = value
+        except BaseException:
+            _restore_env(self.before)
+            raise
+        self.plan = plan
+        self.during = dict(raw)  # to tell whether the handler changed anything
+
+    def restore(self) -> None:
+        """Put the environment back exactly as before the call."""
+        raw = _raw_environ()
+        if raw is None or raw is not self.raw:  # os.environ rebound or not POSIX: compare all
+            _restore_env(self.before)
+            return
+        if raw != self.during:  # the handler changed variables itself
+            _restore_env(self.before)
+            return
+        plan = self.plan
+        for key in plan[4]:
+            os.unsetenv(key)
+            del raw[key]
+        for key, value in plan[5]:
+            os.putenv(key, value)
+            raw[key] = value

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import sys
 import time
 import traceback
@@ -626,10 +627,13 @@ def _runtime_error(text: str) -> None:
         handler.handle(record)
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")  # checked on every call: a regex, not a loop
+
+
 def _check_handler_string(handler: Optional[str], owner: str = "") -> None:
     """A handler string with a control character (NUL ...) cannot be deployed, imported
     or put in FC_FUNCTION_HANDLER: one ConfigError, not os.putenv's ValueError."""
-    if handler and any(ord(c) < 32 or ord(c) == 127 for c in handler):
+    if handler and _CONTROL_CHARACTER.search(handler):
         raise ConfigError(
             f"{owner}handler {handler!r} contains a control character; a handler is "
             "'<file>.<function>' like 'index.handler'"

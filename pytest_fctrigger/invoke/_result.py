@@ -72,6 +72,8 @@ def _payload_of(value: Any) -> bytes:
         return bytes(value)
     if isinstance(value, str):
         return value.encode("utf-8")
+    if value is None:  # what json.dumps gives, without its set-up (most handlers return None)
+        return b"null"
     return to_json(value).encode("utf-8")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -10,7 +11,7 @@ import time
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from ._environment import _apply_env, _CEnvRecorder, _private_home, _restore_c_env, _restore_env, _snapshot_env
+from ._environment import _CEnvRecorder, _EnvSwap, _private_home, _restore_c_env
 from ._loading import _Instance, _ModuleScope
 from ._logs import _Tee
 
@@ -83,7 +84,7 @@ class _CallScope:
         # What the handler may change and the next test must not see, saved first
         # (cheap reads: the whole call's overhead budget is a few hundred microseconds).
         self.environ = os.environ  # a handler may rebind os.environ itself
-        self.env = _snapshot_env()
+        self.env: Optional[_EnvSwap] = None
         try:
             self.cwd: Optional[str] = os.getcwd()
         except OSError:  # the test's cwd was removed: nothing to go back to
@@ -97,7 +98,7 @@ class _CallScope:
             self.opener = request._opener
             request._opener = None  # type: ignore[attr-defined]
         try:
-            _apply_env(self._env_values())
+            self.env = _EnvSwap(self._env_values())
             _CEnvRecorder.start()
             if self.instance.code_dir is not None:
                 self.modules = _ModuleScope(self.instance)
@@ -115,7 +116,10 @@ class _CallScope:
             log_handler.request_id = str(getattr(self.context, "request_id", ""))
             root.addHandler(log_handler)
             cloud = self.invoker.cloud
-            if cloud is not None:
+            self.network: Any
+            if cloud is not None and cloud.active:
+                self.network = contextlib.nullcontext()  # re-entering an active cloud changes nothing
+            elif cloud is not None:
                 self.network = cloud.activate()
             else:
                 from ..cloud.guard import NetworkGuard
@@ -151,7 +155,9 @@ class _CallScope:
             self.modules = None
         if os.environ is not self.environ:
             os.environ = self.environ  # noqa: B003 - putting the real one back
-        _restore_env(self.env)
+        if self.env is not None:
+            self.env.restore()
+            self.env = None
         _restore_c_env(touched)
         if sys.path != self.sys_path:
             sys.path[:] = self.sys_path

@@ -57,6 +57,10 @@ class OssService:
             # one route, two protocols: OSS's own and its S3-compatible API (s3_handlers.py)
             self._handler = OssDialects(OssHandler(self))
         router.add("oss", URL_PATTERN, self._handler)
+        from ._sdk_crc import patch_oss2_utils
+
+        # oss2's CRC objects without rebuilding crcmod's table per request (why: _sdk_crc.py)
+        self.cloud._seams.add("oss2.utils", patch_oss2_utils)
 
     # --- world ------------------------------------------------------------------------------
     @property
