@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
 import re
 import xml.etree.ElementTree as ET
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
+from xml.sax.saxutils import escape
 
 from ...errors import NotSimulatedError
 from .store import (
@@ -110,13 +110,6 @@ def properties_of(element: ET.Element, container: str, item: str) -> List[Proper
 
 
 # --- XML out ---------------------------------------------------------------------------
-def escape(text: str) -> str:
-    """``&``, ``<`` and ``>`` as XML entities (what ``xml.sax.saxutils.escape`` does): html's
-    escape without quotes, because importing saxutils pulls in urllib.request on the
-    first activation that serves MNS (benchmarks/bench_cloud_activation.py)."""
-    return html.escape(text, quote=False)
-
-
 def _inner(fields: Iterable[Tuple[str, Any]]) -> str:
     """Child elements; a ``("", xml)`` pair inserts ready-made XML."""
     parts = []
@@ -189,14 +182,12 @@ def expected_signature(req: Request, secret: str) -> str:
 
 # --- routing ----------------------------------------------------------------------------
 Handler = Callable[["MnsApi", Request, "re.Match[str]"], Reply]
-# (method, path pattern, handler): patterns are compiled on first use (re's own cache), not
-# at import, which is part of the first fc_cloud activation that serves MNS
-_ROUTES: List[Tuple[str, str, Handler]] = []
+_ROUTES: List[Tuple[str, re.Pattern[str], Handler]] = []
 
 
 def route(method: str, pattern: str):
     def register(func: Handler) -> Handler:
-        _ROUTES.append((method, pattern + r"$", func))
+        _ROUTES.append((method, re.compile(pattern + r"$"), func))
         return func
 
     return register
@@ -229,7 +220,7 @@ class MnsApi:
     def dispatch(self, req: Request) -> Reply:
         for method, pattern, handler in _ROUTES:
             if method == req.method:
-                match = re.match(pattern, req.path)
+                match = pattern.match(req.path)
                 if match:
                     with self.store.lock:
                         return handler(self, req, match)
