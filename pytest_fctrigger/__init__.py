@@ -38,7 +38,7 @@ _LAZY = {
     "HttpDriver": "pytest_fctrigger.http",  # fc_http
     "HttpResponse": "pytest_fctrigger.http",  # what fc_http.get(...) etc. return
     "MatrixCase": "pytest_fctrigger.matrix",  # fc_matrix_case
-    "FCSettings": "pytest_fctrigger.plugin",  # fc_settings
+    "FCSettings": "pytest_fctrigger.fc_settings",  # fc_settings
     "App": "pytest_fctrigger.triggers.model",  # fc_app, load_app()
     "FunctionSpec": "pytest_fctrigger.triggers.model",
     "TriggerSpec": "pytest_fctrigger.triggers.model",  # items of fc_triggers
@@ -69,11 +69,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from pytest_fctrigger.events._base import FCEvent
     from pytest_fctrigger.events._random import FCRandom
+    from pytest_fctrigger.fc_settings import FCSettings
     from pytest_fctrigger.http import HttpDriver, HttpResponse
     from pytest_fctrigger.invoke import FCInvokeError, FCTimeoutError, Invoker, InvokeResult, invoke
     from pytest_fctrigger.loops import SelfTriggerLoop, SelfTriggerLoopWarning
     from pytest_fctrigger.matrix import MatrixCase
-    from pytest_fctrigger.plugin import FCSettings
     from pytest_fctrigger.triggers.cron import next_fires
     from pytest_fctrigger.triggers.lint import lint
     from pytest_fctrigger.triggers.loader import load_app

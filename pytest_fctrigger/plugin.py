@@ -7,7 +7,6 @@ library at module level. Every fixture imports what it needs on first use.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
@@ -17,6 +16,8 @@ import pytest
 
 if TYPE_CHECKING:
     from typing import NoReturn
+
+    from pytest_fctrigger.fc_settings import FCSettings
 
 # Builder fixtures: each is the plain function of the same name in
 # ``pytest_fctrigger.events``, bound to the test's seeded randomness.
@@ -40,7 +41,9 @@ EVENT_BUILDERS = (
 )
 
 
-_SEED_KEY = pytest.StashKey[int]()
+# StashKey[...]() would build a typing alias at import (every pytest start); the
+# annotation says the same for free (a string under ``from __future__ import annotations``)
+_SEED_KEY: pytest.StashKey[int] = pytest.StashKey()
 
 
 # --------------------------------------------------------------------------- options
@@ -117,6 +120,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "FCSettings":  # defined apart, imported on first use (see "settings" below)
+        from pytest_fctrigger.fc_settings import FCSettings
+
+        return FCSettings
     if name == "LOOP_MODES":  # moved to core.settings (the plugin module imports none of its own at load)
         import warnings
 
@@ -146,7 +153,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     if keep is None:
         keep = early_config.getini("fc_real_credentials")
     if not keep:
-        from pytest_fctrigger._credentials import hide_session_credentials
+        from pytest_fctrigger.core.credential_env import hide_session_credentials
 
         early_config._fctrigger_restore_credentials = hide_session_credentials()  # type: ignore[attr-defined]
 
@@ -164,7 +171,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         client.Zygote.close_shared()
 
 
-_ZYGOTE_KEY = pytest.StashKey[Any]()  # (the zygote, instances started) when the session began
+_ZYGOTE_KEY: pytest.StashKey[Any] = pytest.StashKey()  # (the zygote, instances started) when the session began
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -244,17 +251,30 @@ def _shown(name: str, value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- session settings
-@dataclasses.dataclass(frozen=True)
 class _Setting:
-    value: Any
-    source: str  # "" for the default, else "--fc-loop", "ini fc_loop", "env FC_TEST_REDIS_URL"
+    """One session setting and where it came from. A plain class, not a dataclass: building
+    a dataclass execs generated code, a measurable share of every pytest start-up
+    (benchmarks/bench_install_cost.py)."""
+
+    __slots__ = ("value", "source")
+
+    def __init__(self, value: Any, source: str) -> None:
+        self.value = value
+        self.source = source  # "" for the default, else "--fc-loop", "ini fc_loop", "env FC_TEST_REDIS_URL"
 
 
-_SESSION_KEY = pytest.StashKey[Dict[str, _Setting]]()
+_SESSION_KEY: pytest.StashKey[Dict[str, _Setting]] = pytest.StashKey()
 _DEFAULT_RUNTIME = "python3.10"
 _DEFAULT_REGION = "cn-hangzhou"
-# an Alibaba Cloud region id: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1 ...
-_REGION_ID = re.compile(r"[a-z]{2}(?:-[a-z0-9]+)+")
+
+
+@functools.cache
+def _region_id() -> re.Pattern[str]:
+    """An Alibaba Cloud region id: cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1 ...
+    (compiled on first use: a session that sets no region never pays for the pattern)."""
+    return re.compile(r"[a-z]{2}(?:-[a-z0-9]+)+")
+
+
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -317,7 +337,7 @@ def _read_session_defaults(config: pytest.Config) -> Dict[str, _Setting]:
     out["runtime"] = _Setting(runtime, source)
 
     region, source, where = _pick(config, None, "fc_region", _DEFAULT_REGION)
-    if not _REGION_ID.fullmatch(region):
+    if source and not _region_id().fullmatch(region):
         _usage(where, "a region id is lower case, like cn-hangzhou or ap-southeast-1")
     out["region"] = _Setting(region, source)
 
@@ -348,20 +368,9 @@ def _read_session_defaults(config: pytest.Config) -> Dict[str, _Setting]:
 
 
 # --------------------------------------------------------------------------- settings
-@dataclasses.dataclass(frozen=True)
-class FCSettings:
-    """Options of one test: command line / ini, overridden by ``fc`` markers (closest wins)."""
-
-    seed: int
-    region: str
-    runtime: str
-    loop: str
-    loop_depth: int
-    allow_network: bool
-    timeout: Optional[float]
-    redis_url: Optional[str]
-    isolate: str = "none"
-
+# FCSettings (what fc_settings returns) lives in fc_settings.py, imported by the first test
+# that asks for it: a dataclass built here would cost every pytest session (even one with no
+# fc test) its generated methods. ``pytest_fctrigger.plugin.FCSettings`` still names it.
 
 _MARKER_KEYS = ("seed", "region", "runtime", "loop", "loop_depth", "allow_network", "timeout", "isolate")
 
@@ -418,7 +427,7 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
     if not isinstance(allow, bool):
         _bad_option(item, f"fc allow_network must be True or False, got {allow!r}")
     region = marks.get("region", session["region"].value)
-    if not isinstance(region, str) or not _REGION_ID.fullmatch(region):
+    if "region" in marks and (not isinstance(region, str) or not _region_id().fullmatch(region)):
         _bad_option(item, f"fc region must be a region id like 'cn-hangzhou', got {region!r}")
     runtime = marks.get("runtime", session["runtime"].value)
     if "runtime" in marks:
@@ -436,6 +445,8 @@ def _resolve_settings(item: pytest.Item) -> FCSettings:
             f"@pytest.mark.fc(isolate={isolate!r}): must be one of {', '.join(ISOLATE_MODES)} "
             "('none': in the test process; 'process': each FC instance is a child process)",
         )
+    from pytest_fctrigger.fc_settings import FCSettings
+
     return FCSettings(
         seed=seed,
         region=region,
@@ -603,7 +614,7 @@ def fc_context(request: pytest.FixtureRequest, fc_settings: FCSettings, fc_rando
     _bad_option(request.node, problem)
 
 
-_RUN_ID_KEY = pytest.StashKey[str]()
+_RUN_ID_KEY: pytest.StashKey[str] = pytest.StashKey()
 
 
 def _session_run_id(config: pytest.Config) -> str:

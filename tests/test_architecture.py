@@ -46,6 +46,8 @@ LAYERS: Dict[str, int] = {
     "flows": 6,
     "plugin": 7,
     "hookspecs": 7,
+    "_entry": 7,  # the pytest11 entry point: loads the plugin module (and what its start-up imports)
+    "fc_settings": 7,  # FCSettings, what fc_settings returns (apart from the entry module: start-up cost)
     "cli": 7,
     "events.cli_event": 7,  # the `fctrigger event` / `list` / `lint` commands live beside their layer
     "events.cli_list": 7,

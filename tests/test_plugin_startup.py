@@ -71,3 +71,40 @@ def test_cli_output_into_a_closed_pipe_is_not_a_traceback():
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0
     assert "Traceback" not in stderr, stderr
+
+
+def test_startup_modules_have_no_assert_to_rewrite():
+    # pytest_fctrigger._entry loads these with Python's own importer, bypassing pytest's
+    # assertion rewriting (a measured start-up cost); that is only lossless while they
+    # have no assert statement
+    import ast
+    import importlib.util
+
+    from pytest_fctrigger import _entry
+
+    for name in _entry._STARTUP:
+        path = importlib.util.find_spec(name).origin
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        asserts = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+        assert asserts == [], f"{name} has assert statements (lines {asserts}): drop them or leave _STARTUP"
+
+
+def test_entry_point_registers_the_plugin_module_itself(pytester):
+    # a fresh process, as a user's session: the plugin pytest registers under the name
+    # "fctrigger" is the importable pytest_fctrigger.plugin, loaded by the standard loader
+    pytester.makeconftest(
+        "import sys, importlib.machinery\n"
+        "def test_registered(request):\n"
+        "    plugin = request.config.pluginmanager.get_plugin('fctrigger')\n"
+        "    import pytest_fctrigger.plugin as module\n"
+        "    assert plugin is module is sys.modules['pytest_fctrigger.plugin']\n"
+        "    assert isinstance(module.__loader__, importlib.machinery.SourceFileLoader), module.__loader__\n"
+        "    import pytest_fctrigger\n"
+        "    assert pytest_fctrigger.plugin is module\n"
+    )
+    pytester.makepyfile("from conftest import test_registered\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    blocked = pytester.runpytest_subprocess("-p", "no:fctrigger", "-p", "no:randomly")
+    blocked.assert_outcomes(failed=1)  # -p no:fctrigger still blocks it by name
