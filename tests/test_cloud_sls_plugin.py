@@ -126,7 +126,7 @@ import redis
 import etl
 from pytest_fctrigger.triggers.model import TriggerSpec
 
-TOKEN = os.environ["SLS_XDIST_TOKEN"]
+TOKEN = os.environ["FCT_XDIST_TOKEN"]
 
 
 def _rendezvous(nodeid):
@@ -162,7 +162,8 @@ def test_two_sessions_of_two_xdist_workers_share_one_real_redis_without_interfer
     pytest.importorskip("xdist")
     pytester.makepyfile(etl=HANDLER)
     pytester.makepyfile(test_inner=XDIST_INNER)
-    env = dict(os.environ, SLS_XDIST_TOKEN=uuid.uuid4().hex)
+    # not SLS_*: the plugin hides SLS_* (and other SDK credential prefixes) from sessions
+    env = dict(os.environ, FCT_XDIST_TOKEN=uuid.uuid4().hex)
     # no:randomly: both sessions must run the same tests in the same order for the
     # rendezvous (each random seed orders them differently, and the twins then wait
     # for each other until the deadline: the flaky failures under pytest-randomly)
