@@ -53,6 +53,14 @@ LAZY_SEAMS = {"mns": "mns.mns_http", "tablestore": "tablestore.connection"}
 QUIET_IMPORTS = ("tablestore", "mns", "oss2", "alibabacloud_oss_v2", "aliyun.log", "requests", "urllib3")
 
 
+def _patch_botocore(client_module: Any) -> Any:
+    """Patch botocore once something imports it (``_botocore`` itself is imported only then:
+    most tests never use boto3, and the module cost every activation ~2 ms)."""
+    from ._botocore import patch_client
+
+    return patch_client(client_module)
+
+
 class Cloud:
     """Per-test simulated cloud: ``.oss``, ``.mns``, ``.tablestore``, ``.sls``, ``.journal``."""
 
@@ -156,7 +164,6 @@ class Cloud:
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
-        from . import _botocore
         from ._http import HttpRouter, patch_responses
         from ._seams import SeamPatcher
 
@@ -179,7 +186,7 @@ class Cloud:
                 seams.add("requests.adapters", router.attach)
                 # mocks started after this one (moto's mock_aws) hand our URLs back to us
                 seams.add("responses", patch_responses)
-                seams.add("botocore.client", _botocore.patch_client)  # boto3: OSS's S3 API, AWS writes
+                seams.add("botocore.client", _patch_botocore)  # boto3: OSS's S3 API, AWS writes
                 router.before_first_route(self._create_http_services)
                 # MNS and Tablestore: created when a copy of their SDK's I/O module is
                 # imported (or was before); creating one registers its seam patch
