@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import hashlib
 import re
 import threading
@@ -109,32 +108,94 @@ class VirtualClock:
         return self._ms
 
 
-@dataclasses.dataclass
-class Property:
+class _Record:
+    """Field-wise equality and repr for the store's records.
+
+    Written out instead of ``@dataclasses.dataclass``: building the six record classes with
+    dataclasses was most of what ``fc_cloud`` added to the first ``import mns.account`` of a
+    session (benchmarks/bench_cloud_activation.py).
+    """
+
+    _fields: Tuple[str, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable records, as dataclasses make them
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{self.__class__.__name__}({inner})"
+
+
+class Property(_Record):
     """A message user property as on the wire (``Type``: STRING, NUMBER, BOOLEAN, BINARY)."""
 
-    name: str
-    value: str
-    type: str = "STRING"
+    _fields = (
+        "name",
+        "value",
+        "type",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        type: str = "STRING",
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.type = type
 
 
-@dataclasses.dataclass
-class QueueMessage:
+class QueueMessage(_Record):
     """One message in a queue. ``body`` is stored exactly as sent (base64 text when the
     SDK's queue encoding is on, its default)."""
 
-    message_id: str
-    body: str
-    priority: int
-    enqueue_time: int
-    visible_at: int
-    seq: int
-    user_properties: List[Property] = dataclasses.field(default_factory=list)
-    system_properties: List[Property] = dataclasses.field(default_factory=list)
-    message_group_id: str = ""
-    dequeue_count: int = 0
-    first_dequeue_time: int = 0
-    receipt_handle: Optional[str] = None  # the one valid handle while inactive
+    _fields = (
+        "message_id",
+        "body",
+        "priority",
+        "enqueue_time",
+        "visible_at",
+        "seq",
+        "user_properties",
+        "system_properties",
+        "message_group_id",
+        "dequeue_count",
+        "first_dequeue_time",
+        "receipt_handle",
+    )
+
+    def __init__(
+        self,
+        message_id: str,
+        body: str,
+        priority: int,
+        enqueue_time: int,
+        visible_at: int,
+        seq: int,
+        user_properties: Optional[List[Property]] = None,
+        system_properties: Optional[List[Property]] = None,
+        message_group_id: str = "",
+        dequeue_count: int = 0,
+        first_dequeue_time: int = 0,
+        receipt_handle: Optional[str] = None,  # the one valid handle while inactive
+    ) -> None:
+        self.message_id = message_id
+        self.body = body
+        self.priority = priority
+        self.enqueue_time = enqueue_time
+        self.visible_at = visible_at
+        self.seq = seq
+        self.user_properties: List[Property] = [] if user_properties is None else user_properties
+        self.system_properties: List[Property] = [] if system_properties is None else system_properties
+        self.message_group_id = message_group_id
+        self.dequeue_count = dequeue_count
+        self.first_dequeue_time = first_dequeue_time
+        self.receipt_handle = receipt_handle
 
     @property
     def body_md5(self) -> str:
@@ -154,66 +215,146 @@ class QueueMessage:
         return "Inactive" if self.dequeue_count else "Delayed"
 
 
-@dataclasses.dataclass
-class Queue:
-    name: str
-    create_time: int
-    attributes: Dict[str, Any]
-    last_modify_time: int = 0
-    messages: List[QueueMessage] = dataclasses.field(default_factory=list)
+class Queue(_Record):
+    _fields = (
+        "name",
+        "create_time",
+        "attributes",
+        "last_modify_time",
+        "messages",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        create_time: int,
+        attributes: Dict[str, Any],
+        last_modify_time: int = 0,
+        messages: Optional[List[QueueMessage]] = None,
+    ) -> None:
+        self.name = name
+        self.create_time = create_time
+        self.attributes = attributes
+        self.last_modify_time = last_modify_time
+        self.messages: List[QueueMessage] = [] if messages is None else messages
 
     def attr(self, key: str) -> Any:
         return self.attributes[key]
 
 
-@dataclasses.dataclass
-class PublishedMessage:
+class PublishedMessage(_Record):
     """One message published to a topic, with the STREAM event FC delivers for it."""
 
-    message_id: str
-    body: str
-    tag: str
-    attrs: Dict[str, str]
-    publish_time: int
-    user_properties: List[Property] = dataclasses.field(default_factory=list)
-    message_attributes: Dict[str, str] = dataclasses.field(default_factory=dict)  # DirectMail/DirectSMS
-    message_group_id: str = ""
-    event: Any = None
+    _fields = (
+        "message_id",
+        "body",
+        "tag",
+        "attrs",
+        "publish_time",
+        "user_properties",
+        "message_attributes",
+        "message_group_id",
+        "event",
+    )
+
+    def __init__(
+        self,
+        message_id: str,
+        body: str,
+        tag: str,
+        attrs: Dict[str, str],
+        publish_time: int,
+        user_properties: Optional[List[Property]] = None,
+        message_attributes: Optional[Dict[str, str]] = None,  # DirectMail/DirectSMS
+        message_group_id: str = "",
+        event: Any = None,
+    ) -> None:
+        self.message_id = message_id
+        self.body = body
+        self.tag = tag
+        self.attrs = attrs
+        self.publish_time = publish_time
+        self.user_properties: List[Property] = [] if user_properties is None else user_properties
+        self.message_attributes: Dict[str, str] = {} if message_attributes is None else message_attributes
+        self.message_group_id = message_group_id
+        self.event = event
 
     @property
     def body_md5(self) -> str:
         return body_md5(self.body)
 
 
-@dataclasses.dataclass
-class Subscription:
+class Subscription(_Record):
     """A topic subscription. ``deliveries`` lists what it was pushed: FC-style events for
     FC endpoints and test subscriptions, queue message bodies for queue endpoints."""
 
-    topic: str
-    name: str
-    endpoint: str
-    notify_strategy: str = "BACKOFF_RETRY"
-    notify_content_format: str = "XML"
-    filter_tag: str = ""
-    create_time: int = 0
-    last_modify_time: int = 0
-    callback: Optional[Callable[[Any], Any]] = None
-    deliveries: List[Any] = dataclasses.field(default_factory=list)
+    _fields = (
+        "topic",
+        "name",
+        "endpoint",
+        "notify_strategy",
+        "notify_content_format",
+        "filter_tag",
+        "create_time",
+        "last_modify_time",
+        "callback",
+        "deliveries",
+    )
+
+    def __init__(
+        self,
+        topic: str,
+        name: str,
+        endpoint: str,
+        notify_strategy: str = "BACKOFF_RETRY",
+        notify_content_format: str = "XML",
+        filter_tag: str = "",
+        create_time: int = 0,
+        last_modify_time: int = 0,
+        callback: Optional[Callable[[Any], Any]] = None,
+        deliveries: Optional[List[Any]] = None,
+    ) -> None:
+        self.topic = topic
+        self.name = name
+        self.endpoint = endpoint
+        self.notify_strategy = notify_strategy
+        self.notify_content_format = notify_content_format
+        self.filter_tag = filter_tag
+        self.create_time = create_time
+        self.last_modify_time = last_modify_time
+        self.callback = callback
+        self.deliveries: List[Any] = [] if deliveries is None else deliveries
 
     def accepts(self, tag: str) -> bool:
         # a subscription with a filter tag only gets messages carrying exactly that tag
         return not self.filter_tag or self.filter_tag == tag
 
 
-@dataclasses.dataclass
-class Topic:
-    name: str
-    create_time: int
-    attributes: Dict[str, Any]
-    last_modify_time: int = 0
-    published: List[PublishedMessage] = dataclasses.field(default_factory=list)
-    subscriptions: Dict[str, Subscription] = dataclasses.field(default_factory=dict)
+class Topic(_Record):
+    _fields = (
+        "name",
+        "create_time",
+        "attributes",
+        "last_modify_time",
+        "published",
+        "subscriptions",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        create_time: int,
+        attributes: Dict[str, Any],
+        last_modify_time: int = 0,
+        published: Optional[List[PublishedMessage]] = None,
+        subscriptions: Optional[Dict[str, Subscription]] = None,
+    ) -> None:
+        self.name = name
+        self.create_time = create_time
+        self.attributes = attributes
+        self.last_modify_time = last_modify_time
+        self.published: List[PublishedMessage] = [] if published is None else published
+        self.subscriptions: Dict[str, Subscription] = {} if subscriptions is None else subscriptions
 
 
 class MnsStore:
