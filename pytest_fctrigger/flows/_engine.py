@@ -10,9 +10,11 @@ chain that reaches the same function through the same trigger again is reported 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import json
+import logging
 from collections import deque
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple
 
@@ -31,6 +33,24 @@ INVOCATION_TYPES = ("Async", "Sync")
 
 
 # --------------------------------------------------------------------------- the flow
+
+
+@contextlib.contextmanager
+def _runtime_log_level() -> Iterator[None]:
+    """The runtime's root logger level (INFO) for a whole run: each invocation then finds
+    it in place (``Logger.setLevel`` clears the cache of every logger, twice per
+    invocation otherwise); the test's level is back after the run."""
+    root = logging.getLogger()
+    level = root.level
+    if level != logging.INFO:
+        root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        if root.level != level:
+            root.setLevel(level)
+
+
 class Flow(EventBridgeDelivery, KafkaDelivery):
     """``fc_flow(app_or_path, *, vars=None, duplicates=0, max_invocations=1000)``."""
 
@@ -118,6 +138,10 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
         spec = self._function(function)
         if invocation_type not in INVOCATION_TYPES:
             raise ConfigError(f"flow.invoke(invocation_type=...) is 'Async' or 'Sync', got {invocation_type!r}")
+        with _runtime_log_level():
+            return self._invoke_now(spec, event, invocation_type)
+
+    def _invoke_now(self, spec: Any, event: Any, invocation_type: str) -> FlowRun:
         start = self.clock.now
         run = self._run = FlowRun(start)
         self._count = 0
@@ -187,6 +211,10 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
 
     # ----------------------------------------------------------------- the loop
     def _drive(self, until: Optional[float]) -> FlowRun:
+        with _runtime_log_level():
+            return self._drive_at_runtime_level(until)
+
+    def _drive_at_runtime_level(self, until: Optional[float]) -> FlowRun:
         run = self._run = FlowRun(self.clock.now)
         self._count = 0
         try:

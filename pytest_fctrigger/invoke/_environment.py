@@ -178,9 +178,11 @@ _EnvPlan = Tuple[
 _PLAN: List[_EnvPlan] = []
 
 
+_PLANS_KEPT = 8  # a flow alternates between its functions' values: one plan per function
+
+
 def _plan(before: Dict[bytes, bytes], values: Dict[str, str]) -> _EnvPlan:
-    if _PLAN:
-        plan = _PLAN[0]
+    for plan in _PLAN:
         if plan[1] == values and plan[0] == before:
             return plan
     encode = os.fsencode
@@ -190,7 +192,8 @@ def _plan(before: Dict[bytes, bytes], values: Dict[str, str]) -> _EnvPlan:
     unset_after = [k for k, _ in put if k not in before]
     put_after = [(k, before[k]) for k in hide] + [(k, before[k]) for k, _ in put if k in before]
     plan = (dict(before), dict(values), hide, put, unset_after, put_after)
-    _PLAN[:] = [plan]
+    _PLAN.insert(0, plan)
+    del _PLAN[_PLANS_KEPT:]
     return plan
 
 

@@ -170,9 +170,12 @@ class _ModuleScope:
     def exit(self) -> None:
         inst = self.instance
         modules = sys.modules
+        # read before the instance's own modules come out: sys.modules then still starts
+        # with the names it had at the start, and the new ones are simply the tail
+        imported = self._imported_during_call()
         for name in [n for n in inst.modules if n in modules]:
             inst.modules[name] = modules.pop(name)
-        for name in self._imported_during_call():
+        for name in imported:
             module = modules.get(name)
             if module is not None and inst.owns(module):
                 inst.modules[name] = module
