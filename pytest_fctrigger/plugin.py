@@ -733,20 +733,35 @@ def fc_aws():
 @pytest.fixture
 def fc_flow(request: pytest.FixtureRequest, fc_cloud):
     """Run a whole app on ``fc_cloud`` with a virtual clock:
-    ``flow = fc_flow("s.yaml", vars=None, duplicates=0, max_invocations=1000)``; then
-    ``flow.run()``, ``flow.advance(minutes=5)``, ``flow.invoke(name, event)``.
-    A relative path is resolved from the test file's folder."""
+    ``flow = fc_flow("s.yaml", vars=None, duplicates=0, max_invocations=1000,
+    include_disabled=False)``; then ``flow.run()``, ``flow.advance(minutes=5)``,
+    ``flow.invoke(name, event)``. A relative path is resolved from the test file's
+    folder; triggers with ``enable: false`` fire only with ``include_disabled=True``."""
     from pytest_fctrigger.errors import FCTriggerError
     from pytest_fctrigger.flows import make_flow
 
     flows: List[Any] = []
 
-    def factory(app_or_path: Any, *, vars: Any = None, duplicates: int = 0, max_invocations: int = 1000) -> Any:
+    def factory(
+        app_or_path: Any,
+        *,
+        vars: Any = None,
+        duplicates: int = 0,
+        max_invocations: int = 1000,
+        include_disabled: bool = False,
+    ) -> Any:
         if isinstance(app_or_path, (str, os.PathLike)) and not os.path.isabs(app_or_path):
             app_or_path = os.path.join(os.path.dirname(str(request.node.path)), app_or_path)
         problem = None
         try:
-            flow = make_flow(app_or_path, fc_cloud, vars=vars, duplicates=duplicates, max_invocations=max_invocations)
+            flow = make_flow(
+                app_or_path,
+                fc_cloud,
+                vars=vars,
+                duplicates=duplicates,
+                max_invocations=max_invocations,
+                include_disabled=include_disabled,
+            )
         except FCTriggerError as exc:
             problem = str(exc)
         if problem is not None:  # one line naming the call, no traceback through the plugin

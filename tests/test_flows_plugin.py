@@ -87,6 +87,23 @@ def test_bad_option_is_one_line(pytester):
     result.stdout.fnmatch_lines(["*fc_flow(*app/s.yaml): fc_flow(duplicates=...) takes an integer >= 0, got '2'"])
 
 
+def test_include_disabled_reaches_the_flow_and_is_checked(pytester):
+    _app(pytester)
+    pytester.makepyfile(
+        test_flow="""
+        def test_on(fc_flow):
+            assert fc_flow("app/s.yaml", include_disabled=True).include_disabled is True
+            assert fc_flow("app/s.yaml").include_disabled is False
+
+        def test_bad(fc_flow):
+            fc_flow("app/s.yaml", include_disabled=1)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*fc_flow(*app/s.yaml): fc_flow(include_disabled=...) takes True or False, got 1"])
+
+
 def test_runaway_fails_the_test_with_the_bound(pytester):
     _app(pytester, fail_times=10**6)
     pytester.makepyfile(

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flows_helpers import mns, ots, timer, write_app
+from flows_helpers import eventbridge, mns, ots, timer, write_app
 
+from pytest_fctrigger.errors import ConfigError
 from pytest_fctrigger.flows import Flow, FlowRunaway, make_flow
 from pytest_fctrigger.triggers.loader import load_app
 
@@ -151,6 +152,30 @@ def test_disabled_timer_never_fires(tmp_path, fc_cloud):
     flow = make_flow(write_app(tmp_path, f={"handler": "echo", "triggers": [trig]}), fc_cloud)
     assert flow.advance(hours=1).invocations == []
     assert flow.advance(minutes=1).end - flow.advance().start >= 0
+
+
+def test_disabled_timer_fires_with_include_disabled(tmp_path, fc_cloud):
+    # enable: false is a deployed-but-off trigger; include_disabled=True runs it on purpose
+    trig = timer("t", "0 * * * * *")
+    trig["triggerConfig"]["enable"] = False
+    flow = make_flow(write_app(tmp_path, f={"handler": "echo", "triggers": [trig]}), fc_cloud, include_disabled=True)
+    assert len(flow.advance(minutes=3)) == 3
+
+
+def test_disabled_queue_trigger_fires_nothing_unless_included(tmp_path, fc_cloud):
+    source = {"eventSourceType": "MNS", "eventSourceParameters": {"sourceMNSParameters": {"QueueName": "orders"}}}
+    trig = eventbridge("q", source=source, triggerEnable=False)
+    path = write_app(tmp_path, sink={"handler": "echo", "triggers": [trig]})
+    off, on = make_flow(path, fc_cloud), make_flow(path, fc_cloud, include_disabled=True)
+    fc_cloud.mns.queue("orders").send("order-1", encode_base64=False)
+    assert off.run().invocations == []
+    (inv,) = on.run()
+    assert inv.function == "sink" and inv.result.json()["data"]["messageBody"] == "order-1"
+
+
+def test_include_disabled_must_be_a_bool(tmp_path, fc_cloud):
+    with pytest.raises(ConfigError, match=r"fc_flow\(include_disabled=...\) takes True or False, got 'yes'"):
+        make_flow(write_app(tmp_path, f={"handler": "echo", "triggers": []}), fc_cloud, include_disabled="yes")
 
 
 def test_run_does_not_fire_timers_advance_does(tmp_path, fc_cloud):

@@ -37,6 +37,7 @@ def make_flow(
     vars: Optional[Mapping[str, Any]] = None,
     duplicates: int = 0,
     max_invocations: int = 1000,
+    include_disabled: bool = False,
     invoker: Any = None,
 ) -> Flow:
     """A ``Flow`` for an ``App`` or the path of its s.yaml / template.yml."""
@@ -56,4 +57,11 @@ def make_flow(
             f"fc_flow() takes an App (load_app(...)) or the path of an s.yaml / template.yml, "
             f"got {type(app_or_path).__name__}"
         )
-    return Flow(app, cloud, invoker=invoker, duplicates=duplicates, max_invocations=max_invocations)
+    return Flow(
+        app,
+        cloud,
+        invoker=invoker,
+        duplicates=duplicates,
+        max_invocations=max_invocations,
+        include_disabled=include_disabled,
+    )

@@ -52,7 +52,7 @@ def _runtime_log_level() -> Iterator[None]:
 
 
 class Flow(EventBridgeDelivery, KafkaDelivery):
-    """``fc_flow(app_or_path, *, vars=None, duplicates=0, max_invocations=1000)``."""
+    """``fc_flow(app_or_path, *, vars=None, duplicates=0, max_invocations=1000, include_disabled=False)``."""
 
     def __init__(
         self,
@@ -62,6 +62,7 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
         invoker: Any = None,
         duplicates: int = 0,
         max_invocations: int = 1000,
+        include_disabled: bool = False,
         tablestore_expiry: float = S.TABLESTORE_STREAM_EXPIRY_S,
         start: Any = None,
     ) -> None:
@@ -69,6 +70,10 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
             raise ConfigError(f"fc_flow(duplicates=...) takes an integer >= 0, got {duplicates!r}")
         if isinstance(max_invocations, bool) or not isinstance(max_invocations, int) or max_invocations < 1:
             raise ConfigError(f"fc_flow(max_invocations=...) takes an integer >= 1, got {max_invocations!r}")
+        if not isinstance(include_disabled, bool):
+            raise ConfigError(f"fc_flow(include_disabled=...) takes True or False, got {include_disabled!r}")
+        # a trigger with enable: false fires nothing in FC; include_disabled=True runs it on purpose
+        self.include_disabled = include_disabled
         self.app = app
         self.cloud = cloud
         self.duplicates = duplicates
@@ -84,12 +89,12 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
         self._invoker = invoker
         self.functions: Dict[str, Any] = dict(app.functions)
         self._async: Dict[str, AsyncConfig] = {name: async_config_of(spec) for name, spec in self.functions.items()}
-        self._index = AppIndex(list(self.functions.values()), self._rng.child("events"))
+        self._index = AppIndex(list(self.functions.values()), self._rng.child("events"), include_disabled)
         self._eb = [
             (spec, t)
             for spec in self.functions.values()
             for t in spec.triggers
-            if t.type == "eventbridge" and t.enabled
+            if t.type == "eventbridge" and self._fires(t)
         ]
         self._eb_patterns = {
             id(t): parse_pattern(t.event_rule_pattern) if t.event_rule_pattern else None for _, t in self._eb
@@ -100,7 +105,7 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
 
         for spec in self.functions.values():
             for t in spec.triggers:
-                if t.type == "timer" and t.enabled:
+                if t.type == "timer" and self._fires(t):
                     schedule_of(t)  # likewise a bad cronExpression
         self._eb_buffers: Dict[int, List[Tuple[Any, Optional[FlowInvocation], Tuple[_Hop, ...]]]] = {}
         self._eb_generation: Dict[int, int] = {}
@@ -204,6 +209,9 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
         connector = KafkaConnector(self, spec, cfg)
         self._connectors.append(connector)
         return connector
+
+    def _fires(self, trigger: Any) -> bool:
+        return bool(trigger.enabled or self.include_disabled)
 
     @property
     def pending(self) -> int:
@@ -582,7 +590,7 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
         self._sls = []
         for spec in self.functions.values():
             for t in spec.triggers:
-                if not t.enabled:
+                if not self._fires(t):
                     continue
                 if t.type == "timer":
                     fires = schedule_of(t).iter_fires(self.clock.datetime)

@@ -16,14 +16,15 @@ __all__ = ["AppIndex", "LoopMatch", "LoopReport", "SelfTriggerLoop", "describe_e
 
 
 class AppIndex:
-    """Every enabled trigger of every function of an app, indexed by where it listens."""
+    """Every enabled trigger of every function of an app (every trigger with
+    ``include_disabled``), indexed by where it listens."""
 
-    def __init__(self, functions: List[Any], rng: Any) -> None:
+    def __init__(self, functions: List[Any], rng: Any, include_disabled: bool = False) -> None:
         watched = [
             Watched(t, f"function {spec.name!r}", False, spec, spec.name)
             for spec in functions
             for t in spec.triggers
-            if t.enabled
+            if t.enabled or include_disabled
         ]
         self._index = TriggerIndex(watched)
         # only for its event_for(): mode "allow" checks nothing
