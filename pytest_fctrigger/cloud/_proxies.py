@@ -75,8 +75,11 @@ def patch_requests_utils(utils: ModuleType) -> Optional[Callable[[], None]]:
     utils.getproxies = environ_proxies  # type: ignore[attr-defined]
     utils.proxy_bypass = _proxy_bypass  # type: ignore[attr-defined]
 
+    ours = {"getproxies": environ_proxies, "proxy_bypass": _proxy_bypass}
+
     def undo() -> None:
         for name, value in saved.items():
-            setattr(utils, name, value)
+            if utils.__dict__.get(name) is ours[name]:  # replaced since by someone else: theirs stays
+                setattr(utils, name, value)
 
     return undo
