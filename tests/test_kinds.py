@@ -130,6 +130,19 @@ def test_a_disabled_trigger_is_not_a_loop_unless_asked():
         LoopDetector([_log_trigger(True)]).check([write])
 
 
+def test_only_the_kinds_switch_disables_a_trigger():
+    # timer/log read "enable", EventBridge "triggerEnable"; an OSS trigger has neither
+    # (seeds/001 OSS trigger config: events + filter), so an "enable" there is an unknown
+    # key (lint FCT012), not a silent off switch that would hide its loops
+    oss = TriggerSpec(name="up", type="oss", config={"events": ["oss:ObjectCreated:*"], "enable": False})
+    assert oss.enabled is True
+    timer = TriggerSpec(name="t", type="timer", config={"cronExpression": "@every 1m", "triggerEnable": False})
+    assert timer.enabled is True
+    eb = TriggerSpec(name="e", type="eventbridge", config={"triggerEnable": False})
+    assert eb.enabled is False
+    assert _log_trigger(False).enabled is False
+
+
 # --------------------------------------------------------------------------- deprecations
 def test_type_aliases_still_works_with_a_deprecation_warning():
     from pytest_fctrigger.triggers import model

@@ -276,8 +276,14 @@ class TriggerSpec:
 
     @property
     def enabled(self) -> bool:
-        """``enable`` (timer, log) / ``triggerEnable`` (eventbridge); other types are always on."""
-        for key in ("enable", "triggerEnable"):
+        """``enable`` (timer, log) / ``triggerEnable`` (eventbridge): whichever key the kind's
+        config has; other types are always on (an ``enable`` written into an OSS trigger's
+        config is an unknown key that lint reports, not a switch FC reads)."""
+        kind = REGISTRY.find(self.type)
+        keys = ("enable", "triggerEnable")
+        if kind is not None:
+            keys = tuple(k for k in keys if k in kind.config_schema)
+        for key in keys:
             if key in self.config and self.config[key] is not None:
                 return bool(self.config[key])
         return True
