@@ -280,7 +280,7 @@ class TriggerSpec:
         config has; other types are always on (an ``enable`` written into an OSS trigger's
         config is an unknown key that lint reports, not a switch FC reads)."""
         kind = REGISTRY.find(self.type)
-        keys = ("enable", "triggerEnable")
+        keys: Tuple[str, ...] = ("enable", "triggerEnable")
         if kind is not None:
             keys = tuple(k for k in keys if k in kind.config_schema)
         for key in keys:
