@@ -10,12 +10,22 @@ SDK: ``Cloud(rng).activate()``, ``import <sdk>`` inside it, and leaving it. Runs
 (cloud, sdk, cloud, ...) so machine drift hits both alike; the figure per SDK is the median
 of the per-pair ratios.
 
+Each pair starts at another phase of the garbage collector: both of its processes keep
+``k`` empty lists alive after the prelude, ``k`` spread over one period of CPython's
+generation counters (700 x 11 x 11 allocations). Without that, every process reached the
+timed span at the same phase, and an SDK whose import ends a few hundred allocations
+before the process's first full collection (alibabacloud_oss_v2: ~25 ms, memory-bound)
+measured that collection on the fc_cloud side only, in every pair: a knife edge of that
+one phase (the SDK-only side pays it a moment later), not a cost of fc_cloud.
+
 ``--instructions`` counts instructions instead of timing (``valgrind --tool=callgrind``,
 ``PYTHONHASHSEED`` fixed, bytecode caches warmed first): one process per side and SDK,
 plus one that runs only the untimed prelude, whose count is subtracted from both sides,
 so the ratio compares the same span the timings do. The counts hardly move with the
 machine's load, so this settles a ratio that wall time (+-0.1 on a shared machine)
-cannot. Without valgrind it says so and measures nothing.
+cannot. They are taken at one phase of the collector (no ballast): a full collection in
+the span counts as instructions, not as the cache misses that make it slow in time.
+Without valgrind it says so and measures nothing.
 
 Target (issue 9): ratio <= 1.2 for every SDK (fc_cloud used to import all five SDKs
 on activation: ~0.5 s on the first test). ``--quick``: two SDKs, one pair (a smoke run).
@@ -23,6 +33,7 @@ on activation: ~0.5 s on the first test). ``--quick``: two SDKs, one pair (a smo
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import subprocess
@@ -42,45 +53,31 @@ _PRELUDE = """
 import os, sys, time, warnings
 warnings.simplefilter("ignore")
 import pytest, pytest_fctrigger.plugin
+_ballast = [[] for _ in range({ballast})]  # the garbage collector's phase (see the docstring)
 """
-# the process ends without the interpreter's teardown, which is no part of the timed span
-# but would be counted by --instructions (and differs between the sides: more modules)
-_END = """
-sys.stdout.flush()
-os._exit(0)
-"""
+
+
+def _timed(span: str) -> str:
+    """A whole process: the prelude, ``span`` timed, the seconds printed, and an exit
+    without the interpreter's teardown (no part of the timed span, but --instructions
+    would count it, and it differs between the sides: more modules)."""
+    return (
+        _PRELUDE
+        + "t0 = time.perf_counter()\n"
+        + span
+        + "print(time.perf_counter() - t0)\nsys.stdout.flush()\nos._exit(0)\n"
+    )
+
 
 # the prelude and the clock calls alone: what --instructions subtracts from both sides
-_NOTHING = (
-    _PRELUDE
-    + """
-t0 = time.perf_counter()
-print(time.perf_counter() - t0)
-"""
-    + _END
-)
-
-_SDK_ONLY = (
-    _PRELUDE
-    + """
-t0 = time.perf_counter()
-import {sdk}
-print(time.perf_counter() - t0)
-"""
-    + _END
-)
-
-_WITH_CLOUD = (
-    _PRELUDE
-    + """
-t0 = time.perf_counter()
-from pytest_fctrigger.cloud import Cloud
+_NOTHING = _timed("")
+_SDK_ONLY = _timed("import {sdk}\n")
+_WITH_CLOUD = _timed(
+    """from pytest_fctrigger.cloud import Cloud
 cloud = Cloud(1)
 with cloud.activate():
     import {sdk}
-print(time.perf_counter() - t0)
 """
-    + _END
 )
 
 
@@ -93,13 +90,21 @@ def _env(cache: str) -> Dict[str, str]:
     return env
 
 
-def _command(template: str, sdk: str) -> List[str]:
-    return [sys.executable, "-c", textwrap.dedent(template.format(sdk=sdk))]
+def _command(template: str, sdk: str, ballast: int = 0) -> List[str]:
+    return [sys.executable, "-c", textwrap.dedent(template.format(sdk=sdk, ballast=ballast))]
 
 
-def measure(template: str, sdk: str, cache: str) -> float:
+def gc_phases(count: int) -> List[int]:
+    """``count`` ballast sizes spread evenly over one period of the collector's generations."""
+    t0, t1, t2 = gc.get_threshold()
+    period = t0 * (t1 + 1) * (t2 + 1)
+    return [i * period // count for i in range(count)]
+
+
+def measure(template: str, sdk: str, cache: str, ballast: int = 0) -> float:
     """Seconds the timed span of ``template`` took in a fresh process."""
-    proc = subprocess.run(_command(template, sdk), capture_output=True, text=True, timeout=300, env=_env(cache))
+    command = _command(template, sdk, ballast)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=_env(cache))
     if proc.returncode != 0:
         raise SystemExit(f"measurement failed for {sdk}:\n{proc.stderr}")
     return float(proc.stdout.strip().splitlines()[-1])
@@ -139,7 +144,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.instructions:
         print(f"one callgrind run per side; load average {load} on {os.cpu_count()} CPUs")
     else:
-        print(f"medians of {pairs} pairs of fresh processes; load average {load} on {os.cpu_count()} CPUs")
+        print(
+            f"medians of {pairs} pairs of fresh processes, each pair at another phase of the garbage "
+            f"collector; load average {load} on {os.cpu_count()} CPUs"
+        )
     return exit_status(args, ok)
 
 
@@ -164,9 +172,9 @@ def _one_sdk(sdk: str, pairs: int, cache: str) -> bool:
     measure(_SDK_ONLY, sdk, cache)  # warm the OS file cache and the bytecode caches
     measure(_WITH_CLOUD, sdk, cache)
     cloud_times, sdk_times, ratios = [], [], []
-    for _ in range(pairs):
-        with_cloud = measure(_WITH_CLOUD, sdk, cache)
-        alone = measure(_SDK_ONLY, sdk, cache)
+    for ballast in gc_phases(pairs):
+        with_cloud = measure(_WITH_CLOUD, sdk, cache, ballast)
+        alone = measure(_SDK_ONLY, sdk, cache, ballast)
         cloud_times.append(with_cloud)
         sdk_times.append(alone)
         ratios.append(with_cloud / alone)

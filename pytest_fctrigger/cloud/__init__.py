@@ -69,6 +69,14 @@ def _patch_botocore(client_module: Any) -> Any:
     return patch_client(client_module)
 
 
+def _patch_responses(module: Any) -> Any:
+    """Patch ``responses`` once something imports it (``_http_mock`` is imported only then)."""
+    from ._http import active_router
+    from ._http_mock import patch_responses
+
+    return patch_responses(module, active_router)
+
+
 class Cloud:
     """Per-test simulated cloud: ``.oss``, ``.mns``, ``.tablestore``, ``.sls``, ``.journal``."""
 
@@ -176,7 +184,7 @@ class Cloud:
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
-        from ._http import HttpRouter, patch_responses
+        from ._http import HttpRouter
         from ._seams import SeamPatcher
 
         with contextlib.ExitStack() as stack:
@@ -197,7 +205,7 @@ class Cloud:
                 # are created (and add their routes) when the first request is routed
                 seams.add("requests.adapters", router.attach)
                 # mocks started after this one (moto's mock_aws) hand our URLs back to us
-                seams.add("responses", patch_responses)
+                seams.add("responses", _patch_responses)
                 seams.add("botocore.client", _patch_botocore)  # boto3: OSS's S3 API, AWS writes
                 router.before_first_route(self._create_http_services)
                 # MNS and Tablestore: each copy of their SDK's I/O module is patched when it
