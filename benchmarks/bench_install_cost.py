@@ -45,9 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -56,6 +54,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from _callgrind import HASH_SEED, count_instructions, have_valgrind
 from _quick import exit_status, parse, parser
 
 TARGET = 1.05
@@ -235,23 +234,16 @@ def main() -> int:
 
 def _session_instructions(python: Path, extra: List[str]) -> int:
     """Instructions one session executes (callgrind's total), in a fresh directory."""
-    if shutil.which("valgrind") is None:
+    if not have_valgrind():
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         (cwd / "pytest.ini").write_text("[pytest]\n")
         (cwd / "test_one.py").write_text(TEST_FILE)
-        out = cwd / "callgrind.out"
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(python), "-m", "pytest", "-q"]
-        cmd += ["-p", "no:cacheprovider", *extra]
-        env = dict(_session_env(), PYTHONHASHSEED="0")
-        warm = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
-        subprocess.run(warm, cwd=cwd, capture_output=True, env=env)  # bytecode of the test, as in the timed runs
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-        match = re.search(r"Collected : (\d+)", proc.stderr)
-        if proc.returncode != 0 or match is None:
-            raise SystemExit(f"callgrind run failed ({python} {' '.join(extra)}):\n{proc.stderr[-2000:]}")
-        return int(match.group(1))
+        cmd = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
+        env = dict(_session_env(), PYTHONHASHSEED=HASH_SEED)
+        subprocess.run(cmd, cwd=cwd, capture_output=True, env=env)  # bytecode of the test, as in the timed runs
+        return count_instructions(cmd, cwd=cwd, env=env)
 
 
 def _session_rss(python: Path, cwd: Path, extra: List[str]) -> float:

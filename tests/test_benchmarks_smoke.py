@@ -189,3 +189,26 @@ def test_benchmark_quick_run(name, tmp_path):
     assert missing == [], report
     assert processes.exists(), "the tripwire was not installed in the benchmark's process"
     assert not hits.exists(), f"non-loopback traffic:\n{hits.read_text()}"
+
+
+def test_instruction_counts_are_skipped_with_a_message_without_valgrind(tmp_path):
+    # bench_cloud_activation --instructions on a machine without valgrind: says so, measures
+    # nothing, exits 0 (no traceback, no callgrind run attempted)
+    env, hits, _ = smoke_env(tmp_path)
+    env["PATH"] = str(tmp_path / "empty")  # no valgrind on it (the script runs sys.executable)
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_cloud_activation.py"), "--quick", "--instructions"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    report = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    assert proc.returncode == 0, report
+    assert "Traceback" not in proc.stderr, report
+    assert proc.stdout.splitlines() == [
+        QUICK_NOTICE,
+        "valgrind not found (apt-get install valgrind): instruction counts skipped",
+    ]
+    assert not hits.exists()

@@ -15,9 +15,10 @@ import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
 
-from .journal import Journal, Write
+from .journal import Journal
 
 if TYPE_CHECKING:  # each service module is imported on first access (SERVICES below)
+    from .journal import Write
     from .mns import MnsService
     from .oss import OssService
     from .sls import SlsService
@@ -44,8 +45,15 @@ SERVICES = {
 }
 
 
-# service -> the SDK module whose first import (any copy) creates it (see _seams.py)
-LAZY_SEAMS = {"mns": "mns.mns_http", "tablestore": "tablestore.connection"}
+# service -> (the SDK module holding its I/O seam, "module:function" patching one copy of
+# it). The cloud patches each copy as it is imported (see _seams.py) with a seam module that
+# holds only what runs at the seam; the service (its store, handlers, ...) is created on the
+# first request: importing it with the SDK cost a session's first ``import mns.account``
+# ~20% more than the import itself (benchmarks/bench_cloud_activation.py).
+LAZY_SEAMS = {
+    "mns": ("mns.mns_http", "pytest_fctrigger.cloud._mns_seam:patch_copy"),
+    "tablestore": ("tablestore.connection", "pytest_fctrigger.cloud._tablestore_seam:patch_copy"),
+}
 
 # SDK packages whose import-time warnings (tablestore: ImportWarning about its C++
 # extension) are silenced while they load under an active cloud: ``pytest -W error``
@@ -68,6 +76,14 @@ def _patch_proxy_lookup(utils_module: Any) -> Any:
     return patch_requests_utils(utils_module)
 
 
+def _patch_responses(module: Any) -> Any:
+    """Patch ``responses`` once something imports it (``_http_mock`` is imported only then)."""
+    from ._http import active_router
+    from ._http_mock import patch_responses
+
+    return patch_responses(module, active_router)
+
+
 class Cloud:
     """Per-test simulated cloud: ``.oss``, ``.mns``, ``.tablestore``, ``.sls``, ``.journal``."""
 
@@ -79,7 +95,7 @@ class Cloud:
         redis: Optional[Callable[[], Any]] = None,
         namespace: str = "fctrigger",
     ) -> None:
-        from ..events._random import FCRandom
+        from ..core._random import FCRandom
 
         self.rng = FCRandom.coerce(rng)
         self.journal = Journal()
@@ -101,7 +117,7 @@ class Cloud:
             cls = getattr(importlib.import_module(module_name), class_name)
             svc = cls(self)
             self._services[name] = svc
-            if self._stack is not None:
+            if self._stack is not None and name not in LAZY_SEAMS:  # those seams are the cloud's own
                 svc.install(self._router, self._stack)
         return svc
 
@@ -150,10 +166,14 @@ class Cloud:
             if self._stack is not None:
                 self._service(name)
 
-    def _create_for_seam(self, name: str, module: Any) -> None:
-        # creating the service installs it: its seam patch is applied to this copy at once
-        if self._stack is not None:
-            self._service(name)
+    def _patch_seam(self, name: str, module: Any) -> Any:
+        """Patch one copy of service ``name``'s seam module; the service serves it once asked."""
+        # creating the service here used to draw the test's account id (rng.child): draw it at
+        # the same point, so every seeded value stays what it was
+        self.rng.account_id  # noqa: B018
+        module_name, function = LAZY_SEAMS[name][1].split(":")
+        patch = getattr(importlib.import_module(module_name), function)
+        return patch(module, functools.partial(self._service, name))
 
     @property
     def active(self) -> bool:
@@ -171,7 +191,7 @@ class Cloud:
         if self._stack is not None:  # re-entrant: already active
             yield self
             return
-        from ._http import HttpRouter, patch_responses
+        from ._http import HttpRouter
         from ._seams import SeamPatcher
 
         with contextlib.ExitStack() as stack:
@@ -193,15 +213,17 @@ class Cloud:
                 seams.add("requests.adapters", router.attach)
                 seams.add("requests.utils", _patch_proxy_lookup)  # same answer, ~1/3 of a call cheaper
                 # mocks started after this one (moto's mock_aws) hand our URLs back to us
-                seams.add("responses", patch_responses)
+                seams.add("responses", _patch_responses)
                 seams.add("botocore.client", _patch_botocore)  # boto3: OSS's S3 API, AWS writes
                 router.before_first_route(self._create_http_services)
-                # MNS and Tablestore: created when a copy of their SDK's I/O module is
-                # imported (or was before); creating one registers its seam patch
-                for name, seam in LAZY_SEAMS.items():
-                    seams.add(seam, functools.partial(self._create_for_seam, name))
-                for existing in list(self._services.values()):  # services the test used before
-                    existing.install(router, stack)
+                # MNS and Tablestore: each copy of their SDK's I/O module is patched when it
+                # is imported (or at once, if it was before); the service is created on the
+                # first request it serves
+                for name, (seam, _) in LAZY_SEAMS.items():
+                    seams.add(seam, functools.partial(self._patch_seam, name))
+                for name, existing in list(self._services.items()):  # services the test used before
+                    if name not in LAZY_SEAMS:
+                        existing.install(router, stack)
                 seams.start()
                 stack.callback(seams.stop)
                 router.activate()  # botocore (boto3) is served by the innermost active router
@@ -214,3 +236,13 @@ class Cloud:
                 self._router = None
                 self._seams = None
                 self._guard = None
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: ``Write`` is loaded on first use (see journal.py)
+    if name == "Write":
+        from .journal import Write
+
+        globals()["Write"] = Write
+        return Write
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

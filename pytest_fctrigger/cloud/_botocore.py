@@ -147,7 +147,8 @@ def _wrap_send(real: Callable[..., Any]) -> Callable[..., Any]:
 
 # --------------------------------------------------------------------------- AWS writes
 def _wrap_call(real: Callable[..., Any]) -> Callable[..., Any]:
-    from ._http import active_router, is_alibaba_host
+    from ._http import active_router
+    from ._http_mock import is_alibaba_host
 
     def _make_api_call(client: Any, operation_name: str, api_params: Dict[str, Any]) -> Any:
         result = real(client, operation_name, api_params)

@@ -12,7 +12,7 @@ Composition with mocks started *after* the router (moto's ``mock_aws``, a test's
 ``responses`` mock): the one started last patches ``requests`` on top of ours, and its
 passthrough goes to the *original* transport, not to us. While a router is active,
 every ``responses.RequestsMock`` therefore hands a request for a URL a simulated
-service serves to the router (``patch_responses`` below, a seam on the ``responses``
+service serves to the router (``_http_mock.patch_responses``, a seam on the ``responses``
 module): Alibaba hosts stay with ``fc_cloud``, AWS hosts with moto, and the guard
 beneath both refuses the rest.
 
@@ -22,6 +22,10 @@ at botocore's own HTTP seam and journals the AWS writes moto answers.
 One catch-all registration (for every method the services answer) dispatches to the
 routes itself: ``responses`` pops the first of several matching registrations, which
 would reorder routes.
+
+This module is the router every activation creates; what only the requests-based SDKs
+need (the mocks, the unclaimed-request errors, the ``responses`` seam) is in
+``_http_mock.py``, imported on their first request.
 """
 
 from __future__ import annotations
@@ -29,20 +33,8 @@ from __future__ import annotations
 import re
 import threading
 from typing import Any, Callable, List, Optional, Pattern, Tuple, Union
-from urllib.parse import urlsplit
-
-from .._outliving import refuse_if_outlived
-from ..errors import NotSimulatedError
-from .guard import blocked
 
 Callback = Callable[[object], Tuple[int, dict, Union[bytes, str]]]
-_METHODS = frozenset(("GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH"))
-_ALIBABA_HOST = re.compile(r"(^|\.)(aliyuncs\.com|aliyun\.com|alibabacloud\.com)$")
-_AWS_HOST = re.compile(r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$")
-
-
-def is_alibaba_host(host: str) -> bool:
-    return bool(_ALIBABA_HOST.search(host.lower()))
 
 
 class HttpRouter:
@@ -147,48 +139,9 @@ class HttpRouter:
         return undo
 
     def _mock_for(self, beneath: Any, delegate: bool) -> Any:
-        import responses
+        from ._http_mock import build_mock
 
-        from .guard import is_loopback_host
-
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=beneath)
-        router = self
-
-        class Claimed(responses.CallbackResponse):
-            """One registration for every method: ``responses`` asks each registration
-            whether it matches, so one that answers for all methods costs one call per
-            request where a registration per method cost seven."""
-
-            def matches(self, request):
-                if request.method not in _METHODS:
-                    return False, "method not served"  # -> passthrough below, as before
-                url = str(request.url)
-                callback = router.route_for(url)
-                # kept for _dispatch, which responses calls next with this same request object
-                request._fctrigger_route = callback
-                if callback is not None:
-                    return True, ""
-                if delegate or router.allow_network or is_loopback_host(urlsplit(url).hostname):
-                    return False, "left to the transport beneath"  # -> passthrough below
-                return True, ""  # _dispatch refuses it with a clear error
-
-        def dispatch(request):
-            # responses keeps every call (request and response, bodies included) until the
-            # mock stops; nobody reads this mock's history, and a test uploading many large
-            # objects would hold each one twice (the store and the history): keep none
-            mock.calls.reset()
-            for item in registered:
-                item.calls.reset()
-            return router._dispatch(request)
-
-        catch_all = re.compile(r".*")
-        # content_type=None: a service's headers are exactly what it returns
-        registered = [mock.add(Claimed("*", catch_all, callback=dispatch, content_type=None))]
-        # unclaimed requests the matcher let go of are sent for real
-        mock.add_passthru(catch_all)
-        if self._mock is None:
-            self._mock = mock
-        return mock
+        return build_mock(self, beneath, delegate)
 
     def own_mock(self) -> Any:
         """The mock serving the installed ``requests`` (built now if no request built it yet)."""
@@ -198,27 +151,15 @@ class HttpRouter:
 
     def unclaimed_error(self, method: str, url: str) -> Exception:
         """What a request no service serves fails with (the router did not send it)."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if _ALIBABA_HOST.search(host):
-            return NotSimulatedError(
-                "HTTP",
-                f"{method} {url}",
-                "no simulated service serves this Alibaba Cloud endpoint (served: "
-                + (", ".join(self.services) or "none")
-                + "); the request was not sent",
-            )
-        err = blocked(host, parts.port or (443 if parts.scheme == "https" else 80))
-        if _AWS_HOST.search(host):
-            hint = " AWS endpoints are served by moto: use the fc_aws fixture or moto's mock_aws."
-            text = (err.strerror or err.args[0]) + hint
-            err.args = (text,)
-            err.strerror = text
-        return err
+        from ._http_mock import unclaimed_error
+
+        return unclaimed_error(self, method, url)
 
     def _dispatch(self, request):
         callback = getattr(request, "_fctrigger_route", None) or self.route_for(str(request.url))
         if callback is not None:
+            from .._outliving import refuse_if_outlived  # not at import: every activation imports this module
+
             refuse_if_outlived(f"{request.method} {request.url}")  # a thread of an ended invocation
             return callback(request)
         raise self.unclaimed_error(request.method, str(request.url))
@@ -251,35 +192,3 @@ def active_router() -> Optional[HttpRouter]:
     """The router of the innermost active ``fc_cloud`` (``None`` when none is active)."""
     active = _ACTIVE
     return active[-1] if active else None
-
-
-def patch_responses(module: Any) -> Callable[[], None]:
-    """Every ``RequestsMock`` of this copy of ``responses`` hands the router's URLs to the router.
-
-    Why a class-level patch: a mock started after ours (moto's module-level mock, a
-    test's ``responses.activate``) is outermost and passes unknown URLs to the
-    transport captured when ``responses`` was imported, past our mock; moto's own hook
-    for this (``override_responses_real_send``) would loop when moto started *first*.
-    Patching the one method every mock dispatches through works in either order and
-    needs no knowledge of which mock is which. Only URLs a simulated service serves are
-    taken; everything else goes on to the mock's own registrations and passthrough.
-    A seam on the ``responses`` module (``SeamPatcher``): nothing is imported for it.
-    """
-    cls = module.RequestsMock
-    saved = cls.__dict__["_on_request"]
-
-    def _on_request(mock: Any, adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        router = active_router()
-        if router is not None and router.route_for(str(request.url)) is not None:
-            own = router.own_mock()
-            if own is not None and mock is not own:
-                return own._on_request(adapter, request, *args, **kwargs)
-        return saved(mock, adapter, request, *args, **kwargs)
-
-    _on_request.__wrapped__ = saved  # type: ignore[attr-defined]
-    cls._on_request = _on_request
-
-    def undo() -> None:
-        cls._on_request = saved
-
-    return undo

@@ -32,10 +32,12 @@ import functools
 import ipaddress
 import socket
 import threading
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from ..errors import NetworkBlockedError
 from . import _children
+
+if TYPE_CHECKING:  # imported when a connection is refused: most guards never refuse one
+    from ..errors import NetworkBlockedError
 
 __all__ = ["NetworkGuard", "is_loopback_host"]
 
@@ -125,6 +127,8 @@ def blocked(host: Any, port: Any = None) -> NetworkBlockedError:
     ``errno``/``strerror`` are set because some clients report only those of the
     ``OSError`` they catch (aiohttp: "Cannot connect to host ... [<strerror>]").
     """
+    from ..errors import NetworkBlockedError
+
     err = NetworkBlockedError(str(_host_text(host)), _port(port))
     err.errno = errno.ECONNREFUSED
     err.strerror = str(err)

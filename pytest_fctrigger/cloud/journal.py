@@ -4,98 +4,22 @@ Services append a ``Write`` for each successful mutating call; ``fc_invoke`` rea
 writes made during one invocation (``InvokeResult.writes``) and the loop detector
 matches them against the function's triggers. Each write carries the event FC would
 deliver for it, so a loop can be re-delivered to the handler (``--fc-loop-depth``).
+
+``Write`` and ``DeferredEvent`` are defined in ``_write.py`` and loaded on first use
+(importable from here as always): every ``fc_cloud`` activation creates a ``Journal``,
+and building the ``Write`` dataclass was most of what this module cost it, while a test
+that writes nothing never needs the class.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List
 
-from .._outliving import refuse_if_outlived
+if TYPE_CHECKING:
+    from ._write import DeferredEvent, Write
 
-
-class DeferredEvent:
-    """A write's event whose content is already fixed but not yet encoded.
-
-    ``build()`` returns the event and must not depend on when it is called (draw
-    every random value before wrapping it). ``Write.event`` calls it on first read
-    and keeps the result, so writes nobody inspects never pay for the encoding.
-    """
-
-    __slots__ = ("build",)
-
-    def __init__(self, build: Callable[[], Any]) -> None:
-        self.build = build
-
-
-class _EventField:
-    """``Write.event``: a plain attribute, except that a ``DeferredEvent`` is built on first read."""
-
-    def __get__(self, write: Any, owner: Any = None) -> Any:
-        if write is None:  # the class attribute: what dataclasses takes for the default
-            return None
-        value = write.__dict__["_event"]
-        if type(value) is DeferredEvent:
-            # two threads reading at once may both build: equal events, either one is kept
-            value = value.build()
-            write.__dict__["_event"] = value
-        return value
-
-    def __set__(self, write: Any, value: Any) -> None:
-        write.__dict__["_event"] = value
-
-
-@dataclasses.dataclass
-class Write:
-    """One mutating SDK call that reached a simulated service."""
-
-    service: str  # "oss" | "mns" | "tablestore" | "sls"; AWS writes (boto3 on moto): "s3", "sqs", ...
-    api: str  # the service API name, e.g. "PutObject", "PublishMessage", "PutRow"
-    resource: Dict[str, Any]  # oss: bucket, key; mns: topic|queue; tablestore: instance, table; sls: project, logstore
-    region: Optional[str] = None
-    event_name: Optional[str] = None  # the trigger-side event name, e.g. "ObjectCreated:PutObject"
-    # the FCEvent FC would deliver for this write (None when none); a service may pass a
-    # DeferredEvent, read back as the event it builds
-    event: Any = _EventField()
-    attributes: Dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. MNS message tag
-    sdk: Optional[str] = None  # which SDK made the call, e.g. "oss2", "alibabacloud_oss_v2"
-
-    @property
-    def cloud(self) -> str:
-        """``"alibaba"``, or ``"aws"`` for a write a handler made to AWS (served by moto)."""
-        return self.attributes.get("cloud", "alibaba")
-
-    def describe(self) -> str:
-        r = self.resource
-        if self.attributes.get("cloud") == "aws":
-            return f"{self.api} {_describe_aws(self.service, r)} (AWS)"
-        if self.service == "oss":
-            target = f"oss://{r.get('bucket')}/{r.get('key')}"
-        elif self.service == "mns":
-            target = f"topic {r['topic']!r}" if r.get("topic") else f"queue {r.get('queue')!r}"
-            tag = self.attributes.get("tag")
-            if tag:
-                target += f" with tag {tag!r}"
-        elif self.service == "tablestore":
-            target = f"table {r.get('instance')}/{r.get('table')}"
-        elif self.service == "sls":
-            target = f"logstore {r.get('project')}/{r.get('logstore')}"
-        else:
-            target = repr(r)
-        return f"{self.api} {target}"
-
-
-def _describe_aws(service: str, r: Dict[str, Any]) -> str:
-    if service == "s3" and r.get("bucket"):
-        return f"s3://{r['bucket']}/{r['key']}" if r.get("key") is not None else f"s3://{r['bucket']}"
-    if service == "sqs" and r.get("queue"):
-        return f"queue {r['queue']!r}"
-    if service == "sns" and r.get("topic"):
-        return f"topic {r['topic']!r}"
-    if service == "dynamodb" and r.get("table"):
-        return f"table {r['table']!r}"
-    return f"{service} {r!r}"
+__all__ = ["DeferredEvent", "Journal", "Write"]
 
 
 class Journal:
@@ -108,6 +32,9 @@ class Journal:
 
     def record(self, write: Write) -> Write:
         # every service's writes pass here: code whose invocation ended cannot write
+        # (imported here, not with the journal: every fc_cloud activation imports this module)
+        from .._outliving import refuse_if_outlived
+
         refuse_if_outlived(f"the write {write.describe()}")
         with self._lock:
             self._writes.append(write)
@@ -145,3 +72,14 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._writes.clear()
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: ``Write`` and ``DeferredEvent`` on first access (see the module docstring)
+    if name in ("Write", "DeferredEvent"):
+        from . import _write
+
+        value = getattr(_write, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

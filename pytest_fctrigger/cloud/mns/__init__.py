@@ -19,6 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+# the endpoint check runs at the SDK's seam (``_mns_seam``, imported with the SDK):
+# ENDPOINT_FORMS and endpoint_problem were defined here and are still importable from here
+from .._mns_seam import ENDPOINT_FORMS, SDK_NEW, endpoint_problem, match_host
 from ..journal import Write
 from .store import (
     SUBSCRIPTION_FORMATS,
@@ -35,50 +38,12 @@ from .store import (
 
 __all__ = ["MnsService", "TopicHandle", "QueueHandle", "PublishedMessage", "QueueMessage", "Subscription"]
 
-# {uid}.mns.{region}[-internal[-vpc]].aliyuncs.com[:port] (MNS docs, "Endpoints": public,
-# internal (classic network) and VPC endpoints of a region; the account id is the
-# numeric Alibaba Cloud account ID)
-_HOST_RE = re.compile(
-    r"^(?P<uid>[0-9]{1,32})\.mns\.(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+?)(?P<kind>-internal(?:-vpc)?)?"
-    r"\.aliyuncs\.com(?::[0-9]{1,5})?$",
-    re.IGNORECASE,
-)
-ENDPOINT_FORMS = (
-    "http(s)://<account id>.mns.<region>.aliyuncs.com",
-    "http(s)://<account id>.mns.<region>-internal.aliyuncs.com",
-    "http(s)://<account id>.mns.<region>-internal-vpc.aliyuncs.com",
-)
-
-
-def endpoint_problem(host: Any) -> Optional[str]:
-    """Why MNS does not answer on ``host`` (``None`` for a real MNS endpoint host).
-
-    Any other host would fail to resolve, or reach something that is not MNS: the
-    message names the host and the valid forms, since the usual cause is a sample
-    endpoint left unedited (``http://{AccountID}.mns.{Region}.aliyuncs.com``).
-    """
-    text = str(host or "")
-    if _HOST_RE.match(text):
-        return None
-    hint = ""
-    if "{" in text or "}" in text:
-        hint = " (a placeholder of a sample endpoint was left unedited)"
-    return (
-        f"Failed to resolve MNS endpoint host {text!r}{hint}: no MNS endpoint has this host. "
-        f"Valid endpoints: {'; '.join(ENDPOINT_FORMS)}, e.g. "
-        f'http://<account id>.mns.cn-hangzhou-internal.aliyuncs.com (MNS docs: "Endpoints"); '
-        f"in FC, build it from context.account_id and context.region"
-    )
-
-
-_SDK_NEW, _SDK_OLD = "aliyun-mns-sdk", "aliyun-mns"
-
 
 class MnsService:
     """``fc_cloud.mns``: the simulated MNS account of one test."""
 
     def __init__(self, cloud: Any) -> None:
-        from ...events._random import epoch_ms
+        from ...core._random import epoch_ms
 
         self.cloud = cloud
         self._rng = cloud.rng.child("mns")
@@ -139,40 +104,13 @@ class MnsService:
         self.cloud._seams.add("mns.mns_http", self._patch_copy)
 
     def _patch_copy(self, mns_http: Any) -> Any:
-        """Patch one copy of ``mns.mns_http`` (installed or vendored); returns the undo."""
-        from .._seams import patch_attribute
+        """Patch one copy of ``mns.mns_http`` (installed or vendored) to serve it; returns the undo."""
+        from .._mns_seam import patch_copy
 
-        http_class = getattr(mns_http, "MNSHttp", None)
-        if http_class is None or not hasattr(http_class, "send_request"):
-            return None
-        original = http_class.send_request
-        # aliyun-mns-sdk 1.3.0 hands the body on as str, aliyun-mns 1.1.5 as bytes: the
-        # patched method must return what the installed version's callers expect.
-        # (under a nested activation, the method found is an outer cloud's patch: reuse its finding)
-        returns_str = getattr(original, "fctrigger_returns_str", None)
-        if returns_str is None:
-            code = getattr(original, "__code__", None)
-            returns_str = code is None or "decode" in code.co_names
-        sdk = _SDK_NEW if returns_str else _SDK_OLD
-        service = self
-
-        def send_request(http: Any, req_inter: Any) -> Any:  # the SDK's (untyped) MNSHttp, RequestInternal
-            problem = endpoint_problem(http.host)
-            if problem is not None:
-                # what the SDK raises when the host does not resolve (it wraps every
-                # transport error so): the handler's own error handling sees the real thing
-                raise mns_http.MNSClientNetworkException("NetWorkException", problem, req_inter.get_req_id())
-            status, headers, body = service.handle(
-                http.host, req_inter.method, req_inter.uri, req_inter.header, req_inter.data, sdk=sdk
-            )
-            data = body if returns_str else body.encode("utf-8")
-            return mns_http.ResponseInternal(status=status, header=headers, data=data)
-
-        send_request.fctrigger_returns_str = returns_str  # type: ignore[attr-defined]
-        return patch_attribute(http_class, "send_request", send_request)
+        return patch_copy(mns_http, lambda: self)
 
     def handle(
-        self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any, *, sdk: str = _SDK_NEW
+        self, host: str, method: str, uri: str, headers: Dict[str, str], body: Any, *, sdk: str = SDK_NEW
     ) -> Tuple[int, Dict[str, str], str]:
         """Serve one MNS HTTP request; returns ``(status, headers, body)``."""
         from .handlers import MnsApi, Request, error_document, expected_signature
@@ -204,7 +142,7 @@ class MnsService:
         return status, reply, text
 
     def _account_region(self, host: str) -> Tuple[str, str]:
-        match = _HOST_RE.match(host or "")
+        match = match_host(host)
         if match:
             return match.group("uid"), match.group("region")
         return self.cloud.rng.account_id, self.cloud.rng.region
@@ -361,7 +299,7 @@ def _check_name(kind: str, name: str) -> None:
     from ...errors import ConfigError
     from .store import NAME_RE
 
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    if not isinstance(name, str) or not re.match(NAME_RE, name):
         raise ConfigError(
             f"invalid MNS {kind} name {name!r}: start with a letter, then letters, "
             "digits or '-', at most 256 characters"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -44,7 +43,8 @@ QUEUE_LIMITS = {
 TOPIC_DEFAULTS = {"MaximumMessageSize": 65536, "MessageRetentionPeriod": 86400, "LoggingEnabled": False}
 DEFAULT_PRIORITY = 8
 MAX_BATCH = 16
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,255}$")
+# pattern text, compiled by ``re`` on first use (not at import: see _HOST_RE in __init__.py)
+NAME_RE = r"^[A-Za-z][A-Za-z0-9-]{0,255}$"
 SUBSCRIPTION_FORMATS = ("XML", "JSON", "SIMPLIFIED", "STREAM")
 
 

@@ -25,10 +25,13 @@ import datetime as _dt
 import functools
 import hashlib
 import hmac
-import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ...errors import ConfigError, FCTriggerError
+
+# the endpoint check runs at the SDK's seam (``_tablestore_seam``, imported with the SDK):
+# ENDPOINT_FORMS and endpoint_problem were defined here and are still importable from here
+from .._tablestore_seam import ENDPOINT_FORMS, endpoint_problem, match_endpoint
 from ..journal import DeferredEvent, Write
 from .store import (
     ColumnOp,
@@ -42,63 +45,6 @@ from .store import (
 )
 
 __all__ = ["TablestoreService", "TableHandle", "TableRow", "UnknownAccessKeyError"]
-
-# The endpoint forms of the Tablestore docs ("Endpoints"): https://<instance>.<region>.ots.aliyuncs.com
-# (public), .vpc.tablestore.aliyuncs.com (VPC), .ots-internal.aliyuncs.com (classic network),
-# .tablestore.aliyuncs.com (dual-stack public); instance names are 3-16 letters, digits or '-',
-# starting with a letter and not ending with '-'
-_ENDPOINT_RE = re.compile(
-    r"^https?://(?P<instance>[a-z][a-z0-9-]{1,14}[a-z0-9])\.(?P<region>[a-z]{2,}(?:-[a-z0-9]+)+)"
-    r"(?:\.vpc\.tablestore|\.ots-internal|\.ots|\.tablestore)\.aliyuncs\.com(?::[0-9]{1,5})?/?$",
-    re.IGNORECASE,
-)
-ENDPOINT_FORMS = (
-    "https://<instance>.<region>.ots.aliyuncs.com",
-    "https://<instance>.<region>.vpc.tablestore.aliyuncs.com",
-    "https://<instance>.<region>.ots-internal.aliyuncs.com",
-    "https://<instance>.<region>.tablestore.aliyuncs.com",
-)
-
-
-def _endpoint_error_class() -> Any:
-    from urllib3.exceptions import MaxRetryError
-
-    class TablestoreEndpointError(FCTriggerError, MaxRetryError):
-        """What the SDK raises when the endpoint does not resolve (urllib3's ``MaxRetryError``,
-        which ``OTSClient`` lets through), with a message naming the host and the valid forms."""
-
-        def __init__(self, url: str, message: str) -> None:
-            MaxRetryError.__init__(self, None, url, None)  # type: ignore[arg-type]
-            self.args = (message,)
-            self.message = message
-
-        def __str__(self) -> str:
-            return self.message
-
-        def __reduce__(self) -> Any:
-            return (type(self), (self.url, self.message))
-
-    return TablestoreEndpointError
-
-
-def endpoint_problem(endpoint: Any) -> Optional[str]:
-    """Why Tablestore does not answer on ``endpoint`` (``None`` for a real endpoint)."""
-    text = str(endpoint or "")
-    if _ENDPOINT_RE.match(text):
-        return None
-    hint = " (a placeholder of a sample endpoint was left unedited)" if "{" in text or "<" in text else ""
-    return (
-        f"Failed to resolve Tablestore endpoint {text!r}{hint}: no Tablestore endpoint has this host. "
-        f'Valid endpoints: {"; ".join(ENDPOINT_FORMS)} (Tablestore docs: "Endpoints"); in FC, '
-        "reach the instance by its VPC endpoint"
-    )
-
-
-def _check_endpoint(endpoint: Any, url: str) -> None:
-    problem = endpoint_problem(endpoint)
-    if problem is not None:
-        raise _endpoint_error_class()(f"{endpoint}{url}", problem)
-
 
 _SIGNATURE_HEADERS = ("x-ots-signature", "x-ots-signaturev4")
 
@@ -136,7 +82,7 @@ class TablestoreService:
     """``fc_cloud.tablestore``: the simulated Tablestore instances of one test."""
 
     def __init__(self, cloud: Any) -> None:
-        from ...events._random import epoch_ms
+        from ...core._random import epoch_ms
 
         self.cloud = cloud
         self._rng = cloud.rng.child("tablestore")
@@ -190,34 +136,10 @@ class TablestoreService:
         self.cloud._seams.add("tablestore.connection", self._patch_copy)
 
     def _patch_copy(self, connection: Any) -> Any:
-        """Patch one copy of ``tablestore.connection`` (installed or vendored); returns the undo."""
-        from .._seams import patch_attribute
+        """Patch one copy of ``tablestore.connection`` (installed or vendored) to serve it; returns the undo."""
+        from .._tablestore_seam import patch_copy
 
-        service = self
-
-        def send_receive(
-            pool: Any, url: str, request_headers: Dict[str, str], request_body: bytes
-        ) -> Tuple[int, str, Dict[str, str], bytes]:
-            _check_endpoint(pool.host, url)
-            return service.handle(pool.host, url, request_headers, request_body)
-
-        async def async_send_receive(
-            pool: Any, url: str, request_headers: Dict[str, str], request_body: bytes
-        ) -> Tuple[int, str, Dict[str, str], bytes]:
-            _check_endpoint(pool.host, url)
-            return service.handle(pool.host, url, request_headers, request_body)
-
-        undo = []
-        if hasattr(connection, "ConnectionPool"):
-            undo.append(patch_attribute(connection.ConnectionPool, "send_receive", send_receive))
-        if hasattr(connection, "AsyncConnectionPool"):
-            undo.append(patch_attribute(connection.AsyncConnectionPool, "send_receive", async_send_receive))
-
-        def restore() -> None:
-            for step in reversed(undo):
-                step()
-
-        return restore
+        return patch_copy(connection, lambda: self)
 
     def handle(
         self, endpoint: str, url: str, headers: Dict[str, str], body: bytes
@@ -230,7 +152,7 @@ class TablestoreService:
         secret = _secret(access_key_id)
         instance = lower.get("x-ots-instancename", "")
         api = url.split("?", 1)[0].lstrip("/")
-        match = _ENDPOINT_RE.match(endpoint or "")
+        match = match_endpoint(endpoint)
         region = match.group("region") if match else self.cloud.rng.region
         body = bytes(body or b"")
         request_id = self._request_id()
