@@ -275,6 +275,35 @@ def _uninstall() -> None:
     _children.exit()
 
 
+def reassert(children: bool) -> None:
+    """Put the active guard's patches back where code replaced them (an instance-long guard,
+    checked between invocations: the same state a guard entered afresh would install, for
+    a fraction of the cost); with ``children``, also the C environment of future children
+    (the caller saw ``os.putenv``/``os.unsetenv`` of one of its names)."""
+    with _STATE.lock:
+        if not _STATE.active:
+            return
+        for name, wrap in _MODULE_WRAPPERS.items():
+            wrapper = _wrapped(name, wrap, _STATE.saved_module[name])
+            if getattr(socket, name, None) is not wrapper:
+                setattr(socket, name, wrapper)
+        cls = socket.socket
+        for name, wrap in _METHOD_WRAPPERS.items():
+            saved = _STATE.saved_methods.get(name)
+            if saved is None:  # not on this platform
+                continue
+            real = getattr(_socket_base(), name) if saved is _MISSING else saved
+            wrapper = _wrapped("socket." + name, wrap, real)
+            if cls.__dict__.get(name) is not wrapper:
+                setattr(cls, name, wrapper)
+        if children:
+            _children.enter(_STATE)
+
+
+def _socket_base() -> type:
+    return socket.socket.__mro__[1]  # _socket.socket: where an inherited method comes from
+
+
 # --------------------------------------------------------------------------- audit hook
 # CPython raises these audit events inside its C socket functions, beneath every
 # Python-level patch: ``_socket.socket().connect``, a ``socket.connect`` bound before the

@@ -170,9 +170,12 @@ class _ModuleScope:
     def exit(self) -> None:
         inst = self.instance
         modules = sys.modules
+        # before the instance's own modules leave sys.modules: then nothing was removed
+        # since enter() (usually), and the new names are found by the fast path
+        imported = self._imported_during_call()
         for name in [n for n in inst.modules if n in modules]:
             inst.modules[name] = modules.pop(name)
-        for name in self._imported_during_call():
+        for name in imported:
             module = modules.get(name)
             if module is not None and inst.owns(module):
                 inst.modules[name] = module
