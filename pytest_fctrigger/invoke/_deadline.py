@@ -30,6 +30,10 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ._errors import _Expired
 
+# the C function behind signal.signal (the signal module imported it): the same call
+# without converting the handlers to and from enums, twice per invocation
+_raw_signal: Callable[..., Any] = sys.modules["_signal"].signal
+
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -116,7 +120,7 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
                 reraiser.start(frame)
                 raise _Expired()
 
-        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+        previous_handler = _raw_signal(signal.SIGALRM, on_alarm)
         # repeat every 0.2 s: a handler that swallows the first _Expired (bare except)
         # is interrupted again
         previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
@@ -134,7 +138,7 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
             armed[0] = False
             reraiser.stop()
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
+            _raw_signal(signal.SIGALRM, previous_handler)
             if previous_delay > 0:  # an outer timer (nested invoke, pytest-timeout) keeps running
                 left = previous_delay - (time.monotonic() - started)
                 signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), previous_interval)
