@@ -170,18 +170,21 @@ class _GuardWatch:
 
     touched = False
     names: Any = frozenset()
+    guard: Any = None  # the guard module, once the instance entered its guard
 
     @classmethod
     def on_event(cls, event: str, args: Any) -> None:
-        if args and args[0] in cls.names:
+        try:
+            if args and args[0] in cls.names:
+                cls.touched = True
+        except TypeError:  # an unhashable name: os.putenv itself refuses it right after
             cls.touched = True
 
     @classmethod
     def reassert(cls) -> None:
-        from ..cloud import guard
-
         touched, cls.touched = cls.touched, False
-        guard.reassert(children=touched)
+        if cls.guard is not None:
+            cls.guard.reassert(children=touched)
 
 
 def _instance_wide() -> None:
@@ -198,11 +201,12 @@ def _instance_wide() -> None:
     import logging
 
     from .. import _audit
+    from ..cloud import guard
     from ..cloud._children import MANAGED_NAMES
-    from ..cloud.guard import NetworkGuard
 
-    NetworkGuard().__enter__()  # left only with the process
+    guard.NetworkGuard().__enter__()  # left only with the process
     _GuardWatch.names = MANAGED_NAMES
+    _GuardWatch.guard = guard
     _audit.on(("os.putenv", "os.unsetenv"), _GuardWatch.on_event)
     logging.getLogger().setLevel(logging.INFO)
 
