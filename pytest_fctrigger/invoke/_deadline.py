@@ -19,6 +19,7 @@ as a timeout, but only process isolation (``--fc-isolate=process``) kills it on 
 
 from __future__ import annotations
 
+import _weakrefset
 import functools
 import importlib
 import os
@@ -26,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, List, Optional
 
 from ._errors import _Expired
@@ -55,11 +57,23 @@ def _never_interrupted(filename: str) -> bool:
     (seen: a timeout during ``import tablestore`` made every next call fail with
     ``AttributeError`` from its protobuf modules). A killed FC instance takes its
     modules with it; here the import machinery must be left to finish its clean-up.
+
+    Nor the weak-reference callbacks of the standard library (``WeakSet``,
+    ``WeakValueDictionary``): the garbage collector runs them wherever it happens to
+    collect, not as part of the handler's code, and an exception there is only printed
+    ("Exception ignored in ...") while the handler runs on.
     """
-    return filename.startswith(("<frozen importlib", _IMPORTLIB_DIR)) or _is_harness_code(filename)
+    return (
+        filename.startswith(("<frozen importlib", _IMPORTLIB_DIR))
+        or filename in _WEAKREF_FILES
+        or _is_harness_code(filename)
+    )
 
 
 _IMPORTLIB_DIR = os.path.join(os.path.dirname(os.path.abspath(importlib.__file__)), "")
+_WEAKREF_FILES = frozenset(
+    path for module in (weakref, _weakrefset) for path in (module.__file__, os.path.abspath(module.__file__ or ""))
+)
 
 
 class _Reraiser:
