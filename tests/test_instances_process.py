@@ -12,6 +12,7 @@ warm instance is reused.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import socket
@@ -152,6 +153,27 @@ def test_the_initializer_runs_once_per_instance_and_a_warm_instance_is_reused(in
     assert fresh["pid"] != calls[0]["pid"] and fresh["init"] == 1 and fresh["calls"] == 1
     instance.close()
     assert _gone_within(calls[0]["pid"], 2.0)
+
+
+def test_a_warm_instances_next_invocation_is_isolated_again_after_a_handler_undid_it(instance):
+    # the guard, the environment and the root logger are set up once per instance (not per
+    # call): what one invocation undoes must be whole again for the next one. The handler
+    # replaces the socket functions with tripwires (so nothing could leave even if the guard
+    # were gone), clears the children's proxy variables, leaves a variable, a log level and
+    # a log handler behind and changes directory.
+    first = instance("index.tamper", {}, code_dir=CODE).json()
+    seen = instance("index.inspect", {}, code_dir=CODE).json()
+    assert seen["pid"] == first["pid"]  # the same, warm instance
+    assert seen["lookup"] == seen["create_connection"] == seen["connect"] == "NetworkBlockedError"
+    assert seen["tripped"] == 0  # the guard refused before anything beneath it ran
+    child_env = seen["child_env"]
+    assert child_env["https_proxy"] == child_env["http_proxy"] == child_env["HTTPS_PROXY"]
+    assert child_env["https_proxy"].startswith("http://127.0.0.1:")  # the refusing proxy
+    assert child_env["FCTRIGGER_CHILD_GUARD"] == "1" and child_env["PYTHONPATH"] != "/nowhere"
+    assert seen["left_behind"] is None and "H10_LEFT_BEHIND" not in child_env
+    assert seen["root_level"] == logging.INFO and seen["root_handlers"] == ["FCLogHandler"]
+    assert seen["cwd"] == CODE
+    assert instance("index.inspect", {}, code_dir=CODE).json() == seen  # and the one after
 
 
 def test_threads_and_children_end_with_the_instance(instance, tmp_path):

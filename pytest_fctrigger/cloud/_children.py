@@ -24,13 +24,18 @@ from __future__ import annotations
 import atexit
 import os
 import socket
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Optional
 
 SITE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_child_site")
 ALLOW_VARIABLE = "FCTRIGGER_CHILD_GUARD_ALLOW"
 ON_VARIABLE = "FCTRIGGER_CHILD_GUARD"
 _PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 _NO_PROXY = "localhost,127.0.0.1,::1,.localhost"
+
+# every name ``enter`` sets in the C environment (str and bytes: the audit events of
+# os.putenv/os.unsetenv carry either)
+_MANAGED = _PROXY_NAMES + ("no_proxy", "NO_PROXY", "PYTHONPATH", ON_VARIABLE, ALLOW_VARIABLE)
+MANAGED_NAMES: FrozenSet[Any] = frozenset(_MANAGED) | frozenset(os.fsencode(name) for name in _MANAGED)
 
 _REFUSER: List[socket.socket] = []  # bound, never listening: connections to it are refused
 _SAVED: Dict[str, Optional[str]] = {}

@@ -158,8 +158,57 @@ def _setup(config: Dict[str, Any], rpc: socket.socket) -> Dict[str, Any]:
     if _SEAMS is None:  # not prepared in a zygote (e.g. a platform without fork)
         prepare()
     invoker = Invoker(rng=config["seed"], runtime=config["runtime"], context_defaults=config["context_defaults"])
+    _instance_wide()
     headroom = _sandbox.limit_memory(config["memory_mb"]) if config["memory_mb"] else None
     return {"invoker": invoker, "headroom_mb": headroom}
+
+
+class _GuardWatch:
+    """Between invocations: is the instance-long network guard still whole? Its patches are
+    compared (cheap); the C environment children inherit is re-set only when something
+    called ``os.putenv``/``os.unsetenv`` on one of its names (seen by the audit hook)."""
+
+    touched = False
+    names: Any = frozenset()
+    guard: Any = None  # the guard module, once the instance entered its guard
+
+    @classmethod
+    def on_event(cls, event: str, args: Any) -> None:
+        try:
+            if args and args[0] in cls.names:
+                cls.touched = True
+        except TypeError:  # an unhashable name: os.putenv itself refuses it right after
+            cls.touched = True
+
+    @classmethod
+    def reassert(cls) -> None:
+        touched, cls.touched = cls.touched, False
+        if cls.guard is not None:
+            cls.guard.reassert(children=touched)
+
+
+def _instance_wide() -> None:
+    """What each invocation's scope would otherwise set up and take down again, done once
+    for the instance (an instance is this process: nothing outside it needs it undone).
+
+    * the network guard stays entered; each invocation's own guard nests in it for free,
+      and ``_GuardWatch.reassert`` puts back, after every invocation, whatever the handler
+      changed of it: the next invocation starts with the guard a fresh one would install;
+    * the root logger's level is the runtime's (INFO): the scope sets it for the call and
+      restores it after, and setting a level clears every logger's cache (thousands of
+      loggers once the SDKs are imported), twice per call when the levels differ.
+    """
+    import logging
+
+    from .. import _audit
+    from ..cloud import guard
+    from ..cloud._children import MANAGED_NAMES
+
+    guard.NetworkGuard().__enter__()  # left only with the process
+    _GuardWatch.names = MANAGED_NAMES
+    _GuardWatch.guard = guard
+    _audit.on(("os.putenv", "os.unsetenv"), _GuardWatch.on_event)
+    logging.getLogger().setLevel(logging.INFO)
 
 
 def _maybe_pickled(value: Any) -> Optional[bytes]:
@@ -269,3 +318,6 @@ def main(ctl_fd: int, rpc_fd: int, netns: bool) -> int:
             _protocol.send(ctl, ("done", reply))
         except MemoryError:
             _protocol.send(ctl, ("done", {"oom": True, "fatal": "MemoryError"}))
+        # after the reply: the test process reads it meanwhile, and the next request waits
+        # for this (a killed instance needs none of it)
+        _GuardWatch.reassert()

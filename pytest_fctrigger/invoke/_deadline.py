@@ -19,6 +19,7 @@ as a timeout, but only process isolation (``--fc-isolate=process``) kills it on 
 
 from __future__ import annotations
 
+import _weakrefset
 import functools
 import importlib
 import os
@@ -26,9 +27,14 @@ import signal
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, List, Optional
 
 from ._errors import _Expired
+
+# the C function behind signal.signal (the signal module imported it): the same call
+# without converting the handlers to and from enums, twice per invocation
+_raw_signal: Callable[..., Any] = sys.modules["_signal"].signal
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,11 +57,23 @@ def _never_interrupted(filename: str) -> bool:
     (seen: a timeout during ``import tablestore`` made every next call fail with
     ``AttributeError`` from its protobuf modules). A killed FC instance takes its
     modules with it; here the import machinery must be left to finish its clean-up.
+
+    Nor the weak-reference callbacks of the standard library (``WeakSet``,
+    ``WeakValueDictionary``): the garbage collector runs them wherever it happens to
+    collect, not as part of the handler's code, and an exception there is only printed
+    ("Exception ignored in ...") while the handler runs on.
     """
-    return filename.startswith(("<frozen importlib", _IMPORTLIB_DIR)) or _is_harness_code(filename)
+    return (
+        filename.startswith(("<frozen importlib", _IMPORTLIB_DIR))
+        or filename in _WEAKREF_FILES
+        or _is_harness_code(filename)
+    )
 
 
 _IMPORTLIB_DIR = os.path.join(os.path.dirname(os.path.abspath(importlib.__file__)), "")
+_WEAKREF_FILES = frozenset(
+    path for module in (weakref, _weakrefset) for path in (module.__file__, os.path.abspath(module.__file__ or ""))
+)
 
 
 class _Reraiser:
@@ -116,7 +134,7 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
                 reraiser.start(frame)
                 raise _Expired()
 
-        previous_handler = signal.signal(signal.SIGALRM, on_alarm)
+        previous_handler = _raw_signal(signal.SIGALRM, on_alarm)
         # repeat every 0.2 s: a handler that swallows the first _Expired (bare except)
         # is interrupted again
         previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
@@ -134,7 +152,7 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
             armed[0] = False
             reraiser.stop()
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
+            _raw_signal(signal.SIGALRM, previous_handler)
             if previous_delay > 0:  # an outer timer (nested invoke, pytest-timeout) keeps running
                 left = previous_delay - (time.monotonic() - started)
                 signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), previous_interval)

@@ -170,8 +170,8 @@ class _ModuleScope:
     def exit(self) -> None:
         inst = self.instance
         modules = sys.modules
-        # read before the instance's own modules come out: sys.modules then still starts
-        # with the names it had at the start, and the new ones are simply the tail
+        # before the instance's own modules leave sys.modules: then nothing was removed
+        # since enter() (usually), and the new names are found by the fast path
         imported = self._imported_during_call()
         for name in [n for n in inst.modules if n in modules]:
             inst.modules[name] = modules.pop(name)

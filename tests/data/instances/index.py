@@ -115,3 +115,49 @@ def exits(event, context):
 
 def slow_initializer(context):
     sum(range(10**10))
+
+
+def tamper(event, context):
+    """Undo what isolates an invocation, as far as handler code can (see ``inspect``)."""
+    import socket
+
+    def tripwire(*args, **kwargs):  # stands in for the real functions: never reaches the network
+        STATE["tripped"] = STATE.get("tripped", 0) + 1
+        raise OSError("the tripwire beneath the guard was reached")
+
+    socket.getaddrinfo = tripwire
+    socket.create_connection = tripwire
+    socket.socket.connect = tripwire
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "FCTRIGGER_CHILD_GUARD"):
+        os.unsetenv(name)
+    os.putenv("PYTHONPATH", "/nowhere")
+    os.environ["H10_LEFT_BEHIND"] = "1"
+    logging.getLogger().setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(logging.StreamHandler())
+    os.chdir("/")
+    return {"pid": os.getpid()}
+
+
+def inspect(event, context):
+    """What the next invocation of a tampered instance finds."""
+    import socket
+
+    outcomes = {"pid": os.getpid()}
+    for what, attempt in (
+        ("lookup", lambda: socket.getaddrinfo("example.com", 443)),
+        ("create_connection", lambda: socket.create_connection(("203.0.113.7", 80), timeout=1)),
+        ("connect", lambda: socket.socket().connect(("203.0.113.7", 80))),
+    ):
+        try:
+            attempt()
+            outcomes[what] = "connected"
+        except Exception as exc:
+            outcomes[what] = type(exc).__name__
+    child = subprocess.run(["env"], capture_output=True, text=True).stdout.splitlines()
+    outcomes["child_env"] = dict(line.split("=", 1) for line in child if "=" in line)
+    outcomes["tripped"] = STATE.get("tripped", 0)
+    outcomes["left_behind"] = os.environ.get("H10_LEFT_BEHIND")
+    outcomes["root_level"] = logging.getLogger().level
+    outcomes["root_handlers"] = [type(h).__name__ for h in logging.getLogger().handlers]
+    outcomes["cwd"] = os.getcwd()
+    return outcomes
