@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
+import functools
 import json
 import logging
 from collections import deque
@@ -33,6 +34,11 @@ INVOCATION_TYPES = ("Async", "Sync")
 
 
 # --------------------------------------------------------------------------- the flow
+
+
+def _route_text(cause: Optional[FlowInvocation], write: Any, spec: Any, trigger: Any) -> str:
+    writer = f"function {cause.function!r}" if cause is not None else "the test"
+    return f"{writer} wrote {write.describe()}, which fires function {spec.name!r} through {trigger.describe()}"
 
 
 @contextlib.contextmanager
@@ -278,12 +284,7 @@ class Flow(EventBridgeDelivery, KafkaDelivery):
             event = self._index.event_for(match)
             if event is None:
                 continue
-            writer = f"function {cause.function!r}" if cause is not None else "the test"
-            hop = _Hop(
-                spec.name,
-                trigger.name,
-                f"{writer} wrote {write.describe()}, which fires function {spec.name!r} through {trigger.describe()}",
-            )
+            hop = _Hop(spec.name, trigger.name, functools.partial(_route_text, cause, write, spec, trigger))
             new_path = self._extend(path, hop, event, trigger)
             job = _Job("async", spec, trigger, event, cause, new_path, self.clock.now)
             if rule.retry == "mns_notify":

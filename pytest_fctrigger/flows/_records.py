@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 from ..errors import FCTriggerError
 
@@ -126,11 +126,30 @@ class FlowRun:
         )
 
 
-@dataclasses.dataclass(frozen=True)
 class _Hop:
-    function: str
-    trigger: str  # trigger name, or "destination:onSuccess" etc.
-    text: str  # "write X fires function 'f' through ..."
+    """One hop of a delivery path: ``function`` fired through ``trigger``.
+
+    ``text`` ("write X fires function 'f' through ...") is read only when a loop is
+    reported, so a hop may carry a function that makes it on first read: describing the
+    write and the trigger for every delivery was a quarter of routing a write.
+    """
+
+    __slots__ = ("function", "trigger", "_text")
+
+    def __init__(self, function: str, trigger: str, text: Union[str, Callable[[], str]]) -> None:
+        self.function = function
+        self.trigger = trigger  # trigger name, or "destination:onSuccess" etc.
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if not isinstance(text, str):
+            text = self._text = text()
+        return text
+
+    def __repr__(self) -> str:
+        return f"_Hop({self.function!r}, {self.trigger!r}, {self.text!r})"
 
 
 @dataclasses.dataclass(eq=False)
