@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import _weakrefset
 import functools
+import gc
 import importlib
 import os
 import signal
@@ -76,6 +77,40 @@ _WEAKREF_FILES = frozenset(
 )
 
 
+# True while the garbage collector runs (its callbacks, weak-reference callbacks and
+# __del__ methods run then): an exception raised in that code is only printed ("Exception
+# ignored in ...") while the handler runs on, so the interrupt waits for the collection's end
+_COLLECTING = [False]
+
+
+def _collection_started(phase: str, info: Any) -> None:
+    if phase == "start":
+        _COLLECTING[0] = True
+
+
+def _collection_stopped(phase: str, info: Any) -> None:
+    if phase == "stop":
+        _COLLECTING[0] = False
+
+
+def _watch_collections() -> Callable[[], None]:
+    """Mark collections while a deadline runs: first and last of ``gc.callbacks``, so every
+    other callback (Hypothesis registers one) runs inside the mark; returns the undo."""
+    callbacks = gc.callbacks
+    callbacks.insert(0, _collection_started)
+    callbacks.append(_collection_stopped)
+
+    def undo() -> None:
+        for callback in (_collection_started, _collection_stopped):
+            try:
+                callbacks.remove(callback)
+            except ValueError:  # removed by someone else meanwhile
+                pass
+        _COLLECTING[0] = False
+
+    return undo
+
+
 class _Reraiser:
     """After expiry: a trace function raising ``_Expired`` at each line of user code."""
 
@@ -85,7 +120,7 @@ class _Reraiser:
         self.frames: List[Any] = []
 
     def local(self, frame: Any, event: str, arg: Any) -> Any:
-        if self.on and event == "line" and not _never_interrupted(frame.f_code.co_filename):
+        if self.on and event == "line" and not _COLLECTING[0] and not _never_interrupted(frame.f_code.co_filename):
             raise _Expired()
         return self.local
 
@@ -132,8 +167,10 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
             if armed[0]:
                 fired[0] = True
                 reraiser.start(frame)
-                raise _Expired()
+                if not _COLLECTING[0]:  # else the re-raise comes at the collection's end
+                    raise _Expired()
 
+        unwatch = _watch_collections()
         previous_handler = _raw_signal(signal.SIGALRM, on_alarm)
         # repeat every 0.2 s: a handler that swallows the first _Expired (bare except)
         # is interrupted again
@@ -151,6 +188,7 @@ def _run_with_deadline(fn: Callable[[], Any], seconds: float) -> Any:
         finally:
             armed[0] = False
             reraiser.stop()
+            unwatch()
             signal.setitimer(signal.ITIMER_REAL, 0)
             _raw_signal(signal.SIGALRM, previous_handler)
             if previous_delay > 0:  # an outer timer (nested invoke, pytest-timeout) keeps running
