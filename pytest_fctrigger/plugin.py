@@ -749,7 +749,14 @@ def fc_flow(request: pytest.FixtureRequest, fc_cloud):
         duplicates: int = 0,
         max_invocations: int = 1000,
         include_disabled: bool = False,
+        **unknown: Any,
     ) -> Any:
+        if unknown:  # a misspelt option fails the test in one line, with the closest name
+            from pytest_fctrigger.errors import UnknownFieldError
+
+            valid = ("vars", "duplicates", "max_invocations", "include_disabled")
+            problem = str(UnknownFieldError("fc_flow()", unknown, valid))
+            pytest.fail(f"{request.node.nodeid}: {problem}", pytrace=False)
         if isinstance(app_or_path, (str, os.PathLike)) and not os.path.isabs(app_or_path):
             app_or_path = os.path.join(os.path.dirname(str(request.node.path)), app_or_path)
         problem = None

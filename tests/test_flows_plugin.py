@@ -104,6 +104,20 @@ def test_include_disabled_reaches_the_flow_and_is_checked(pytester):
     result.stdout.fnmatch_lines(["*fc_flow(*app/s.yaml): fc_flow(include_disabled=...) takes True or False, got 1"])
 
 
+def test_a_misspelt_option_is_one_line_with_the_closest_name(pytester):
+    _app(pytester)
+    pytester.makepyfile(
+        test_flow="""
+        def test_typo(fc_flow):
+            fc_flow("app/s.yaml", include_disable=True)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*fc_flow(): unknown field(s) 'include_disable'*did you mean*include_disabled*"])
+    assert "Traceback" not in result.stdout.str()
+
+
 def test_runaway_fails_the_test_with_the_bound(pytester):
     _app(pytester, fail_times=10**6)
     pytester.makepyfile(
