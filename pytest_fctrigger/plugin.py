@@ -755,8 +755,7 @@ def fc_flow(request: pytest.FixtureRequest, fc_cloud):
             from pytest_fctrigger.errors import UnknownFieldError
 
             valid = ("vars", "duplicates", "max_invocations", "include_disabled")
-            problem = str(UnknownFieldError("fc_flow()", unknown, valid))
-            pytest.fail(f"{request.node.nodeid}: {problem}", pytrace=False)
+            pytest.fail(f"{request.node.nodeid}: {UnknownFieldError('fc_flow()', unknown, valid)}", pytrace=False)
         if isinstance(app_or_path, (str, os.PathLike)) and not os.path.isabs(app_or_path):
             app_or_path = os.path.join(os.path.dirname(str(request.node.path)), app_or_path)
         problem = None
